@@ -1,0 +1,73 @@
+"""Configuration from the environment (see README).
+
+SQLite in instance/ is the embedded default; DATABASE_URL selects PostgreSQL
+(postgresql+psycopg://…). Production refuses to start without SECRET_KEY and DATABASE_URL.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("TRACKER_INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+def _database_url(default: str) -> str:
+    url = os.environ.get("DATABASE_URL", default)
+    # Accept the common short forms and always use psycopg 3.
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://") :]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'tracker.sqlite'}")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    WTF_CSRF_TIME_LIMIT = None  # a long form filled over an afternoon must still submit
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    MAX_CONTENT_LENGTH = int(os.environ.get("TRACKER_MAX_UPLOAD_MB", "20")) * 1024 * 1024
+    UPLOAD_DIR = os.environ.get("TRACKER_UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    TIMEZONE = os.environ.get("TRACKER_TIMEZONE", "Asia/Shanghai")
+    PER_PAGE = 50
+
+
+class DevelopmentConfig(Config):
+    DEBUG = True
+
+
+class TestingConfig(Config):
+    TESTING = True
+    WTF_CSRF_ENABLED = False  # tests that check CSRF turn it back on explicitly
+    SQLALCHEMY_DATABASE_URI = _database_url("sqlite://")
+    SERVER_NAME = "localhost"
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = os.environ.get("TRACKER_INSECURE_COOKIES") != "1"
+
+    @classmethod
+    def validate(cls) -> None:
+        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        if missing:
+            raise RuntimeError("生产环境必须设置环境变量：" + "、".join(missing))
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def get_config(name: str | None = None) -> type[Config]:
+    name = name or os.environ.get("TRACKER_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"未知的配置名称：{name}（可选 {', '.join(CONFIGS)}）") from None

@@ -1,0 +1,122 @@
+"""Role × route matrix over every route of the app, built from the URL map.
+
+A new route is covered automatically: it must be classified (public, any signed-in user,
+or gated by roles_required), and every role is tried against it with objects of its own
+and of another department.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+ROLES = ("anonymous", "owner", "reviewer", "finance", "admin")
+PUBLIC = {"static", "auth.login"}
+# Any signed-in user; the department scope is enforced inside (checked below).
+SIGNED_IN = {"projects.index", "projects.detail", "auth.logout"}
+# URL parameters that name an object of some department: owners and reviewers get the
+# other department's object and must not reach it.
+SCOPED_PARAMS = {"project_id"}
+
+
+def _routes(app):
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def test_every_route_is_classified(app):
+    unclassified = []
+    for rule, _ in _routes(app):
+        view = app.view_functions[rule.endpoint]
+        if rule.endpoint in PUBLIC or rule.endpoint in SIGNED_IN or hasattr(view, "required_roles"):
+            continue
+        unclassified.append(rule.endpoint)
+    assert not unclassified, f"routes without an access rule: {unclassified}"
+
+
+@pytest.fixture
+def world(db, seeded, make_user, make_department):
+    from tracker.models import BudgetYear, Department, Project, SourceDocument
+
+    seed_dept = db.session.scalar(select(Department).where(Department.code == "430"))
+    other = make_department("县水利局", "520")
+    year = db.session.scalar(select(BudgetYear))
+    foreign = Project(department_id=other.id, year_id=year.id, name="水库维修项目", position=1)
+    db.session.add(foreign)
+    db.session.commit()
+    users = {role: make_user(role, seed_dept if role in ("owner", "reviewer") else None) for role in ROLES[1:]}
+    own_project = db.session.scalar(select(Project).where(Project.department_id == seed_dept.id).limit(1))
+    return {
+        "users": users,
+        "own_project": own_project.id,
+        "foreign_project": foreign.id,
+        "source_id": db.session.scalar(select(SourceDocument.id)),
+        "user_id": users["owner"].id,
+        "dept_id": other.id,
+        "year_id": year.id,
+    }
+
+
+def _fill(rule, world, *, foreign: bool) -> str | None:
+    values = {}
+    for arg in rule.arguments:
+        if arg == "project_id":
+            values[arg] = world["foreign_project" if foreign else "own_project"]
+        elif arg in world:
+            values[arg] = world[arg]
+        elif arg == "filename":
+            values[arg] = "css/app.css"
+        else:
+            return None
+    url = rule.rule
+    for arg, value in values.items():
+        url = re.sub(rf"<(?:[^:<>]+:)?{arg}>", str(value), url)
+    return url
+
+
+def test_role_route_matrix(app, world):
+    from tests.conftest import TEST_PASSWORD
+
+    checked = 0
+    problems = []
+    for role in ROLES:
+        client = app.test_client()
+        if role != "anonymous":
+            user = world["users"][role]
+            assert client.post("/login", data={"username": user.username, "password": TEST_PASSWORD}).status_code == 302
+        for rule, method in _routes(app):
+            if rule.endpoint in ("auth.logout", "auth.login"):
+                continue  # would end or restart the session mid-walk; covered in test_auth
+            view = app.view_functions[rule.endpoint]
+            allowed = getattr(view, "required_roles", None)
+            for foreign in (False, True):
+                url = _fill(rule, world, foreign=foreign)
+                if url is None:
+                    problems.append(f"cannot fill {rule.rule}")
+                    continue
+                response = client.open(url, method=method)
+                checked += 1
+                code = response.status_code
+                where = f"{role} {method} {url} → {code}"
+                if rule.endpoint in PUBLIC:
+                    continue
+                if role == "anonymous":
+                    if not (code == 302 and "/login" in response.headers.get("Location", "")) and code != 405:
+                        problems.append(where + " (anonymous must be sent to login)")
+                    continue
+                if allowed is not None and role not in allowed:
+                    if code not in (403, 405):
+                        problems.append(where + " (role not allowed, expected 403)")
+                    continue
+                scoped = any(arg in SCOPED_PARAMS for arg in rule.arguments)
+                if scoped and foreign and role in ("owner", "reviewer"):
+                    if code != 404 and code != 405:
+                        problems.append(where + " (other department's object, expected 404)")
+                elif code in (403, 404, 500):
+                    problems.append(where + " (should be reachable)")
+    assert not problems, "\n".join(problems)
+    assert checked > 50
+    print(f"role × route matrix: {checked} requests")

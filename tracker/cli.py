@@ -1,0 +1,135 @@
+"""flask commands: quickstart, import-doc, create-user."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+from flask import Flask
+from sqlalchemy import select
+
+from config import BASE_DIR
+from tracker.domain import DomainError
+from tracker.extensions import db
+from tracker.importers import parse_file
+from tracker.models import ROLES, Department, User
+from tracker.services import accounts
+from tracker.services.imports import apply_import, plan_import
+
+SEED_FILE = BASE_DIR / "sample_data" / "seed_2023_430.txt"
+
+DEMO_ACCOUNTS = [
+    # username, password, role, department ("seed" = the seed document's department)
+    ("owner430", "Owner2023", "owner", "seed", "项目填报人（平乡县机关后勤服务中心）"),
+    ("reviewer430", "Review2023", "reviewer", "seed", "部门审核人（平乡县机关后勤服务中心）"),
+    ("finance", "Finance2023", "finance", "bureau", "财政局绩效科"),
+    ("admin", "Admin2023", "admin", "bureau", "系统管理员"),
+]
+
+
+def _fail(message: str) -> None:
+    click.echo(click.style(f"错误：{message}", fg="red"), err=True)
+    sys.exit(1)
+
+
+def import_document(path: Path, *, year: int, dry_run: bool, department_code: str | None = None, echo=click.echo):
+    started = time.perf_counter()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        _fail(f"无法读取文件“{path}”：{exc.strerror}")
+    department = None
+    if department_code:
+        department = db.session.scalar(select(Department).where(Department.code == department_code))
+        if department is None:
+            _fail(f"没有编码为“{department_code}”的部门。")
+    try:
+        doc = parse_file(path.name, data)
+        plan = plan_import(doc, year=year, filename=path.name, data=data, department=department)
+        for line in plan.summary_lines():
+            echo(line)
+        if dry_run:
+            db.session.rollback()
+            echo("（试运行：未写入任何数据）")
+        else:
+            source = apply_import(plan)
+            db.session.commit()
+            echo("已写入。" if source else "无变化，未写入。")
+    except DomainError as exc:
+        db.session.rollback()
+        _fail(f"“{path.name}”：{exc}（未写入任何数据）")
+    echo(f"用时 {time.perf_counter() - started:.2f} 秒")
+    return plan
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("import-doc")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--year", type=int, required=True, help="预算年度，例如 2023")
+    @click.option("--dry-run", is_flag=True, help="只显示将导入的内容，不写入")
+    @click.option("--department", "department_code", help="文件中没有部门信息时，导入到此编码的部门")
+    def import_doc(file: Path, year: int, dry_run: bool, department_code: str | None):
+        """导入部门预算公开文件中的项目绩效目标表（.txt / .docx / .xlsx）。"""
+        import_document(file, year=year, dry_run=dry_run, department_code=department_code)
+
+    @app.cli.command("create-user")
+    @click.option("--username", prompt="用户名")
+    @click.option("--role", type=click.Choice(ROLES), default="admin", show_default=True)
+    @click.option("--department", "department_name", help="所属部门名称（默认财政局）")
+    @click.option("--display-name", default="")
+    @click.password_option("--password", prompt="密码", confirmation_prompt="再次输入密码")
+    def create_user(username, role, department_name, display_name, password):
+        """创建用户（例如第一个管理员）。"""
+        if department_name:
+            dept = db.session.scalar(select(Department).where(Department.name == department_name))
+            if dept is None:
+                _fail(f"没有名为“{department_name}”的部门。")
+        else:
+            dept = accounts.finance_bureau()
+        try:
+            user = accounts.create_user(
+                username=username, password=password, role=role, department=dept, display_name=display_name
+            )
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            _fail(str(exc))
+        click.echo(f"已创建用户 {user.username}（{user.role_label}，{dept.name}）。")
+
+    @app.cli.command("quickstart")
+    @click.option("--no-migrate", is_flag=True, help="不执行数据库迁移（已迁移时使用）")
+    def quickstart(no_migrate: bool):
+        """建库、导入演示数据（种子文件作为 2023 年度）并创建演示账号。"""
+        if not no_migrate:
+            from flask_migrate import upgrade
+
+            upgrade(directory=str(BASE_DIR / "migrations"))
+        load_demo(echo=click.echo)
+
+
+def load_demo(echo=print) -> None:
+    """Idempotent: running it again keeps existing data and accounts."""
+    bureau = accounts.finance_bureau()
+    import_document(SEED_FILE, year=2023, dry_run=False, echo=echo)
+    seed_dept = db.session.scalar(select(Department).where(Department.code == "430"))
+    year = accounts.get_or_create_year(2023)
+    accounts.set_current_year(year)
+    echo("")
+    echo("演示账号（用户名 / 密码 / 角色）：")
+    for username, password, role, where, display in DEMO_ACCOUNTS:
+        user = db.session.scalar(select(User).where(User.username == username))
+        note = ""
+        if user is None:
+            accounts.create_user(
+                username=username,
+                password=password,
+                role=role,
+                department=seed_dept if where == "seed" else bureau,
+                display_name=display,
+            )
+        elif not user.check_password(password):
+            note = "（已存在，密码已被修改）"
+        echo(f"  {username:<12} {password:<12} {display}{note}")
+    db.session.commit()

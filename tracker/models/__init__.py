@@ -1,0 +1,21 @@
+"""All models, imported here so that Alembic and the app see one metadata."""
+
+from tracker.models.org import (  # noqa: F401
+    GLOBAL_ROLES,
+    ROLE_ADMIN,
+    ROLE_FINANCE,
+    ROLE_LABELS,
+    ROLE_OWNER,
+    ROLE_REVIEWER,
+    ROLES,
+    BudgetYear,
+    Department,
+    User,
+)
+from tracker.models.projects import (  # noqa: F401
+    ACCUMULATIONS,
+    DepartmentBudget,
+    Indicator,
+    Project,
+    SourceDocument,
+)

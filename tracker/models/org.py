@@ -1,0 +1,102 @@
+"""Departments, budget years and users (DOMAIN.md §1)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from tracker.extensions import db
+from tracker.models.base import TimestampMixin, UTCDateTime
+
+ROLE_OWNER = "owner"
+ROLE_REVIEWER = "reviewer"
+ROLE_FINANCE = "finance"
+ROLE_ADMIN = "admin"
+ROLES = (ROLE_OWNER, ROLE_REVIEWER, ROLE_FINANCE, ROLE_ADMIN)
+ROLE_LABELS = {
+    ROLE_OWNER: "项目填报人",
+    ROLE_REVIEWER: "部门审核人",
+    ROLE_FINANCE: "财政局绩效科",
+    ROLE_ADMIN: "系统管理员",
+}
+# Roles that read every department; owner and reviewer are scoped to their own.
+GLOBAL_ROLES = (ROLE_FINANCE, ROLE_ADMIN)
+
+
+class Department(TimestampMixin, db.Model):
+    __tablename__ = "departments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str | None] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    # The finance bureau itself (finance and admin users usually belong here).
+    is_finance_bureau: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
+
+    users: Mapped[list[User]] = relationship(back_populates="department")
+
+    def __repr__(self) -> str:
+        return f"<Department {self.code} {self.name}>"
+
+
+class BudgetYear(TimestampMixin, db.Model):
+    __tablename__ = "budget_years"
+    __table_args__ = (CheckConstraint("year BETWEEN 2000 AND 2100", name="year_range"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, unique=True)
+    is_current: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    # open: data may be entered; closed: the year is archived read-only.
+    is_closed: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+
+    def __repr__(self) -> str:
+        return f"<BudgetYear {self.year}>"
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("role IN ('owner', 'reviewer', 'finance', 'admin')", name="role_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(16))
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    is_active_flag: Mapped[bool] = mapped_column("is_active", Boolean, default=True, nullable=False)
+    # Changing it logs the user out everywhere (password reset, disabling).
+    session_token: Mapped[str] = mapped_column(String(64))
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    department: Mapped[Department] = relationship(back_populates="users", lazy="joined")
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    # Flask-Login
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return bool(self.is_active_flag)
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.role, self.role)
+
+    @property
+    def sees_all_departments(self) -> bool:
+        return self.role in GLOBAL_ROLES
+
+    def __repr__(self) -> str:
+        return f"<User {self.username} {self.role}>"

@@ -1,0 +1,101 @@
+"""Project list and the project page (the 绩效目标表 as published, with parsed targets)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from tracker.extensions import db
+from tracker.models import BudgetYear, Department, Indicator, Project
+from tracker.services.scope import get_project, scope_departments, scope_projects
+
+bp = Blueprint("projects", __name__)
+
+
+def merged_rows(indicators: list[Indicator]) -> list[dict]:
+    """Rows of the published table with the rowspans of merged 一级/二级 cells.
+
+    A 一级 cell spans its consecutive run of rows; a 二级 cell spans its run inside it.
+    """
+    rows = [{"ind": ind, "span1": 0, "span2": 0} for ind in indicators]
+    i = 0
+    while i < len(rows):
+        j = i
+        while j < len(rows) and rows[j]["ind"].level1 == rows[i]["ind"].level1:
+            j += 1
+        rows[i]["span1"] = j - i
+        k = i
+        while k < j:
+            m = k
+            while m < j and rows[m]["ind"].level2 == rows[k]["ind"].level2:
+                m += 1
+            rows[k]["span2"] = m - k
+            k = m
+        i = j
+    return rows
+
+
+@bp.route("/")
+@login_required
+def index():
+    years = db.session.scalars(select(BudgetYear).order_by(BudgetYear.year.desc())).all()
+    departments = db.session.scalars(
+        scope_departments(select(Department), current_user).order_by(Department.code, Department.name)
+    ).all()
+
+    year = request.args.get("year", type=int)
+    if year is None and "year" not in request.args:
+        current = next((y for y in years if y.is_current), years[0] if years else None)
+        year = current.year if current else None
+    department_id = request.args.get("department", type=int)
+    q = (request.args.get("q") or "").strip()
+
+    counts = (
+        select(Indicator.project_id, func.count(Indicator.id).label("n"))
+        .group_by(Indicator.project_id)
+        .subquery()
+    )
+    stmt = (
+        select(Project, func.coalesce(counts.c.n, 0))
+        .join(BudgetYear, Project.year_id == BudgetYear.id)
+        .join(Department, Project.department_id == Department.id)
+        .outerjoin(counts, counts.c.project_id == Project.id)
+        .options(selectinload(Project.department), selectinload(Project.year))
+        .order_by(BudgetYear.year.desc(), Department.code, Project.position, Project.id)
+    )
+    stmt = scope_projects(stmt, current_user)
+    if year:
+        stmt = stmt.where(BudgetYear.year == year)
+    if department_id:
+        stmt = stmt.where(Project.department_id == department_id)
+    if q:
+        stmt = stmt.where(Project.name.contains(q))
+    rows = db.session.execute(stmt).all()
+    total_indicators = sum(n for _, n in rows)
+    return render_template(
+        "projects/index.html",
+        rows=rows,
+        years=years,
+        departments=departments,
+        year=year,
+        department_id=department_id,
+        q=q,
+        total_indicators=total_indicators,
+    )
+
+
+@bp.route("/projects/<int:project_id>")
+@login_required
+def detail(project_id: int):
+    project = get_project(current_user, project_id)
+    indicators = db.session.scalars(
+        select(Indicator).where(Indicator.project_id == project.id).order_by(Indicator.position)
+    ).all()
+    return render_template(
+        "projects/detail.html",
+        project=project,
+        rows=merged_rows(list(indicators)),
+        indicator_count=len(indicators),
+    )

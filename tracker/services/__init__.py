@@ -1,0 +1,1 @@
+"""Services: load rows, call the domain, write rows. They flush, never commit."""

@@ -1,0 +1,138 @@
+"""Users, departments and budget years: the rules admin pages and the CLI share."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import func, select
+
+from tracker.domain import DomainError
+from tracker.extensions import db
+from tracker.models import ROLE_ADMIN, ROLES, BudgetYear, Department, User
+
+MIN_PASSWORD = 8
+
+
+class AccountError(DomainError):
+    pass
+
+
+def check_password_strength(password: str) -> None:
+    if len(password or "") < MIN_PASSWORD:
+        raise AccountError(f"密码至少需要 {MIN_PASSWORD} 位。")
+    if password.isdigit() or password.isalpha():
+        raise AccountError("密码需同时包含字母和数字。")
+
+
+def new_session_token() -> str:
+    return secrets.token_hex(16)
+
+
+def create_user(
+    *, username: str, password: str, role: str, department: Department, display_name: str = ""
+) -> User:
+    username = (username or "").strip()
+    if not username:
+        raise AccountError("用户名不能为空。")
+    if role not in ROLES:
+        raise AccountError(f"未知的角色“{role}”（可选：{'、'.join(ROLES)}）。")
+    if db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
+        raise AccountError(f"用户名“{username}”已存在。")
+    check_password_strength(password)
+    user = User(
+        username=username,
+        display_name=(display_name or username).strip(),
+        role=role,
+        department_id=department.id,
+        session_token=new_session_token(),
+        is_active_flag=True,
+    )
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def _active_admins() -> int:
+    return db.session.scalar(
+        select(func.count(User.id)).where(User.role == ROLE_ADMIN, User.is_active_flag.is_(True))
+    )
+
+
+def update_user(user: User, *, role: str, department: Department, display_name: str, acting: User) -> None:
+    if role not in ROLES:
+        raise AccountError(f"未知的角色“{role}”。")
+    if user.role == ROLE_ADMIN and role != ROLE_ADMIN and user.is_active and _active_admins() <= 1:
+        raise AccountError("这是最后一个启用的管理员账号，不能改为其他角色。")
+    if user.id == acting.id and role != user.role:
+        raise AccountError("不能修改自己的角色。")
+    user.role = role
+    user.department_id = department.id
+    user.display_name = display_name.strip() or user.username
+    db.session.flush()
+
+
+def set_active(user: User, active: bool, *, acting: User) -> None:
+    if not active:
+        if user.id == acting.id:
+            raise AccountError("不能停用自己的账号。")
+        if user.role == ROLE_ADMIN and _active_admins() <= 1:
+            raise AccountError("这是最后一个启用的管理员账号，不能停用。")
+        user.session_token = new_session_token()  # ends the user's open sessions
+    user.is_active_flag = active
+    db.session.flush()
+
+
+def reset_password(user: User, password: str) -> None:
+    check_password_strength(password)
+    user.set_password(password)
+    user.session_token = new_session_token()
+    db.session.flush()
+
+
+def save_department(dept: Department | None, *, name: str, code: str | None, is_finance_bureau: bool) -> Department:
+    name = (name or "").strip()
+    code = (code or "").strip() or None
+    if not name:
+        raise AccountError("部门名称不能为空。")
+    clash = db.session.scalar(select(Department).where(Department.name == name))
+    if clash is not None and clash is not dept:
+        raise AccountError(f"部门名称“{name}”已存在。")
+    if code:
+        clash = db.session.scalar(select(Department).where(Department.code == code))
+        if clash is not None and clash is not dept:
+            raise AccountError(f"部门编码“{code}”已被“{clash.name}”使用。")
+    if dept is None:
+        dept = Department(name=name, code=code, is_finance_bureau=is_finance_bureau)
+        db.session.add(dept)
+    else:
+        dept.name, dept.code, dept.is_finance_bureau = name, code, is_finance_bureau
+    db.session.flush()
+    return dept
+
+
+def get_or_create_year(year: int) -> BudgetYear:
+    if not 2000 <= year <= 2100:
+        raise AccountError(f"预算年度“{year}”不在 2000–2100 之间。")
+    found = db.session.scalar(select(BudgetYear).where(BudgetYear.year == year))
+    if found is None:
+        found = BudgetYear(year=year, is_current=db.session.scalar(select(BudgetYear.id).limit(1)) is None)
+        db.session.add(found)
+        db.session.flush()
+    return found
+
+
+def set_current_year(year: BudgetYear) -> None:
+    for other in db.session.scalars(select(BudgetYear).where(BudgetYear.is_current.is_(True))):
+        other.is_current = False
+    year.is_current = True
+    db.session.flush()
+
+
+def finance_bureau() -> Department:
+    dept = db.session.scalar(select(Department).where(Department.is_finance_bureau.is_(True)).limit(1))
+    if dept is None:
+        dept = Department(name="县财政局", code=None, is_finance_bureau=True)
+        db.session.add(dept)
+        db.session.flush()
+    return dept

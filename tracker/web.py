@@ -1,0 +1,85 @@
+"""Error pages, template filters and response headers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+
+from tracker.domain import DomainError
+from tracker.domain.targets import format_decimal
+from tracker.services.scope import NotVisible
+
+
+def register(app: Flask) -> None:
+    tz = ZoneInfo(app.config["TIMEZONE"])
+
+    @app.template_filter("num")
+    def num(value, places: int | None = None) -> str:
+        if value is None or value == "":
+            return ""
+        value = Decimal(value)
+        if places is not None:
+            return f"{value:,.{places}f}"
+        return format_decimal(value)
+
+    @app.template_filter("localtime")
+    def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+        if value is None:
+            return ""
+        return value.astimezone(tz).strftime(fmt)
+
+    @app.errorhandler(NotVisible)
+    def not_visible(error):
+        return render_template("errors/error.html", code=404, message="页面不存在或您无权查看。"), 404
+
+    @app.errorhandler(403)
+    def forbidden(error):
+        return render_template("errors/error.html", code=403, message="您没有执行此操作的权限。"), 403
+
+    @app.errorhandler(404)
+    def not_found(error):
+        return render_template("errors/error.html", code=404, message="页面不存在或您无权查看。"), 404
+
+    @app.errorhandler(405)
+    def method_not_allowed(error):
+        return render_template("errors/error.html", code=405, message="不支持此请求方式。"), 405
+
+    @app.errorhandler(413)
+    def too_large(error):
+        limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+        return (
+            render_template("errors/error.html", code=413, message=f"上传的文件过大（上限 {limit} MB）。"),
+            413,
+        )
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return (
+            render_template(
+                "errors/error.html",
+                code=400,
+                message="表单已失效或来源不明（CSRF 校验失败），请刷新页面后重新提交。",
+            ),
+            400,
+        )
+
+    @app.errorhandler(DomainError)
+    def domain_error(error):
+        return render_template("errors/error.html", code=400, message=str(error)), 400
+
+    @app.errorhandler(500)
+    def server_error(error):
+        return render_template("errors/error.html", code=500, message="服务器内部错误，请稍后再试或联系管理员。"), 500
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.endpoint and request.endpoint != "static":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
