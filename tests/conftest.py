@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import delete
 
 from config import BASE_DIR
@@ -21,6 +23,17 @@ def database_url(tmp_dir: Path) -> str:
     return f"sqlite:///{tmp_dir / 'test.sqlite'}"
 
 
+class IsolatedClient(FlaskClient):
+    """Tests hold an app context, and Flask reuses it for requests, so ``g`` (where
+    Flask-Login caches the user) would leak from one request to the next. Each request
+    starts with no cached user, as it does in production."""
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.pop("_login_user", None)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     from tracker import create_app
@@ -32,6 +45,7 @@ def app(tmp_path_factory):
         SQLALCHEMY_DATABASE_URI=database_url(tmp),
         UPLOAD_DIR=str(tmp / "uploads"),
     )
+    app.test_client_class = IsolatedClient
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -72,7 +86,7 @@ def make_department(db):
             is_finance_bureau=finance,
         )
         db.session.add(dept)
-        db.session.flush()
+        db.session.commit()
         return dept
 
     return make

@@ -44,16 +44,22 @@ def cells(ind: ParsedIndicator) -> list[str]:
     return [ind.level1, ind.level2, ind.level3, ind.description, ind.target_raw, ind.basis]
 
 
-_SPLIT = re.compile(r"^(≥|≤|>|<|=)?\s*([0-9]+(?:\.[0-9]+)?)\s*(.*)$")
+_SPLIT = re.compile(r"^(≥|≤|>|<|=)?([0-9]+(?:\.[0-9]+)?)([^0-9前底内日]*)$")
 
 
 def split_target(raw: str, *, explicit_equal: bool = True) -> tuple[str, str, str]:
-    """"≥95%" → ("≥", "95", "%"); "保障正常运转" → ("定性", "保障正常运转", "")."""
+    """ "≥95%" → ("≥", "95", "%"); "7个" → ("=", "7", "个"); "11月底前" → ("定性", "11月底前", "")."""
     m = _SPLIT.match(raw)
-    if not m or not raw[:1].isdigit() and not m.group(1):
+    if not m:
         return "定性", raw, ""
     op = m.group(1) or ("=" if explicit_equal else "")
     return op, m.group(2), m.group(3)
+
+
+def split_expected(raw: str, *, explicit_equal: bool = True) -> str:
+    """What a split-column table built by split_target must import as target_raw."""
+    op, value, unit = split_target(raw, explicit_equal=explicit_equal)
+    return value + unit if op == "定性" else op + value + unit
 
 
 def runs(values: list[str]) -> list[tuple[int, int]]:
@@ -79,7 +85,9 @@ def _rows(inds: list[ParsedIndicator], split: bool) -> list[list[str]]:
     out = []
     for n, i in enumerate(inds):
         op, value, unit = split_target(i.target_raw)
-        out.append([i.level1, i.level2, i.level3, op, value, unit, str(10 + n % 3), "反向" if op in "≤<" and op else "正向"])
+        out.append(
+            [i.level1, i.level2, i.level3, op, value, unit, str(10 + n % 3), "反向" if op in "≤<" and op else "正向"]
+        )
     return out
 
 
@@ -262,3 +270,122 @@ def build_pasted(doc: ParsedDocument, *, style: str = "tsv") -> str:
             prev1, prev2 = row[0], key2
         lines.append("")
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------- seed-layout text
+
+
+def build_text(doc: ParsedDocument, *, l2_empty: bool = False) -> str:
+    """The seed's text layout: one cell per line after a TAB, merged 一级 cells empty.
+
+    l2_empty: also leave a repeated 二级 cell empty (a rendering of a merged 二级 column).
+    """
+    lines = ["第二部分  预算项目绩效目标"]
+    for p in doc.projects:
+        lines.append(f"{p.order}、{p.name}绩效目标表")
+        lines.append("\t绩效目标")
+        goal = p.goal.split("\n")
+        lines.append("\t" + goal[0])
+        lines.extend(goal[1:])
+        lines += ["", " "]
+        lines += ["\t" + h for h in HEADER]
+        lines.append("")
+        prev: ParsedIndicator | None = None
+        for i in p.indicators:
+            row = cells(i)
+            same1 = prev is not None and prev.level1 == i.level1
+            if same1:
+                row[0] = ""
+            if l2_empty and same1 and prev is not None and prev.level2 == i.level2:
+                row[1] = ""
+            lines += ["\t" + c for c in row]
+            lines.append("")
+            prev = i
+        lines += ["", ""]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------- free-form grids
+
+
+def docx_from_items(items: list, merges: dict[int, list[tuple[int, int, int, int]]] | None = None) -> bytes:
+    """items: str → paragraph, list of rows → table. merges: table number (0-based) →
+    (r0, c0, r1, c1) ranges merged with python-docx (the top-left text is kept)."""
+    from docx import Document
+
+    d = Document()
+    n = 0
+    for item in items:
+        if isinstance(item, str):
+            d.add_paragraph(item)
+            continue
+        width = max(len(r) for r in item)
+        t = d.add_table(rows=len(item), cols=width)
+        trs = t.rows
+        for r, row in enumerate(item):
+            row_cells = trs[r].cells
+            for c, value in enumerate(row):
+                if value:
+                    row_cells[c].text = value
+        for r0, c0, r1, c1 in (merges or {}).get(n, []):
+            value = item[r0][c0]
+            t.cell(r0, c0).merge(t.cell(r1, c1)).text = value
+        n += 1
+    out = io.BytesIO()
+    d.save(out)
+    return out.getvalue()
+
+
+def xlsx_from_sheets(
+    sheets: list[tuple[str, list[list[object]]]],
+    merges: dict[str, list[str]] | None = None,
+    formats: dict[str, dict[str, str]] | None = None,
+    hidden: tuple[str, ...] = (),
+) -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, rows in sheets:
+        ws = wb.create_sheet(title)
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row, start=1):
+                if value not in (None, ""):
+                    ws.cell(r, c, value)
+        for ref in (merges or {}).get(title, []):
+            ws.merge_cells(ref)
+        for ref, fmt in (formats or {}).get(title, {}).items():
+            ws[ref].number_format = fmt
+        if title in hidden:
+            ws.sheet_state = "hidden"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def build_html(doc: ParsedDocument) -> str:
+    """A web page: a heading per project, a table with rowspan 一级/二级 cells and a colspan goal."""
+    from html import escape
+
+    out = ["<!DOCTYPE html><html><head><meta charset='utf-8'><title>绩效目标</title></head><body>"]
+    for p in doc.projects:
+        out.append(f"<h3>{p.order}、{escape(p.name)}绩效目标表</h3>")
+        out.append("<table border='1'><tbody>")
+        goal = "<br>".join(escape(line) for line in p.goal.split("\n"))
+        out.append(f"<tr><td>绩效目标</td><td colspan='5'>\n  {goal}\n</td></tr>")
+        out.append("<tr>" + "".join(f"<th>{h}</th>" for h in HEADER) + "</tr>")
+        rows = [cells(i) for i in p.indicators]
+        l1_runs, l2_runs = _group_runs(p.indicators)
+        starts1 = {a: b - a + 1 for a, b in l1_runs}
+        starts2 = {a: b - a + 1 for a, b in l2_runs}
+        for r, row in enumerate(rows):
+            tds = []
+            if r in starts1:
+                tds.append(f"<td rowspan='{starts1[r]}'>{escape(row[0])}</td>")
+            if r in starts2:
+                tds.append(f"<td rowspan='{starts2[r]}'>{escape(row[1])}</td>")
+            tds += [f"<td>{escape(v)}</td>" for v in row[2:]]
+            out.append("<tr>" + "".join(tds) + "</tr>")
+        out.append("</tbody></table>")
+    out.append("</body></html>")
+    return "\n".join(out)

@@ -1,0 +1,103 @@
+"""Importers: published 绩效目标 documents in any supported form → one ParsedDocument.
+
+parse_file(filename, data) looks at the content, not the extension:
+- a zip with [Content_Types].xml: word/document.xml → .docx, xl/workbook.xml → .xlsx;
+- an OLE compound file (old .xls / .doc): read .xls with xlrd when installed, else ask
+  for .xlsx / .docx;
+- PDF / RTF: a message saying what to upload instead;
+- anything else is text (UTF-8 with or without BOM, UTF-16 with BOM, GB18030): a web page
+  with tables → parse_html, the seed's layout (one cell per line) → parse_text, rows of
+  tab/pipe-separated cells → parse_pasted.
+
+Every failure is an ImportFormatError with a Chinese message that names the place.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from tracker.importers.base import ImportFormatError, ParsedDocument, ParsedIndicator, ParsedProject
+from tracker.importers.html import looks_like_html
+from tracker.importers.pasted import looks_pasted, parse_pasted
+from tracker.importers.text import decode_text, parse_text
+
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def parse_file(filename: str, data: bytes) -> ParsedDocument:
+    """Parse an uploaded file of any supported kind, judged by its content."""
+    name = filename or ""
+    if not data or not data.strip(b" \t\r\n\x00"):
+        raise ImportFormatError("文件为空" + (f"：{name}" if name else ""))
+    if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
+        return _parse_zip(name, data)
+    if data.startswith(_OLE):
+        if name.lower().endswith((".doc", ".wps")):
+            raise ImportFormatError(
+                f"文件{_quoted(name)}是旧版 Word（.doc）格式，无法直接读取：请在 Word 或 WPS 中“另存为” .docx 后再导入"
+            )
+        from tracker.importers.xlsx import parse_xls
+
+        return parse_xls(data, source_name=name)
+    head = data[:1024].lstrip()
+    if head.startswith(b"%PDF"):
+        raise ImportFormatError(
+            f"文件{_quoted(name)}是 PDF，无法读取表格：请上传 Word（.docx）或 Excel（.xlsx）原件，"
+            "或把表格复制后粘贴导入"
+        )
+    if head.startswith(b"{\\rtf"):
+        raise ImportFormatError(f"文件{_quoted(name)}是 RTF 格式：请在 Word 中“另存为” .docx 后再导入")
+    text = decode_text(data)
+    if looks_like_html(text):
+        from tracker.importers.html import parse_html
+
+        return parse_html(text, source_name=name)
+    if looks_pasted(text):
+        try:
+            return parse_pasted(text, source_name=name)
+        except ImportFormatError:
+            # not a pasted table after all? the seed layout's error is the more useful one
+            try:
+                return parse_text(text, source_name=name)
+            except ImportFormatError:
+                pass
+            raise
+    return parse_text(text, source_name=name)
+
+
+def _parse_zip(name: str, data: bytes) -> ParsedDocument:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            names = set(zf.namelist())
+    except zipfile.BadZipFile:
+        raise ImportFormatError(f"文件{_quoted(name)}已损坏（压缩包无法打开），请重新保存后再导入") from None
+    if "[Content_Types].xml" not in names:
+        raise ImportFormatError(f"文件{_quoted(name)}是压缩包，但不是 Word（.docx）或 Excel（.xlsx）文件")
+    if "word/document.xml" in names:
+        from tracker.importers.docx import parse_docx
+
+        return parse_docx(data, source_name=name)
+    if "xl/workbook.xml" in names:
+        from tracker.importers.xlsx import parse_xlsx
+
+        return parse_xlsx(data, source_name=name)
+    if any(n.startswith("ppt/") for n in names):
+        raise ImportFormatError(f"文件{_quoted(name)}是 PowerPoint 演示文稿，请上传 Word（.docx）或 Excel（.xlsx）文件")
+    raise ImportFormatError(f"文件{_quoted(name)}不是 Word（.docx）或 Excel（.xlsx）文件")
+
+
+def _quoted(name: str) -> str:
+    return f"“{name}”" if name else ""
+
+
+__all__ = [
+    "ImportFormatError",
+    "ParsedDocument",
+    "ParsedIndicator",
+    "ParsedProject",
+    "decode_text",
+    "parse_file",
+    "parse_pasted",
+    "parse_text",
+]

@@ -6,10 +6,12 @@ row 一级指标 | 二级指标 | 三级指标 | 绩效指标描述 | 指标值 
 order, optional columns, Sichuan-style split columns), then indicator rows with vertically
 merged 一级/二级 cells.
 
-python-docx repeats a merged cell's text in every row and column it spans; files written by
-other tools sometimes leave those cells empty instead. Both are handled by the shared grid
-logic in tables.py. The department, year, budget totals and overall goal are read from a
-text rendering of the whole document in the seed's layout, by the text importer's rules.
+The WordprocessingML is read directly (lxml, no entity resolution): a cell spanning several
+columns (gridSpan) or continuing a vertical merge (vMerge) repeats the text of the cell it
+belongs to, the way python-docx shows it; files whose merged cells are simply left empty are
+handled by the shared grid logic in tables.py, which fills 一级/二级 down. The department,
+year, budget totals and overall goal are read from a rendering of the whole document in the
+seed's text layout, by the text importer's rules.
 """
 
 from __future__ import annotations
@@ -18,46 +20,118 @@ import io
 import zipfile
 
 from tracker.importers.base import ImportFormatError, ParsedDocument
-from tracker.importers.tables import (
-    Block,
-    RawRow,
-    _looks_like_indicator,
-    distinct,
-    finish,
-    parse_heading,
-    scan_grid,
-)
+from tracker.importers.tables import Block, RawRow, _looks_like_indicator, distinct, finish, parse_heading, scan_grid
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_P, _TBL, _TR, _TC, _SDT, _SDT_CONTENT = (W + n for n in ("p", "tbl", "tr", "tc", "sdt", "sdtContent"))
+_MAX_XML = 200 * 1024 * 1024
 
 
-def _open(data: bytes):
+def _read_document_xml(data: bytes):
+    from lxml import etree
+
     try:
-        from docx import Document
-    except ImportError as exc:  # pragma: no cover - python-docx is a dependency
-        raise ImportFormatError("服务器未安装 python-docx，无法读取 .docx 文件") from exc
-    try:
-        return Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            info = zf.getinfo("word/document.xml")
+            if info.file_size > _MAX_XML:
+                raise ImportFormatError("Word 文件过大，无法导入")
+            xml = zf.read(info)
+    except (zipfile.BadZipFile, KeyError, OSError) as exc:
         raise ImportFormatError(f"Word 文件无法打开，可能已损坏或不是 .docx 格式（{type(exc).__name__}）") from None
-    except Exception as exc:  # lxml errors and the like: a damaged file
-        raise ImportFormatError(f"Word 文件内容无法读取，可能已损坏（{type(exc).__name__}）") from None
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    try:
+        root = etree.fromstring(xml, parser)
+    except etree.XMLSyntaxError:
+        raise ImportFormatError("Word 文件内容无法读取，可能已损坏（document.xml 不是有效的 XML）") from None
+    body = root.find(W + "body")
+    if body is None:
+        raise ImportFormatError("Word 文件内容无法读取：没有正文")
+    return body
 
 
-def _row_texts(row) -> list[str]:
-    """One text per layout column: merged cells repeated, missing leading/trailing columns empty."""
-    cells = [""] * int(getattr(row, "grid_cols_before", 0) or 0)
-    cells += [c.text for c in row.cells]
-    cells += [""] * int(getattr(row, "grid_cols_after", 0) or 0)
-    return cells
+def _paragraph_text(p) -> str:
+    parts: list[str] = []
+    for node in p.iter(W + "t", W + "tab", W + "br", W + "cr", W + "noBreakHyphen", W + "ptab"):
+        tag = node.tag
+        if tag == W + "t":
+            parts.append(node.text or "")
+        elif tag in (W + "tab", W + "ptab"):
+            parts.append("\t")
+        elif tag == W + "noBreakHyphen":
+            parts.append("-")
+        else:
+            parts.append("\n")
+    return "".join(parts)
 
 
-def _render_row(row, table) -> list[str]:
-    """The seed's text rendering of a row: one line per cell, a merged continuation empty."""
-    from docx.table import _Cell
+def _blocks(parent):
+    """Paragraphs and tables in order, looking through content controls (w:sdt)."""
+    for child in parent:
+        if child.tag in (_P, _TBL):
+            yield child
+        elif child.tag == _SDT:
+            content = child.find(_SDT_CONTENT)
+            if content is not None:
+                yield from _blocks(content)
 
-    lines: list[str] = ["\t"] * int(getattr(row, "grid_cols_before", 0) or 0)
-    for tc in row._tr.tc_lst:
-        lines.append("\t" if tc.vMerge == "continue" else "\t" + _Cell(tc, table).text)
-    return lines
+
+def _children(parent, tag: str):
+    """Children with the given tag, looking through content controls (w:sdt)."""
+    for child in parent:
+        if child.tag == tag:
+            yield child
+        elif child.tag == _SDT:
+            content = child.find(_SDT_CONTENT)
+            if content is not None:
+                yield from _children(content, tag)
+
+
+def _cell_text(tc) -> str:
+    return "\n".join(_paragraph_text(p) for p in _blocks(tc) if p.tag == _P)
+
+
+def _int_attr(el, path: str, default: int) -> int:
+    found = el.find(path)
+    if found is None:
+        return default
+    try:
+        return int(found.get(W + "val", default))
+    except (TypeError, ValueError):
+        return default
+
+
+def _table_grid(tbl) -> tuple[list[list[str]], list[list[str]], list]:
+    """(grid with merged cells repeated, the seed-style rendering lines, nested tables)."""
+    grid: list[list[str]] = []
+    rendering: list[list[str]] = []
+    nested: list = []
+    above: dict[int, str] = {}  # grid column → text of the cell in the row above
+    for tr in _children(tbl, _TR):
+        row: list[str] = []
+        lines: list[str] = []
+        before = _int_attr(tr, f"{W}trPr/{W}gridBefore", 0)
+        row.extend([""] * before)
+        lines.extend(["\t"] * before)
+        for tc in _children(tr, _TC):
+            span = max(1, _int_attr(tc, f"{W}tcPr/{W}gridSpan", 1))
+            vmerge = tc.find(f"{W}tcPr/{W}vMerge")
+            col = len(row)
+            if vmerge is not None and vmerge.get(W + "val", "continue") == "continue":
+                text = above.get(col, "")
+                lines.append("\t")
+            else:
+                text = _cell_text(tc)
+                lines.append("\t" + text)
+            nested.extend(tc.findall(_TBL))
+            row.extend([text] * span)
+        row.extend([""] * _int_attr(tr, f"{W}trPr/{W}gridAfter", 0))
+        above = dict(enumerate(row))
+        grid.append(row)
+        rendering.append(lines)
+    width = max((len(r) for r in grid), default=0)
+    for row in grid:
+        row.extend([""] * (width - len(row)))
+    return grid, rendering, nested
 
 
 class _Reader:
@@ -77,12 +151,12 @@ class _Reader:
             self.pending = heading.name or None
             self.heading_since_table = True
 
-    def table(self, table) -> None:
+    def table(self, tbl) -> None:
         self.table_no += 1
         no = self.table_no
-        grid = [_row_texts(r) for r in table.rows]
-        for r in table.rows:
-            self.lines.extend(_render_row(r, table))
+        grid, rendering, nested = _table_grid(tbl)
+        for lines in rendering:
+            self.lines.extend(lines)
             self.lines.append("")
         self.lines.append("")
 
@@ -99,15 +173,8 @@ class _Reader:
                 self.last = with_columns[-1]
         self.pending = None
         self.heading_since_table = False
-
-        seen: set[int] = set()
-        for row in table.rows:
-            for cell in row.cells:
-                if id(cell._tc) in seen:
-                    continue
-                seen.add(id(cell._tc))
-                for inner in cell.tables:
-                    self.table(inner)
+        for inner in nested:
+            self.table(inner)
 
     def _continues(self, grid: list[list[str]]) -> bool:
         """A table with no header right after a project table: the same table split by a page."""
@@ -124,18 +191,15 @@ def parse_docx(data: bytes, *, source_name: str = "") -> ParsedDocument:
     """Parse a .docx document with one 绩效目标表 table per project."""
     if not data:
         raise ImportFormatError("文件为空")
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
-
     from tracker.importers.text import extract_budget, extract_department, extract_overall_goal, tokenize
 
-    document = _open(data)
+    body = _read_document_xml(data)
     reader = _Reader()
-    for item in document.iter_inner_content():
-        if isinstance(item, Paragraph):
-            reader.paragraph(item.text)
-        elif isinstance(item, Table):
-            reader.table(item)
+    for el in _blocks(body):
+        if el.tag == _P:
+            reader.paragraph(_paragraph_text(el))
+        else:
+            reader.table(el)
 
     doc = ParsedDocument(source_format="docx")
     toks = tokenize("\n".join(reader.lines))

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 PRODUCT = "产出指标"
 COST = "成本指标"
@@ -76,6 +77,7 @@ def _fold(text: str) -> str:
     return _SPACE.sub("", unicodedata.normalize("NFKC", text or ""))
 
 
+@lru_cache(maxsize=8192)
 def split_score(text: str) -> tuple[str, Decimal | None]:
     """Split "产出指标(50分)" into ("产出指标", Decimal("50")); whitespace inside is removed."""
     folded = _fold(text).rstrip(":：")
@@ -108,11 +110,13 @@ def _lookup(name: str, names: tuple[str, ...], aliases: dict[str, str]) -> str |
     return aliases.get(with_suffix)
 
 
+@lru_cache(maxsize=8192)
 def normalize_level1(text: str | None) -> str | None:
     """Canonical 一级指标 name, or None when the text is not one."""
     return _lookup(clean_name(text or ""), LEVEL1_NAMES, _LEVEL1_ALIASES)
 
 
+@lru_cache(maxsize=8192)
 def normalize_level2(text: str | None, level1: str | None = None) -> str | None:
     """Canonical 二级指标 name, or None when the text is not one.
 
@@ -127,7 +131,12 @@ def normalize_level2(text: str | None, level1: str | None = None) -> str | None:
 
 
 def level1_for_level2(level2: str) -> str | None:
-    """The 一级 a canonical 二级 belongs to, when that is unambiguous (成本指标 → 产出指标)."""
+    """The 一级 a canonical 二级 belongs to, when that is unambiguous (数量指标 → 产出指标).
+
+    成本指标 is None: it is a 二级 under 产出指标 in older templates and a 一级 in newer ones.
+    """
+    if level2 in LEVEL1_NAMES:
+        return None
     owners = [l1 for l1, names in LEVEL2_BY_LEVEL1.items() if level2 in names]
     return owners[0] if len(owners) == 1 else None
 

@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from tracker.importers.base import ImportFormatError, ParsedDocument, ParsedIndicator, ParsedProject
 from tracker.importers.levels import (
@@ -60,11 +61,13 @@ def clean_goal(text: str | None) -> str:
     return "\n".join(line for line in lines if line)
 
 
+@lru_cache(maxsize=8192)
 def fold(text: str | None) -> str:
     """For comparing labels: NFKC, no whitespace at all."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
 
 
+@lru_cache(maxsize=8192)
 def _fold_label(text: str | None) -> str:
     """A header/label with a trailing explanation in brackets removed: 指标值（包含数字及文字描述）."""
     folded = fold(text).rstrip(":：")
@@ -79,30 +82,35 @@ _HEADING = re.compile(
     rf"(?:(?P<num>{_NUM})\s*[、.．，,)）]\s*|[（(](?P<num2>{_NUM})[)）]\s*)?"
     r"(?P<name>.*?)\s*(?:(?<=项目)支出)?绩效目标(?:申报|批复|公开)?表\s*[:：]?$"
 )
+_SENTENCE = re.compile(r"[。；;：:！？!?]|详见|见附件|^(?:根据|按照|依据)")
 _GENERIC_NAME = re.compile(r"^(?:\d{4}年度?)?(?:部门|单位)?(?:预算)?(?:项目)?$")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Heading:
     number: str | None
     name: str  # "" when the heading is generic (项目支出绩效目标表)
 
 
+@lru_cache(maxsize=8192)
 def parse_heading(text: str | None) -> Heading | None:
-    """"1、XX项目绩效目标表" → Heading("1", "XX项目"); None when the text is no such title."""
+    """ "1、XX项目绩效目标表" → Heading("1", "XX项目"); None when the text is no such title."""
     line = (text or "").strip(" \t\u3000\xa0")
     if not line or len(line) > 150 or "\n" in line:
         return None
     m = _HEADING.match(line)
     if not m:
         return None
-    name = m.group("name").strip(" \u3000\xa0“”\"《》")
+    name = m.group("name").strip(' \u3000\xa0“”"《》')
+    if _SENTENCE.search(name) or len(name) > 80:
+        return None  # prose that happens to end with 绩效目标表 ("详见附件：项目支出绩效目标表")
     if _GENERIC_NAME.match(fold(name)):
         name = ""
     return Heading(m.group("num") or m.group("num2"), name)
 
 
 # ---------------------------------------------------------------------------- labels
+
 
 def is_name_label(text: str | None) -> bool:
     return _fold_label(text) in ("项目名称", "项目名")
@@ -112,10 +120,31 @@ _GOAL = re.compile(r"^(?:项目)?(?:年度|本年度|当年|当年度)?(?:总体
 _LONG_GOAL = re.compile(r"^(?:项目)?(?:中长期|长期|实施期|总体中长期)(?:总体|整体)?(?:绩效)?目标$")
 
 
+_INLINE = re.compile(r"^\s*([^:：\n]{2,12}?)\s*[:：]\s*(\S.*)$", re.DOTALL)
+
+
+def inline_name(text: str | None) -> str | None:
+    """ "项目名称：XX项目" → "XX项目"."""
+    m = _INLINE.match(text or "")
+    if m and is_name_label(m.group(1)):
+        return m.group(2).strip()
+    return None
+
+
+def inline_goal(text: str | None) -> tuple[str, str] | None:
+    """ "年度绩效目标：……" → ("annual", "……")."""
+    m = _INLINE.match(text or "")
+    if m:
+        kind = goal_label_kind(m.group(1))
+        if kind:
+            return kind, m.group(2).strip()
+    return None
+
+
 def goal_label_kind(text: str | None) -> str | None:
-    """"annual" for 绩效目标 / 年度绩效目标 / 年度目标…, "long" for 中长期目标…, else None."""
+    """ "annual" for 绩效目标 / 年度绩效目标 / 年度目标…, "long" for 中长期目标…, else None."""
     folded = fold(text).rstrip(":：")
-    if not folded or len(folded) > 14:
+    if not folded or len(folded) > 14 or folded == "目标":
         return None
     if _GOAL.match(folded):
         return "annual"
@@ -149,16 +178,43 @@ for _field, _names in {
     LEVEL2: ("二级指标", "二级", "二级指标名称"),
     LEVEL3: ("三级指标", "三级", "三级指标名称", "指标名称", "绩效指标名称", "具体指标"),
     DESCRIPTION: (
-        "绩效指标描述", "指标描述", "指标解释", "指标说明", "指标内涵", "指标定义", "指标内容",
-        "绩效指标说明", "指标释义",
+        "绩效指标描述",
+        "指标描述",
+        "指标解释",
+        "指标说明",
+        "指标内涵",
+        "指标定义",
+        "指标内容",
+        "绩效指标说明",
+        "指标释义",
     ),
     TARGET: (
-        "指标值", "年度指标值", "目标值", "指标目标值", "绩效指标值", "年度目标值", "预期指标值",
-        "绩效目标值", "指标值/目标值", "年度指标值/目标值", "预期目标值", "绩效标准", "指标标准",
+        "指标值",
+        "年度指标值",
+        "目标值",
+        "指标目标值",
+        "绩效指标值",
+        "年度目标值",
+        "预期指标值",
+        "绩效目标值",
+        "指标值/目标值",
+        "年度指标值/目标值",
+        "预期目标值",
+        "绩效标准",
+        "指标标准",
     ),
     BASIS: (
-        "指标值确定依据", "确定依据", "指标值设定依据", "设定依据", "指标值确定依据及说明",
-        "指标值依据", "依据", "指标来源", "指标值来源", "目标值确定依据", "指标值确定依据(来源)",
+        "指标值确定依据",
+        "确定依据",
+        "指标值设定依据",
+        "设定依据",
+        "指标值确定依据及说明",
+        "指标值依据",
+        "依据",
+        "指标来源",
+        "指标值来源",
+        "目标值确定依据",
+        "指标值确定依据(来源)",
     ),
     OP: ("指标性质", "计算符号", "符号", "运算符号", "比较符号", "指标值符号", "运算符"),
     UNIT: ("度量单位", "计量单位", "单位", "指标单位", "指标值单位"),
@@ -169,6 +225,15 @@ for _field, _names in {
         _HEADER_NAMES[_name] = _field
 
 
+IGNORED_HEADERS = {"序号", "备注", "说明", "评分标准", "评(扣)分标准", "扣分标准", "指标类型", "绩效指标"}
+
+
+def is_ignored_header(text: str | None) -> bool:
+    """Column names of a 绩效目标表 that carry nothing we import (序号, 备注…)."""
+    return _fold_label(text) in IGNORED_HEADERS or fold(text) in IGNORED_HEADERS
+
+
+@lru_cache(maxsize=8192)
 def classify_header(text: str | None) -> str | None:
     """The field a header cell names (level1 … direction), or None."""
     folded = fold(text)
@@ -196,7 +261,7 @@ class Columns:
     def label(self, name: str) -> str:
         i = self.index.get(name)
         if i is not None and i < len(self.header) and self.header[i].strip():
-            return fold(self.header[i])
+            return re.sub(r"\s+", "", self.header[i])
         return FIELD_LABELS[name]
 
 
@@ -265,6 +330,7 @@ class Block:
     columns: Columns | None = None
     rows: list[RawRow] = field(default_factory=list)
     header_place: str = ""
+    notes: list[str] = field(default_factory=list)  # warnings found while scanning
 
     @property
     def goal(self) -> str:
@@ -290,11 +356,14 @@ def scan_grid(
     place_of_row: Callable[[int], str],
     *,
     heading: str | None = None,
+    align_row: Callable[[list[str], Columns, str], list[str]] | None = None,
 ) -> list[Block]:
     """Find project blocks in one table / sheet: title, 项目名称, goal, header, indicator rows.
 
     heading: the name from a heading paragraph just before the table (docx), used by the
     first block that has no name of its own.
+    align_row: for sources whose rows may be short (pasted from a web page, where merged
+    cells are left out): given the row, the columns and the place, return a full row.
     """
     blocks: list[Block] = []
     cur: Block | None = None
@@ -324,17 +393,27 @@ def scan_grid(
                 last_header_row = r
                 continue
 
+        if (
+            align_row is not None
+            and cur is not None
+            and cur.columns is not None
+            and len(row) != cur.columns.width
+            and not _is_label_row(values)
+        ):
+            row = align_row(row, cur.columns, place_of_row(r))
+        if cur is not None and cur.columns is not None and _is_note_row(row, values, cur.columns):
+            cur.notes.append(f"{place_of_row(r)}：表格中的说明“{values[0][:30]}”不是指标行，已忽略")
+            continue
         if cur is not None and cur.columns is not None and _looks_like_indicator(row, cur.columns):
             cur.rows.append(RawRow(cells=row, place=place_of_row(r)))
             continue
 
         columns = detect_columns(row)
         if columns is not None:
+            if cur is not None and cur.columns is not None and cur.columns.index == columns.index:
+                continue  # the header repeated after a page break: keep the first one
             if cur is None or (cur.columns is not None and cur.rows):
                 new_block("header", r)
-            elif cur.columns is not None and not cur.rows:
-                # the header repeated (page break in an export): keep the first one
-                continue
             assert cur is not None
             cur.columns = columns
             cur.header_place = place_of_row(r)
@@ -350,13 +429,24 @@ def scan_grid(
             cur.name = title.name or cur.name
             continue
 
-        if is_name_label(values[0]):
-            value = next((v for v in values[1:] if not is_name_label(v) and not _is_meta_label(v)), "")
+        inline = inline_name(values[0])
+        if is_name_label(values[0]) or inline:
+            value = inline or next((v for v in values[1:] if not is_name_label(v) and not is_meta_label(v)), "")
             if cur is None or cur.columns is not None or (cur.started_by == "label" and cur.name):
                 new_block("label", r)
             assert cur is not None
             if value:
                 cur.name = value
+            continue
+
+        goal_inline = inline_goal(values[0])
+        if goal_inline is not None:
+            if cur is None or cur.columns is not None:
+                new_block("goal", r)
+            assert cur is not None
+            kind, text0 = goal_inline
+            (cur.annual_goal if kind == "annual" else cur.long_goal).extend([text0, *values[1:]])
+            awaiting_goal = None
             continue
 
         kinds = [goal_label_kind(v) for v in values]
@@ -373,7 +463,7 @@ def scan_grid(
                         goal_columns[i] = kind
                 awaiting_goal = kinds[0]
                 continue
-            text = [v for v, k in zip(values, kinds) if k is None]
+            text = [v for v, k in zip(values, kinds, strict=True) if k is None]
             target = cur.annual_goal if kinds[0] == "annual" else cur.long_goal
             target.extend(text)
             awaiting_goal = None
@@ -406,6 +496,36 @@ def scan_grid(
     return blocks
 
 
+_WHOLE = re.compile(r"整体(?:支出)?(?:绩效)?$")
+
+
+def is_whole_department(name: str) -> bool:
+    """部门整体（支出）: the title of the department-wide goal table, not a project."""
+    return bool(_WHOLE.search(fold(name)))
+
+
+def _is_note_row(row: Sequence[str], values: list[str], columns: Columns) -> bool:
+    """A row holding one text in the first column (or across the table): 注：…, 填报说明…"""
+    if len(values) != 1 or parse_heading(values[0]) is not None:
+        return False
+    text = values[0]
+    if normalize_level1(text) or normalize_level2(text) or is_name_label(text) or goal_label_kind(text):
+        return False
+    if inline_name(text) or inline_goal(text):
+        return False
+    first = next((c.strip() for c in row if c and c.strip()), "")
+    return first == text and (columns.get(row, LEVEL1).strip() == text or row[0].strip() == text)
+
+
+def _is_label_row(values: list[str]) -> bool:
+    first = values[0]
+    if len(values) == 1 and parse_heading(first) is not None:
+        return True
+    if inline_name(first) or inline_goal(first):
+        return True
+    return is_name_label(first) or goal_label_kind(first) is not None or detect_columns(values) is not None
+
+
 def _looks_like_indicator(row: Sequence[str], columns: Columns) -> bool:
     c1 = columns.get(row, LEVEL1).strip()
     c2 = columns.get(row, LEVEL2).strip()
@@ -415,13 +535,31 @@ def _looks_like_indicator(row: Sequence[str], columns: Columns) -> bool:
 
 
 _META_LABELS = {
-    "主管部门", "实施单位", "主管部门及代码", "项目负责人", "联系电话", "项目属性", "项目期限",
-    "项目资金", "资金情况", "年度资金总额", "其中:财政拨款", "其他资金", "预算单位", "单位名称",
-    "部门名称", "项目类型", "项目编码", "项目代码", "资金总额", "财政拨款", "上年结转",
+    "主管部门",
+    "实施单位",
+    "主管部门及代码",
+    "项目负责人",
+    "联系电话",
+    "项目属性",
+    "项目期限",
+    "项目资金",
+    "资金情况",
+    "年度资金总额",
+    "其中:财政拨款",
+    "其他资金",
+    "预算单位",
+    "单位名称",
+    "部门名称",
+    "项目类型",
+    "项目编码",
+    "项目代码",
+    "资金总额",
+    "财政拨款",
+    "上年结转",
 }
 
 
-def _is_meta_label(text: str) -> bool:
+def is_meta_label(text: str) -> bool:
     return _fold_label(text) in _META_LABELS
 
 
@@ -435,14 +573,13 @@ _OPS = [
     (("=", "等于"), "="),
 ]
 _QUALITATIVE = ("定性", "定性指标")
+_NO_OPERATOR = ("定量", "定量指标")
 
 
 def op_symbol(op: str) -> str | None:
-    """"大于等于" → "≥"; "定性" → ""; None when not understood."""
+    """ "大于等于" → "≥"; "定性" → ""; None when not understood."""
     folded = fold(op)
-    if not folded:
-        return ""
-    if folded in _QUALITATIVE:
+    if not folded or folded in _QUALITATIVE or folded in _NO_OPERATOR:
         return ""
     for spellings, symbol in _OPS:
         if folded in (fold(s) for s in spellings):
@@ -578,9 +715,7 @@ def _levels(
         level1 = normalize_level1(cell1)
         if level1 is None:
             if normalize_level2(cell1) is not None and not cell2:
-                raise ImportFormatError(
-                    f"{here}：“{columns.label(LEVEL1)}”列是二级指标名称“{cell1}”，单元格可能错位"
-                )
+                raise ImportFormatError(f"{here}：“{columns.label(LEVEL1)}”列是二级指标名称“{cell1}”，单元格可能错位")
             raise ImportFormatError(
                 f"{here}：“{columns.label(LEVEL1)}”列的“{cell1}”不是一级指标名称"
                 "（应为产出指标、效益指标、满意度指标或成本指标）"
@@ -594,8 +729,7 @@ def _levels(
         level2 = normalize_level2(cell2, level1)
         if level2 is None:
             raise ImportFormatError(
-                f"{here}：“{columns.label(LEVEL2)}”列的“{cell2}”不是二级指标名称"
-                f"（{_level2_hint(level1)}）"
+                f"{here}：“{columns.label(LEVEL2)}”列的“{cell2}”不是二级指标名称（{_level2_hint(level1)}）"
             )
         state.raw2 = cell2
     elif LEVEL2 not in columns.index:
@@ -614,8 +748,9 @@ def _levels(
                 raise ImportFormatError(f"{here}：“{columns.label(LEVEL1)}”为空")
             raise ImportFormatError(f"{here}：表格没有“一级指标”列，无法由“{level2}”推断一级指标")
         level1 = inferred
-        if not state.raw1 or state.level1 != inferred:
-            state.raw1 = inferred
+        if LEVEL1 in columns.index:
+            warnings.append(f"{here}：“{columns.label(LEVEL1)}”为空，已按二级指标“{level2}”推断为“{inferred}”")
+        state.raw1 = ""
     elif not belongs_to(level1, level2):
         owner = level1_for_level2(level2)
         if not cell1 and owner is not None and owner != level1:
@@ -648,9 +783,16 @@ def finish(
     """Check every block and add it to doc as a ParsedProject (numbered in document order)."""
     kept: list[Block] = []
     for b in blocks:
+        if b.name and is_whole_department(b.name):
+            # 部门整体（支出）绩效目标表: the department's own goal, not a project
+            if b.goal and not doc.overall_goal:
+                doc.overall_goal = b.goal
+            if b.columns is not None:
+                doc.warnings.append(f"“{b.name}绩效目标表”（{b.place}）是部门整体绩效目标，未作为项目导入")
+            continue
         if b.columns is None:
-            if b.started_by == "label":
-                continue  # a 项目名称 cell in some other table (政府采购 etc.)
+            if b.started_by in ("label", "goal"):
+                continue  # a 项目名称 / 目标 cell in some other table (政府采购, 部门整体目标…)
             name = b.name or "（未命名）"
             raise ImportFormatError(
                 f"{project_place(len(kept) + 1, name)}（{b.place}）：找到了项目标题或绩效目标，"
@@ -664,6 +806,8 @@ def finish(
         )
     start = len(doc.projects)
     for i, b in enumerate(kept, start=start + 1):
+        for note in b.notes:
+            doc.warnings.append(note)
         if not b.name:
             raise ImportFormatError(
                 f"第{i}个绩效目标表（{b.header_place or b.place}）没有项目名称："
@@ -675,9 +819,7 @@ def finish(
             )
         indicators = build_indicators(b, order=i, name=b.name, warnings=doc.warnings)
         if not indicators:
-            raise ImportFormatError(
-                f"{project_place(i, b.name)}（{b.header_place}）：表格中没有填写任何指标"
-            )
+            raise ImportFormatError(f"{project_place(i, b.name)}（{b.header_place}）：表格中没有填写任何指标")
         project = ParsedProject(
             name=b.name,
             goal=b.goal,

@@ -17,7 +17,7 @@ name). A row that does not fit is reported with its project, row and line.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from tracker.importers.base import ImportFormatError, ParsedDocument
@@ -34,7 +34,12 @@ from tracker.importers.tables import (
     finish,
     fold,
     goal_label_kind,
+    inline_goal,
+    inline_name,
+    is_ignored_header,
+    is_meta_label,
     is_name_label,
+    is_whole_department,
     join_lines,
     parse_heading,
     project_place,
@@ -62,7 +67,9 @@ def decode_text(data: bytes) -> str:
             try:
                 text = data.decode(encoding)
             except UnicodeDecodeError as exc:
-                raise ImportFormatError(f"文件以 {encoding} 标记开头，但内容无法按该编码读取（第{exc.start}字节）") from None
+                raise ImportFormatError(
+                    f"文件以 {encoding} 标记开头，但内容无法按该编码读取（第{exc.start}字节）"
+                ) from None
             break
     if text is None:
         if b"\x00" in data:
@@ -86,9 +93,7 @@ def decode_text(data: bytes) -> str:
 # ---------------------------------------------------------------------------- tokens
 
 _BOOKMARK = re.compile(r"^\s*(?:\[bookmark:[^\]]*\]\s*)+")
-_SECTION = re.compile(
-    r"^(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])"
-)
+_SECTION = re.compile(r"^(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])")
 
 
 @dataclass
@@ -96,10 +101,7 @@ class Tok:
     kind: str  # "cell" or "text"
     parts: list[str]
     line: int  # 1-based line of the first part
-    after_blank: bool = False
-    bookmarked: bool = False
     heading: bool = False  # text that starts a section or a project; never a continuation
-    cont_lines: list[int] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -127,11 +129,11 @@ def tokenize(text: str) -> list[Tok]:
         if "[bookmark:" in line[:40]:
             m = _BOOKMARK.match(line.lstrip("\t"))
             if m:
-                rest = line.lstrip("\t")[m.end():]
+                rest = line.lstrip("\t")[m.end() :]
                 line = ("\t" + rest) if line.startswith("\t") else rest
                 bookmarked = not line.startswith("\t")
         if line.startswith("\t"):
-            toks.append(Tok("cell", [line[1:]], n, after_blank=blank))
+            toks.append(Tok("cell", [line[1:]], n))
             blank = False
             continue
         if not line.strip(" \t\u3000\xa0"):
@@ -141,10 +143,8 @@ def tokenize(text: str) -> list[Tok]:
         prev = toks[-1] if toks else None
         if prev is not None and prev.kind == "cell" and not blank and not heading:
             prev.parts.append(line)  # a paragraph break inside the cell
-            prev.cont_lines.append(n)
         else:
-            toks.append(Tok("text", [line.strip(" \t\u3000\xa0")], n, after_blank=blank, bookmarked=bookmarked,
-                            heading=heading))
+            toks.append(Tok("text", [line.strip(" \t\u3000\xa0")], n, heading=heading))
         blank = False
     return toks
 
@@ -157,6 +157,7 @@ class _Parser:
         self.toks = toks
         self.doc = doc
         self.blocks: list[Block] = []
+        self.skipped: list[str] = []  # titles with no table under them (a table of contents)
 
     # -- helpers
 
@@ -164,7 +165,11 @@ class _Parser:
         return f"文本第{tok.line}行"
 
     def project_where(self, block: Block) -> str:
-        return project_place(len(self.blocks) + 1, block.name or "（未命名）")
+        return project_place(self.order(), block.name or "（未命名）")
+
+    def order(self) -> int:
+        """The number the next project will have (部门整体 tables are not projects)."""
+        return 1 + sum(1 for b in self.blocks if not (b.name and is_whole_department(b.name)))
 
     def title_of(self, tok: Tok):
         if tok.kind == "text":
@@ -188,6 +193,9 @@ class _Parser:
                 i = self.project(block, i)
                 continue
             i += 1
+        if self.skipped:
+            shown = "、".join(self.skipped[:3]) + ("等" if len(self.skipped) > 3 else "")
+            self.doc.warnings.append(f"{len(self.skipped)}个项目标题下没有表格（可能是目录），已跳过：{shown}")
         digits = [int(n) for n in numbers if n and n.isdigit()]
         if len(digits) == len(numbers) and digits and digits != list(range(digits[0], digits[0] + len(digits))):
             self.doc.warnings.append("项目标题的编号不连续：" + "、".join(str(d) for d in digits))
@@ -204,7 +212,14 @@ class _Parser:
             if tok.kind == "text":
                 if tok.heading:
                     break
-                if goal_kind:
+                inline = inline_name(tok.parts[0])
+                goal_inline = inline_goal(tok.parts[0])
+                if inline:
+                    block.name = inline
+                elif goal_inline:
+                    goal_kind = goal_inline[0]
+                    (block.annual_goal if goal_kind == "annual" else block.long_goal).append(goal_inline[1])
+                elif goal_kind:
                     (block.annual_goal if goal_kind == "annual" else block.long_goal).append(tok.parts[0])
                 i += 1
                 continue
@@ -222,6 +237,23 @@ class _Parser:
                 block.name = block.name or title.name or None
                 i += 1
                 continue
+            inline = inline_name(text)
+            if inline:
+                if block.started_by == "label" and block.name:
+                    break
+                block.name = inline
+                saw_cell = True
+                i += 1
+                continue
+            goal_inline = inline_goal(text)
+            if goal_inline:
+                goal_kind, first_line = goal_inline
+                (block.annual_goal if goal_kind == "annual" else block.long_goal).append(
+                    clean_goal("\n".join([first_line, *tok.parts[1:]]))
+                )
+                saw_cell = True
+                i += 1
+                continue
             if is_name_label(text):
                 name = self.next_cell_text(i)
                 if name and not goal_label_kind(name):
@@ -234,19 +266,21 @@ class _Parser:
             kind = goal_label_kind(text)
             if kind:
                 goal_kind = kind
+            elif is_meta_label(text):
+                goal_kind = None  # 主管部门, 资金… after the goal: the goal is over
             elif goal_kind and text:
                 (block.annual_goal if goal_kind == "annual" else block.long_goal).append(tok.goal_text)
             saw_cell = True
             i += 1
 
         # no header row: a heading in a table of contents, a 项目名称 in another table, or a cut
-        if block.started_by == "label":
+        if block.started_by == "label" or (block.name and is_whole_department(block.name)):
             return i
         where = self.project_where(block)
         if not saw_cell and not block.annual_goal:
             if i >= len(toks):
                 raise ImportFormatError(f"{where}（{block.place}）：文件在项目标题之后就结束了，文件可能不完整")
-            self.doc.warnings.append(f"{where}（{block.place}）：标题下没有表格（可能是目录），已跳过")
+            self.skipped.append(f"“{block.name or '（未命名）'}”（{block.place}）")
             return i
         if i >= len(toks):
             raise ImportFormatError(
@@ -269,7 +303,7 @@ class _Parser:
         j = i
         while j < len(self.toks) and self.toks[j].kind == "cell":
             text = self.toks[j].text
-            if classify_header(text) is None:
+            if classify_header(text) is None and not is_ignored_header(text):
                 break
             cells.append(text)
             j += 1
@@ -316,8 +350,7 @@ class _Parser:
         columns = block.columns
         assert columns is not None
         width = columns.width
-        order = len(self.blocks) + 1
-        where = project_place(order, block.name or "（未命名）")
+        where = self.project_where(block)
         row: list[Tok] = []
         starts: list[int] = []  # token index where each row starts
         rows: list[list[Tok]] = []
@@ -336,8 +369,7 @@ class _Parser:
                     continue
                 break  # prose after the table
             if not row:
-                if rows and (self.title_of(tok) is not None or is_name_label(tok.text)
-                             or goal_label_kind(tok.text)):
+                if rows and (self.title_of(tok) is not None or is_name_label(tok.text) or goal_label_kind(tok.text)):
                     break  # the next project's table, without a heading line
                 ahead = self.cells_ahead(i, width)
                 if not self.starts_row(ahead, columns, first=not rows):
@@ -351,15 +383,13 @@ class _Parser:
             i += 1
         if row:
             k = len(rows) + 1
-            missing = "、".join(columns.label(f) for f in columns.fields[len(row):])
+            missing = "、".join(columns.label(f) for f in columns.fields[len(row) :])
             ended = "文件在此处结束" if i >= len(toks) else f"表格在{self.place(toks[i])}中断"
             raise ImportFormatError(
                 f"{where}第{k}行（{self.place(row[0])}）：这一行只有{len(row)}个单元格，应为{width}个"
                 f"（缺少{missing}），{ended}，文件可能被截断"
             )
-        block.rows = [
-            RawRow(cells=[t.text for t in r], place=self.place(r[0])) for r in rows
-        ]
+        block.rows = [RawRow(cells=[t.text for t in r], place=self.place(r[0])) for r in rows]
         self.blocks.append(block)
         return i
 
@@ -418,10 +448,26 @@ class _Parser:
         later = self._strict_start(i + 1, self._nth_cell(i, 2 * width) or len(self.toks), columns)
         if later is not None:
             raise wrong_count(later)
+        if self._vocabulary_ahead(i, 3 * width):
+            # the table goes on, but its rows cannot be lined up: never drop rows silently
+            raise ImportFormatError(
+                f"{here}：这里应是一行指标的开始（一级指标或合并后的空单元格，然后是二级指标），"
+                f"实际是“{c1}”“{c2}”，单元格缺失或错位"
+                "（合并单元格在文本中应显示为空单元格）"
+            )
         self.doc.warnings.append(
             f"{where}：指标表在{self.place(tok)}之前结束，之后的单元格（“{tok.text[:20]}”……）不属于指标表，已忽略"
         )
         return True
+
+    def _vocabulary_ahead(self, i: int, count: int) -> bool:
+        """Whether a 一级 or full 二级 name appears among the next count cells."""
+        for text in self.cells_ahead(i, count):
+            if text is None:
+                return False
+            if text and (normalize_level1(text) is not None or is_strict_level2(text)):
+                return True
+        return False
 
     def _nth_cell(self, i: int, n: int) -> int | None:
         """Token index of the n-th cell after token i (i itself is the 0th), within the table."""
@@ -456,7 +502,10 @@ class _Parser:
 
 _AMOUNT = r"([0-9０-９][0-9０-９,，]*(?:[.．][0-9０-９]+)?)\s*万元"
 _PROSE = {
-    "total": [rf"支出预算(?:总额)?(?:为|是|共计|合计)?\s*{_AMOUNT}", rf"预算收支(?:总额|安排)?(?:为|共计)?\s*{_AMOUNT}"],
+    "total": [
+        rf"支出预算(?:总额)?(?:为|是|共计|合计)?\s*{_AMOUNT}",
+        rf"预算收支(?:总额|安排)?(?:为|共计)?\s*{_AMOUNT}",
+    ],
     "basic": [rf"基本支出(?:为|是|共计|合计)?\s*{_AMOUNT}"],
     "project": [rf"项目支出(?:为|是|共计|合计)?\s*{_AMOUNT}"],
     "personnel": [rf"人员经费(?:为|是|共计|合计)?\s*{_AMOUNT}"],
@@ -466,14 +515,22 @@ _PROSE = {
 }
 # table title → {budget key: column name}
 _TABLES = [
-    (lambda t: "支出总表" in t and "收支" not in t,
-     {"total": "合计", "basic": "基本支出", "project": "项目支出"}),
+    (lambda t: "支出总表" in t and "收支" not in t, {"total": "合计", "basic": "基本支出", "project": "项目支出"}),
     (lambda t: "收支总表" in t and "财政拨款" not in t, {"total": "合计"}),
     (lambda t: "基本支出" in t and "表" in t, {"personnel": "人员经费", "public": "公用经费"}),
     (lambda t: "三公" in t and "表" in t, {"three_public": "合计"}),
 ]
 _PREFER_PROSE = ("personnel", "public", "procurement", "three_public")
-_VALUE_COLUMNS = {"合计", "基本支出", "项目支出", "经营支出", "上解上级支出", "对附属单位补助支出", "人员经费", "公用经费"}
+_VALUE_COLUMNS = {
+    "合计",
+    "基本支出",
+    "项目支出",
+    "经营支出",
+    "上解上级支出",
+    "对附属单位补助支出",
+    "人员经费",
+    "公用经费",
+}
 _NUMBER = re.compile(r"^-?[0-9][0-9,]*(?:\.[0-9]+)?$")
 
 
@@ -512,7 +569,7 @@ def _budget_from_tables(toks: list[Tok]) -> dict[str, Decimal]:
             if label is None:
                 continue
             names = [c for c in cells[:label] if c in _VALUE_COLUMNS]
-            values = cells[label + 1: label + 1 + len(names)]
+            values = cells[label + 1 : label + 1 + len(names)]
             for key, column in wanted.items():
                 if key in found or column not in names:
                     continue
@@ -550,7 +607,9 @@ def extract_budget(toks: list[Tok], doc: ParsedDocument) -> None:
             continue
         doc.budget[key] = value
         if key in first and key in second and first[key] != second[key]:
-            doc.warnings.append(f"预算数“{_BUDGET_LABELS[key]}”在表格与说明文字中不一致（{tables.get(key)} 与 {prose.get(key)}），已取 {value}")
+            doc.warnings.append(
+                f"预算数“{_BUDGET_LABELS[key]}”在表格与说明文字中不一致（{tables.get(key)} 与 {prose.get(key)}），已取 {value}"
+            )
 
 
 _BUDGET_LABELS = {
@@ -610,7 +669,7 @@ def extract_overall_goal(toks: list[Tok], doc: ParsedDocument) -> None:
         if tok.kind != "text" or not _OVERALL.match(fold(tok.parts[0])):
             continue
         lines: list[str] = []
-        for nxt in toks[k + 1:]:
+        for nxt in toks[k + 1 :]:
             if nxt.kind != "text" or nxt.heading or _OVERALL.match(fold(nxt.parts[0])):
                 break
             lines.append(nxt.parts[0])
@@ -639,5 +698,12 @@ def parse_text(text: str, *, source_name: str = "") -> ParsedDocument:
     return parse_tokens(toks, doc, source_name=source_name)
 
 
-__all__ = ["Tok", "decode_text", "extract_budget", "extract_department", "extract_overall_goal", "parse_text",
-           "tokenize"]
+__all__ = [
+    "Tok",
+    "decode_text",
+    "extract_budget",
+    "extract_department",
+    "extract_overall_goal",
+    "parse_text",
+    "tokenize",
+]
