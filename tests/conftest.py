@@ -26,11 +26,12 @@ def database_url(tmp_dir: Path) -> str:
 class IsolatedClient(FlaskClient):
     """Tests hold an app context, and Flask reuses it for requests, so ``g`` (where
     Flask-Login caches the user) would leak from one request to the next. Each request
-    starts with no cached user, as it does in production."""
+    starts with an empty ``g``, as it does in production."""
 
     def open(self, *args, **kwargs):
         if has_app_context():
-            g.pop("_login_user", None)
+            for name in list(g):
+                g.pop(name, None)
         return super().open(*args, **kwargs)
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
 
 from tracker.domain import DomainError
@@ -31,6 +31,21 @@ def register(app: Flask) -> None:
         if value is None:
             return ""
         return value.astimezone(tz).strftime(fmt)
+
+    @app.context_processor
+    def todo_count():
+        from flask_login import current_user
+
+        from tracker.services.todo import todo_for
+
+        def count() -> int:
+            if not current_user.is_authenticated:
+                return 0
+            if "_todo_count" not in g:
+                g._todo_count = todo_for(current_user).count
+            return g._todo_count
+
+        return {"todo_count": count}
 
     @app.errorhandler(NotVisible)
     def not_visible(error):

@@ -11,6 +11,7 @@ import pytest
 from tests.importers.builders import HEADER, build_docx, docx_from_items, split_expected
 from tests.importers.conftest import project_signature
 from tracker.importers import parse_file
+from tracker.importers.base import ParsedDocument
 from tracker.importers.docx import parse_docx
 
 
@@ -45,22 +46,19 @@ def test_docx_department_budget_and_overall_goal(seed_doc, merged_docx):
     assert doc.overall_goal == seed_doc.overall_goal
 
 
-def test_empty_cells_instead_of_merges(seed_doc):
-    data = build_docx(seed_doc, merged=False, meta=False)
+def test_empty_cells_instead_of_merges_and_title_row_inside_the_table(seed_doc):
+    data = build_docx(seed_doc, merged=False, title_in_table=True, meta=False)
     assert "w:vMerge" not in _document_xml(data)
-    assert project_signature(parse_docx(data)) == project_signature(seed_doc)
-
-
-def test_title_row_inside_the_table(seed_doc):
-    doc = parse_docx(build_docx(seed_doc, title_in_table=True, meta=False))
+    doc = parse_docx(data)
     assert project_signature(doc) == project_signature(seed_doc)
     assert doc.department_name is None and doc.budget == {}
 
 
 def test_split_target_columns(seed_doc):
-    doc = parse_docx(build_docx(seed_doc, split=True, meta=False))
-    assert doc.indicator_count == 184
-    for p, q in zip(seed_doc.projects, doc.projects, strict=True):
+    part = ParsedDocument(projects=seed_doc.projects[:6])  # the whole seed goes through xlsx
+    doc = parse_docx(build_docx(part, split=True, meta=False))
+    assert doc.indicator_count == sum(len(p.indicators) for p in part.projects)
+    for p, q in zip(part.projects, doc.projects, strict=True):
         for a, b in zip(p.indicators, q.indicators, strict=True):
             assert (b.level1, b.level2, b.level3) == (a.level1, a.level2, a.level3)
             assert b.target_raw == split_expected(a.target_raw)
@@ -216,4 +214,61 @@ def test_whole_department_table_and_note_rows():
     assert doc.warnings == [
         "“部门整体支出绩效目标表”（第1个表格第1行）是部门整体绩效目标，未作为项目导入",
         "第3个表格第6行：表格中的说明“注：指标值应当可衡量。”不是指标行，已忽略",
+    ]
+
+
+def _raw_docx(body: str) -> bytes:
+    """A .docx written by hand, to use WordprocessingML that python-docx does not produce."""
+    ns = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("word/document.xml", f'<?xml version="1.0"?><w:document {ns}><w:body>{body}</w:body></w:document>')
+    return out.getvalue()
+
+
+def _p(text: str) -> str:
+    return f"<w:p><w:r><w:t>{text}</w:t></w:r></w:p>"
+
+
+def _tc(text: str, *, span: int = 1, vmerge: str | None = None) -> str:
+    props = ""
+    if span > 1:
+        props += f'<w:gridSpan w:val="{span}"/>'
+    if vmerge == "restart":
+        props += '<w:vMerge w:val="restart"/>'
+    elif vmerge == "continue":
+        props += "<w:vMerge/>"  # no w:val means continue
+    return f"<w:tc><w:tcPr>{props}</w:tcPr>{_p(text) if text else '<w:p/>'}</w:tc>"
+
+
+def test_wordprocessingml_written_by_word():
+    rows = [
+        _tc("绩效目标") + _tc("1.保障运转", span=3),
+        "".join(_tc(h) for h in ["一级指标", "二级指标", "三级指标", "指标值"]),
+        _tc("产出指标", vmerge="restart") + _tc("数量指标") + _tc("办公区") + _tc("4个"),
+        _tc("", vmerge="continue") + _tc("质量指标") + _tc("合格率") + _tc("≥95%"),
+        # a row inside a content control, and deleted text and a field code that Word hides
+        "<w:sdt><w:sdtContent><w:tr>"
+        + _tc("效益指标")
+        + _tc("社会效益指标")
+        + "<w:tc><w:p><w:r><w:t>运转</w:t></w:r><w:del><w:r><w:delText>旧</w:delText></w:r></w:del>"
+        "<w:r><w:instrText>PAGE</w:instrText></w:r><w:r><w:t>保障</w:t></w:r></w:p></w:tc>"
+        + _tc("正常")
+        + "</w:tr></w:sdtContent></w:sdt>",
+        '<w:trPr><w:gridBefore w:val="1"/></w:trPr>' + _tc("服务对象满意度指标") + _tc("满意度") + _tc("≥90%"),
+    ]
+    table = "<w:tbl>" + "".join(r if r.startswith("<w:sdt") else f"<w:tr>{r}</w:tr>" for r in rows) + "</w:tbl>"
+    doc = parse_file("word.docx", _raw_docx(_p("1、手写项目绩效目标表") + table))
+    (p,) = doc.projects
+    assert p.name == "手写项目" and p.goal == "1.保障运转"
+    assert [(i.level1, i.level2, i.level3, i.target_raw) for i in p.indicators] == [
+        ("产出指标", "数量指标", "办公区", "4个"),
+        ("产出指标", "质量指标", "合格率", "≥95%"),
+        ("效益指标", "社会效益指标", "运转保障", "正常"),
+        # the row starts one column late (gridBefore): its empty 一级 comes from the 二级
+        ("满意度指标", "服务对象满意度指标", "满意度", "≥90%"),
+    ]
+    assert doc.warnings == [
+        "第1个项目“手写项目”第4行（第1个表格第6行）：二级指标“服务对象满意度指标”属于“满意度指标”，一级指标已按“满意度指标”处理"
     ]

@@ -86,7 +86,6 @@ def test_short_rows_are_aligned_by_vocabulary():
     ]
     assert sorted(doc.warnings) == sorted(
         [
-            "粘贴内容第6行：末尾缺少1个单元格，按空白处理",
             "第1个项目“采购项目”：没有找到绩效目标文字",
             "第1个项目“采购项目”：没有效益指标",
         ]
@@ -95,3 +94,19 @@ def test_short_rows_are_aligned_by_vocabulary():
 
 def test_seed_layout_is_not_mistaken_for_pasted(seed_raw):
     assert parse_file("seed.txt", seed_raw).source_format == "text"
+
+
+def test_trailing_tabs_do_not_count_as_cells():
+    text = "\n".join(
+        [
+            "1、会议项目绩效目标表\t\t\t",
+            "绩效目标\t保障会议\t\t\t\t",
+            "\t".join(HEADER) + "\t\t",
+            "\t".join(["产出指标", "数量指标", "会议次数", "", "≥12次", ""]) + "\t",
+            "\t".join(["效益指标", "社会效益指标", "会议效率", "", "提高", "计划"]),
+            "\t".join(["满意度指标", "服务对象满意度指标", "满意度", "", "≥90%", "问卷"]) + "\t\t\t",
+        ]
+    )
+    doc = parse_pasted(text)
+    assert [i.basis for i in doc.projects[0].indicators] == ["", "计划", "问卷"]
+    assert doc.warnings == []

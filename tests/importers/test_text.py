@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import random
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.importers.builders import build_text, cells
 from tests.importers.conftest import project_signature
@@ -382,3 +385,163 @@ def test_project_name_cell_layout():
         ("满意度指标", "服务对象满意度指标", "群众满意度", "≥90%", "", ""),
     ]
     assert doc.warnings == ["第1个项目“乡村道路养护项目”：没有效益指标"]
+
+
+def test_other_layout_with_metadata_serial_column_and_scores():
+    cells = [
+        "一、2024年度项目支出绩效目标表",
+        "（一）乡村道路养护项目绩效目标表",
+        "\t项目名称",
+        "\t乡村道路养护项目",
+        "\t主管部门",
+        "\t[101]某县交通运输局",
+        "\t年度绩效目标",
+        "\t目标1：完成道路养护",
+        "目标2：保障通行安全",
+        "\t项目资金（万元）",
+        "\t100",
+        "\t序号",
+        "\t一级指标",
+        "\t二级指标",
+        "\t三级指标",
+        "\t指标值",
+        "\t备注",
+        "\t1",
+        "\t产出指标（50分）",
+        "\t数量指标",
+        "\t养护里程",
+        "\t≥20公里",
+        "\t",
+        "\t2",
+        "\t",
+        "\t质量\n指标",
+        "\t合格率",
+        "\t≥95%",
+        "\t",
+        "\t3",
+        "\t效益指标（30分）",
+        "\t社会效益",
+        "\t通行条件",
+        "\t明显改善",
+        "\t",
+        "\t4",
+        "\t满意度指标（10分）",
+        "\t社会公众或服务对象满意度指标",
+        "\t群众满意度",
+        "\t≥90%",
+        "\t抽样调查",
+        "",
+        "二、其他事项",
+    ]
+    doc = parse_text("\n".join(cells))
+    (p,) = doc.projects
+    assert p.name == "乡村道路养护项目"
+    assert p.goal == "目标1：完成道路养护\n目标2：保障通行安全"
+    assert [(i.level1, i.level2, i.level3, i.target_raw) for i in p.indicators] == [
+        ("产出指标", "数量指标", "养护里程", "≥20公里"),
+        ("产出指标", "质量指标", "合格率", "≥95%"),
+        ("效益指标", "社会效益指标", "通行条件", "明显改善"),
+        ("满意度指标", "服务对象满意度指标", "群众满意度", "≥90%"),
+    ]
+    assert doc.warnings == []
+
+
+def test_inline_name_and_goal_lines():
+    text = "\n".join(
+        [
+            "项目名称：档案数字化项目",
+            "绩效目标：完成馆藏档案数字化",
+            "\t一级指标",
+            "\t二级指标",
+            "\t三级指标",
+            "\t指标值",
+            "\t产出指标",
+            "\t数量指标",
+            "\t扫描页数",
+            "\t≥10万页",
+            "\t效益指标",
+            "\t社会效益指标",
+            "\t查档效率",
+            "\t明显提高",
+            "\t满意度指标",
+            "\t服务对象满意度指标",
+            "\t满意度",
+            "\t≥90%",
+        ]
+    )
+    doc = parse_text(text)
+    assert [(p.name, p.goal, len(p.indicators)) for p in doc.projects] == [("档案数字化项目", "完成馆藏档案数字化", 3)]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**32))
+def test_random_blank_lines_and_trailing_whitespace_change_nothing(seed_doc, seed_str, seed):
+    """Blank lines before cells and headings, and trailing TABs/spaces anywhere, are noise."""
+    rnd = random.Random(seed)
+    section = seed_str[seed_str.index("第二部分  预算项目绩效目标") :]
+    out = []
+    for line in section.split("\n"):
+        if line.startswith("\t") or line.endswith("绩效目标表"):
+            blank = rnd.choice(["", " ", "\u3000", "[bookmark: _GoBack]"])
+            out.extend([blank] * rnd.randint(0, 2))
+        if line.strip():
+            line += rnd.choice(["", "\t", "\t\t\t", " ", " \t"])
+        out.append(line)
+    doc = parse_text("\n".join(out))
+    assert project_signature(doc) == project_signature(seed_doc)
+
+
+MINI_TABLE = "\n".join(
+    [
+        "1、会议保障项目绩效目标表",
+        "\t绩效目标",
+        "\t保障会议",
+        "\t一级指标",
+        "\t二级指标",
+        "\t三级指标",
+        "\t指标值",
+        "\t产出指标",
+        "\t数量指标",
+        "\t会议次数",
+        "\t≥12次",
+        "\t效益指标",
+        "\t社会效益指标",
+        "\t会议效率",
+        "\t提高",
+        "\t满意度指标",
+        "\t服务对象满意度指标",
+        "\t满意度",
+        "\t≥90%",
+    ]
+)
+
+
+def test_department_and_budget_from_prose_only():
+    prose = "\n".join(
+        [
+            "2024年某县交通运输局部门预算公开说明",
+            "2024年部门支出预算为1,120.50万元，其中基本支出100万元，包括人员经费80.00万元和日常公用经费20.00万元；"
+            "项目支出1020.50万元。",
+            "我部门财政拨款“三公”经费预算安排3.2万元。",
+            "2024年，本部门安排政府采购预算10万元。",
+            "",
+        ]
+    )
+    doc = parse_text(prose + "\n" + MINI_TABLE)
+    assert (doc.department_name, doc.department_code, doc.year) == ("某县交通运输局", None, 2024)
+    assert doc.budget == {
+        "total": Decimal("1120.50"),
+        "basic": Decimal("100"),
+        "project": Decimal("1020.50"),
+        "personnel": Decimal("80.00"),
+        "public": Decimal("20.00"),
+        "procurement": Decimal("10"),
+        "three_public": Decimal("3.2"),
+    }
+    assert doc.warnings == []
+
+
+def test_budget_table_and_prose_disagree(seed_str):
+    doc = parse_text(seed_str.replace("其中基本支出233.45万元", "其中基本支出233.40万元"))
+    assert doc.budget["basic"] == Decimal("233.45")  # the table wins for totals
+    assert doc.warnings == ["预算数“基本支出”在表格与说明文字中不一致（233.45 与 233.40），已取 233.45"]

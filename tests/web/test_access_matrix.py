@@ -8,17 +8,33 @@ and of another department.
 from __future__ import annotations
 
 import re
+import uuid
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from flask import current_app
 from sqlalchemy import select
 
 ROLES = ("anonymous", "owner", "reviewer", "finance", "admin")
 PUBLIC = {"static", "auth.login"}
 # Any signed-in user; the department scope is enforced inside (checked below).
-SIGNED_IN = {"projects.index", "projects.detail", "auth.logout"}
+SIGNED_IN = {
+    "projects.index",
+    "projects.detail",
+    "auth.logout",
+    "progress.indicator",
+    "progress.spending",
+    "progress.download",
+    "progress.periods",
+    "progress.todo",
+}
+# Signed-in pages whose POST only the department's own owner and reviewer may make.
+DEPARTMENT_EDIT_POST = {"progress.indicator", "progress.spending"}
 # URL parameters that name an object of some department: owners and reviewers get the
 # other department's object and must not reach it.
-SCOPED_PARAMS = {"project_id"}
+SCOPED_PARAMS = {"project_id", "evidence_id"}
 
 
 def _routes(app):
@@ -37,22 +53,55 @@ def test_every_route_is_classified(app):
     assert not unclassified, f"routes without an access rule: {unclassified}"
 
 
+def _evidence(db, project, user):
+    from tracker.models import Evidence, Expenditure
+
+    spend = Expenditure(
+        project_id=project.id, spent_on=date(2023, 3, 1), period_key="2023-03", amount=Decimal("1"),
+        input_amount=Decimal("1"), input_unit="万元", created_by_id=user.id,
+    )
+    db.session.add(spend)
+    db.session.flush()
+    ev = Evidence(
+        project_id=project.id, expenditure_id=spend.id, filename="发票.pdf", stored_name=uuid.uuid4().hex,
+        content_type="application/pdf", size_bytes=10, sha256="0" * 64, uploaded_by_id=user.id,
+    )
+    db.session.add(ev)
+    db.session.commit()
+    folder = Path(current_app.config["UPLOAD_DIR"]) / "evidence"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / ev.stored_name).write_bytes(b"%PDF-1.4 test")
+    return ev
+
+
 @pytest.fixture
 def world(db, seeded, make_user, make_department):
-    from tracker.models import BudgetYear, Department, Project, SourceDocument
+    from tracker.models import BudgetYear, Department, Indicator, Project, SourceDocument
 
     seed_dept = db.session.scalar(select(Department).where(Department.code == "430"))
     other = make_department("县水利局", "520")
     year = db.session.scalar(select(BudgetYear))
     foreign = Project(department_id=other.id, year_id=year.id, name="水库维修项目", position=1)
     db.session.add(foreign)
+    db.session.flush()
+    foreign_indicator = Indicator(
+        project_id=foreign.id, position=1, level1="产出指标", level2="数量指标", level3="维修水库数",
+        target_raw="3座", target_kind="quantitative", target_op="=", target_value=Decimal("3"), target_unit="座",
+    )
+    db.session.add(foreign_indicator)
     db.session.commit()
     users = {role: make_user(role, seed_dept if role in ("owner", "reviewer") else None) for role in ROLES[1:]}
+    other_owner = make_user("owner", other)
     own_project = db.session.scalar(select(Project).where(Project.department_id == seed_dept.id).limit(1))
     return {
         "users": users,
         "own_project": own_project.id,
         "foreign_project": foreign.id,
+        "own_indicator": own_project.indicators[0].id,
+        "foreign_indicator": foreign_indicator.id,
+        "own_evidence": _evidence(db, own_project, users["owner"]).id,
+        "foreign_evidence": _evidence(db, foreign, other_owner).id,
+        "period_key": "2023-06",
         "source_id": db.session.scalar(select(SourceDocument.id)),
         "user_id": users["owner"].id,
         "dept_id": other.id,
@@ -65,6 +114,10 @@ def _fill(rule, world, *, foreign: bool) -> str | None:
     for arg in rule.arguments:
         if arg == "project_id":
             values[arg] = world["foreign_project" if foreign else "own_project"]
+        elif arg == "indicator_id":
+            values[arg] = world["foreign_indicator" if foreign else "own_indicator"]
+        elif arg == "evidence_id":
+            values[arg] = world["foreign_evidence" if foreign else "own_evidence"]
         elif arg in world:
             values[arg] = world[arg]
         elif arg == "filename":
@@ -92,6 +145,8 @@ def test_role_route_matrix(app, world):
                 continue  # would end or restart the session mid-walk; covered in test_auth
             view = app.view_functions[rule.endpoint]
             allowed = getattr(view, "required_roles", None)
+            if method == "POST" and rule.endpoint in DEPARTMENT_EDIT_POST:
+                allowed = ("owner", "reviewer")
             for foreign in (False, True):
                 url = _fill(rule, world, foreign=foreign)
                 if url is None:

@@ -57,7 +57,7 @@ class ParsedDocument:
     overall_goal: str = ""
     projects: list[ParsedProject] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    source_format: str = ""  # text / docx / xlsx / pasted
+    source_format: str = ""  # text / docx / xlsx / xls / html / pasted
 
     @property
     def indicator_count(self) -> int:

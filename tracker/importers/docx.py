@@ -20,7 +20,7 @@ import io
 import zipfile
 
 from tracker.importers.base import ImportFormatError, ParsedDocument
-from tracker.importers.tables import Block, RawRow, _looks_like_indicator, distinct, finish, parse_heading, scan_grid
+from tracker.importers.tables import Block, RawRow, distinct, finish, looks_like_indicator, parse_heading, scan_grid
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _P, _TBL, _TR, _TC, _SDT, _SDT_CONTENT = (W + n for n in ("p", "tbl", "tr", "tc", "sdt", "sdtContent"))
@@ -49,18 +49,34 @@ def _read_document_xml(data: bytes):
     return body
 
 
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+_TEXT_TAGS = {
+    W + "t": None,
+    W + "tab": "\t",
+    W + "ptab": "\t",
+    W + "br": "\n",
+    W + "cr": "\n",
+    W + "noBreakHyphen": "-",
+}
+
+
 def _paragraph_text(p) -> str:
+    """The text of a paragraph as Word shows it (deleted text, field codes and the fallback
+    copy of drawing text left out)."""
     parts: list[str] = []
-    for node in p.iter(W + "t", W + "tab", W + "br", W + "cr", W + "noBreakHyphen", W + "ptab"):
-        tag = node.tag
-        if tag == W + "t":
-            parts.append(node.text or "")
-        elif tag in (W + "tab", W + "ptab"):
-            parts.append("\t")
-        elif tag == W + "noBreakHyphen":
-            parts.append("-")
-        else:
-            parts.append("\n")
+
+    def walk(el) -> None:
+        for child in el:
+            tag = child.tag
+            if tag == _MC_FALLBACK:
+                continue
+            if tag in _TEXT_TAGS:
+                replacement = _TEXT_TAGS[tag]
+                parts.append((child.text or "") if replacement is None else replacement)
+            else:
+                walk(child)
+
+    walk(p)
     return "".join(parts)
 
 
@@ -184,7 +200,7 @@ class _Reader:
         if not rows:
             return False
         columns = self.last.columns
-        return all(len(row) == columns.width for row in rows) and _looks_like_indicator(rows[0], columns)
+        return all(len(row) == columns.width for row in rows) and looks_like_indicator(rows[0], columns)
 
 
 def parse_docx(data: bytes, *, source_name: str = "") -> ParsedDocument:

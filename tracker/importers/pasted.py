@@ -97,11 +97,12 @@ def split_rows(text: str) -> tuple[list[list[str]], list[int], str]:
     content = [line for line in text.split("\n") if line.strip()]
     pipes = sum(1 for line in content if line.count("|") >= 2)
     tabs = sum(1 for line in content if "\t" in line.strip("\t "))
-    if pipes > tabs:
-        rows, lines = _split_pipes(text)
-        return rows, lines, "pipe"
-    rows, lines = _split_tsv(text)
-    return rows, lines, "tab"
+    mode = "pipe" if pipes > tabs else "tab"
+    rows, lines = _split_pipes(text) if mode == "pipe" else _split_tsv(text)
+    for row in rows:  # trailing empty cells (a trailing TAB or "|  |") mean nothing
+        while len(row) > 1 and not row[-1].strip():
+            row.pop()
+    return rows, lines, mode
 
 
 def looks_pasted(text: str) -> bool:
@@ -150,11 +151,9 @@ def _aligner(warnings: list[str]):
                     f"{place}：这一行有{len(cells)}个单元格，表头有{width}列，"
                     f"第一个单元格“{first}”既不是一级指标也不是二级指标，无法确定缺少哪一列"
                 )
+        # cells missing at the end are empty cells that the copy left out
         cells = [""] * lead + cells
-        if len(cells) < width:
-            warnings.append(f"{place}：末尾缺少{width - len(cells)}个单元格，按空白处理")
-            cells += [""] * (width - len(cells))
-        return cells
+        return cells + [""] * (width - len(cells))
 
     return align
 
@@ -163,7 +162,7 @@ def parse_pasted(text: str, *, source_name: str = "") -> ParsedDocument:
     """Parse tables pasted as text (tab or pipe separated), one or several projects."""
     if text is None or not text.strip():
         raise ImportFormatError("粘贴的内容为空")
-    rows, lines, mode = split_rows(text)
+    rows, lines, _mode = split_rows(text)
     doc = ParsedDocument(source_format="pasted")
     where = "粘贴内容" if not source_name else f"“{source_name}”"
     blocks = scan_grid(rows, lambda r: f"{where}第{lines[r]}行", align_row=_aligner(doc.warnings))

@@ -404,7 +404,7 @@ def scan_grid(
         if cur is not None and cur.columns is not None and _is_note_row(row, values, cur.columns):
             cur.notes.append(f"{place_of_row(r)}：表格中的说明“{values[0][:30]}”不是指标行，已忽略")
             continue
-        if cur is not None and cur.columns is not None and _looks_like_indicator(row, cur.columns):
+        if cur is not None and cur.columns is not None and looks_like_indicator(row, cur.columns):
             cur.rows.append(RawRow(cells=row, place=place_of_row(r)))
             continue
 
@@ -526,7 +526,7 @@ def _is_label_row(values: list[str]) -> bool:
     return is_name_label(first) or goal_label_kind(first) is not None or detect_columns(values) is not None
 
 
-def _looks_like_indicator(row: Sequence[str], columns: Columns) -> bool:
+def looks_like_indicator(row: Sequence[str], columns: Columns) -> bool:
     c1 = columns.get(row, LEVEL1).strip()
     c2 = columns.get(row, LEVEL2).strip()
     if normalize_level1(c1) or normalize_level2(c2):
@@ -597,9 +597,8 @@ def compose_target(op: str, value: str, unit: str) -> str:
     if not value:
         return ""
     text = value
-    if unit and not value.endswith(unit) and fold(op) not in _QUALITATIVE:
-        text = value + unit
-    elif unit and not value.endswith(unit) and re.fullmatch(r"[\d.,，]+", value):
+    qualitative = fold(op) in _QUALITATIVE and not re.fullmatch(r"[\d.,，]+", value)
+    if unit and not value.endswith(unit) and not qualitative:
         text = value + unit
     if symbol and not re.match(r"^\s*(?:[≥≤<>=＝≧≦＞＜]|不低于|不少于|不高于|不超过|大于|小于|高于|低于)", text):
         text = symbol + text

@@ -188,7 +188,7 @@ class _Parser:
                 if block.columns is not None:
                     numbers.append(title.number)
                 continue
-            if tok.kind == "cell" and is_name_label(tok.text):
+            if (tok.kind == "cell" and is_name_label(tok.text)) or inline_name(tok.parts[0]):
                 block = Block(place=self.place(tok), started_by="label")
                 i = self.project(block, i)
                 continue
@@ -214,6 +214,8 @@ class _Parser:
                     break
                 inline = inline_name(tok.parts[0])
                 goal_inline = inline_goal(tok.parts[0])
+                if inline and block.started_by == "label" and block.name:
+                    break  # the next project's 项目名称 while this one had no table
                 if inline:
                     block.name = inline
                 elif goal_inline:
@@ -278,6 +280,8 @@ class _Parser:
             return i
         where = self.project_where(block)
         if not saw_cell and not block.annual_goal:
+            if block.name is None and i < len(toks):
+                return i  # a generic title (项目支出绩效目标表) over the projects' own titles
             if i >= len(toks):
                 raise ImportFormatError(f"{where}（{block.place}）：文件在项目标题之后就结束了，文件可能不完整")
             self.skipped.append(f"“{block.name or '（未命名）'}”（{block.place}）")
@@ -505,6 +509,7 @@ _PROSE = {
     "total": [
         rf"支出预算(?:总额)?(?:为|是|共计|合计)?\s*{_AMOUNT}",
         rf"预算收支(?:总额|安排)?(?:为|共计)?\s*{_AMOUNT}",
+        rf"收支总?预算(?:总额)?(?:为|共计|合计)?\s*{_AMOUNT}",
     ],
     "basic": [rf"基本支出(?:为|是|共计|合计)?\s*{_AMOUNT}"],
     "project": [rf"项目支出(?:为|是|共计|合计)?\s*{_AMOUNT}"],
@@ -624,8 +629,10 @@ _BUDGET_LABELS = {
 
 _YEAR_CELL = re.compile(r"^预算年度[:：]\s*(\d{4})")
 _CODE_NAME = re.compile(r"^([0-9]{2,12})\s*([^\d\s].{1,60})$")
-_NAME_LABEL = re.compile(r"^(?:部门|单位|预算单位|部门\(单位\))名称[:：]\s*(\S.{1,60})$")
+_NAME_LABEL = re.compile(r"^(?:部门|单位|预算单位|编制单位|部门\(单位\))(?:名称)?[:：]\s*(\S.{1,60})$")
+_MONEY_UNIT = re.compile(r"^(?:万元|元|千元|亿元)")
 _PROSE_NAME = re.compile(r"^(?:第[一二三四五六七八九十]+部分\s*)?(\S{2,60}?)(\d{4})年度?部门预算")
+_PROSE_NAME_AFTER_YEAR = re.compile(r"^(?:第[一二三四五六七八九十]+部分\s*)?(\d{4})年度?(?!部门)(\S{2,40}?)部门预算")
 
 
 def extract_department(toks: list[Tok], doc: ParsedDocument) -> None:
@@ -648,7 +655,7 @@ def extract_department(toks: list[Tok], doc: ParsedDocument) -> None:
             break
         text = tok.text.strip() if tok.kind == "cell" else tok.parts[0]
         m = _NAME_LABEL.match(fold(text))
-        if m and not doc.department_name:
+        if m and not doc.department_name and not _MONEY_UNIT.match(m.group(1)):
             doc.department_name = m.group(1)
             continue
         if tok.kind == "text":
@@ -656,6 +663,11 @@ def extract_department(toks: list[Tok], doc: ParsedDocument) -> None:
             if pm:
                 doc.department_name = doc.department_name or pm.group(1)
                 doc.year = doc.year or int(pm.group(2))
+                continue
+            pm = _PROSE_NAME_AFTER_YEAR.match(text)
+            if pm:
+                doc.year = doc.year or int(pm.group(1))
+                doc.department_name = doc.department_name or pm.group(2)
 
 
 _OVERALL = re.compile(

@@ -12,6 +12,16 @@ from tracker.models.org import (  # noqa: F401
     Department,
     User,
 )
+from tracker.models.progress import (  # noqa: F401
+    TIERS,
+    AppSetting,
+    AuditLog,
+    Evidence,
+    Expenditure,
+    ProgressEntry,
+    Submission,
+    WorkflowEvent,
+)
 from tracker.models.projects import (  # noqa: F401
     ACCUMULATIONS,
     DepartmentBudget,

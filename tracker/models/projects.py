@@ -100,6 +100,8 @@ class Project(TimestampMixin, db.Model):
     initial_budget: Mapped[Decimal | None] = mapped_column(Money)
     adjusted_budget: Mapped[Decimal | None] = mapped_column(Money)
     source_document_id: Mapped[int | None] = mapped_column(ForeignKey("source_documents.id"))
+    # Optimistic lock: a second concurrent save of the same project gets a conflict.
+    version: Mapped[int] = mapped_column(Integer, default=1)
 
     department: Mapped[Department] = relationship()
     year: Mapped[BudgetYear] = relationship()
@@ -109,6 +111,8 @@ class Project(TimestampMixin, db.Model):
         order_by="Indicator.position",
         cascade="all, delete-orphan",
     )
+
+    __mapper_args__ = {"version_id_col": version}
 
     @property
     def budget(self) -> Decimal | None:
@@ -159,6 +163,9 @@ class Indicator(TimestampMixin, db.Model):
     accumulation: Mapped[str] = mapped_column(String(16), default="cumulative")
     # 分值 within the 一级; None until weights are set (equal split by default).
     weight: Mapped[Decimal | None] = mapped_column(Quantity)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
     project: Mapped[Project] = relationship(back_populates="indicators")
 

@@ -9,7 +9,8 @@ from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.models import BudgetYear, Department, Indicator, Project
-from tracker.services.scope import get_project, scope_departments, scope_projects
+from tracker.services.progress import project_progress
+from tracker.services.scope import can_edit_project, get_project, scope_departments, scope_projects
 
 bp = Blueprint("projects", __name__)
 
@@ -93,9 +94,14 @@ def detail(project_id: int):
     indicators = db.session.scalars(
         select(Indicator).where(Indicator.project_id == project.id).order_by(Indicator.position)
     ).all()
+    summary = project_progress(project, list(indicators))
+    progress_by_id = {row.indicator.id: row for row in summary.rows}
     return render_template(
         "projects/detail.html",
         project=project,
         rows=merged_rows(list(indicators)),
         indicator_count=len(indicators),
+        summary=summary,
+        progress_by_id=progress_by_id,
+        can_edit=can_edit_project(current_user, project),
     )

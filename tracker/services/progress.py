@@ -1,0 +1,529 @@
+"""Owners record actual values (实际完成值) and spending (预算执行) through the year.
+
+Entries are append-only; a correction supersedes, a withdrawal is a voiding correction.
+Everything is checked before anything is added, and services only flush.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import aliased
+
+from tracker.domain import DomainError
+from tracker.domain import progress as rules
+from tracker.domain.accumulation import CUMULATIVE, LEVEL
+from tracker.domain.monitoring import time_progress
+from tracker.domain.periods import Period, period_for
+from tracker.domain.targets import (
+    KIND_DEADLINE,
+    KIND_QUALITATIVE,
+    KIND_QUANTITATIVE,
+    KIND_WITHIN_BUDGET,
+    format_decimal,
+)
+from tracker.domain.units import UnitError, convert, parse_quantity
+from tracker.domain.workflow import STATE_LABELS, is_editable
+from tracker.extensions import db
+from tracker.models import TIERS, Expenditure, Indicator, ProgressEntry, Project, Submission, User
+from tracker.services import audit, evidence, settings
+from tracker.services.scope import NotVisible, can_edit_project
+
+MONEY_UNITS = {"元": Decimal(1) / Decimal(10000), "万元": Decimal(1)}
+
+
+class InputError(DomainError):
+    """Bad input, per form field; the message of each says what is wrong."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        super().__init__("；".join(errors.values()))
+
+
+class ConflictError(DomainError):
+    """Someone else changed the same thing first; the user's input is kept and shown again."""
+
+
+class LockedError(DomainError):
+    pass
+
+
+def today() -> date:
+    return datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
+
+
+def frequency() -> str:
+    return settings.get("reporting_frequency")
+
+
+def require_editor(user: User, project: Project) -> None:
+    if not can_edit_project(user, project):
+        raise NotVisible(project.id)
+
+
+def submission_for(project: Project, period: Period, kind: str = "progress") -> Submission | None:
+    return db.session.scalar(
+        select(Submission).where(
+            Submission.project_id == project.id, Submission.kind == kind, Submission.period_key == period.key
+        )
+    )
+
+
+def ensure_open(project: Project, day: date) -> Period:
+    """Entries dated in a period under review or approved cannot be added or corrected."""
+    period = period_for(day, frequency())
+    if project.year.is_closed:
+        raise LockedError(f"{project.year.year} 年度已归档，不能再修改。")
+    submission = submission_for(project, period)
+    if submission is not None and not is_editable(submission.state):
+        raise LockedError(
+            f"{period.label}的填报{STATE_LABELS[submission.state]}，已锁定，不能再修改"
+            + ("；如需更正请联系财政局重新打开。" if submission.state == "approved" else "；如需修改请先撤回或等待退回。")
+        )
+    return period
+
+
+def _parse_date(text, field_name: str, label: str, errors: dict) -> date | None:
+    if isinstance(text, date):
+        return text
+    text = (text or "").strip()
+    if not text:
+        errors[field_name] = f"请填写{label}。"
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        errors[field_name] = f"{label}“{text}”不是有效日期（应为 2023-06-30 的形式）。"
+        return None
+
+
+def _check_in_year(day: date | None, field_name: str, label: str, year: int, errors: dict, *, allow_next_year=False):
+    if day is None:
+        return
+    last = date(year + 1, 12, 31) if allow_next_year else date(year, 12, 31)
+    if not date(year, 1, 1) <= day <= last:
+        errors[field_name] = f"{label} {day.isoformat()} 不在 {year} 预算年度内。"
+    elif day > today():
+        errors[field_name] = f"{label} {day.isoformat()} 晚于今天，不能预先填报。"
+
+
+@dataclass
+class ValueInput:
+    as_of: date
+    value: Decimal | None = None
+    input_value: Decimal | None = None
+    input_unit: str = ""
+    tier: str | None = None
+    completed_on: date | None = None
+    for_month: int | None = None
+    note: str = ""
+
+
+def parse_value_form(indicator: Indicator, form) -> ValueInput:
+    """Check a value form against the indicator's target; InputError names each bad field."""
+    errors: dict[str, str] = {}
+    year = indicator.project.year.year
+    target = indicator.target
+    as_of = _parse_date(form.get("as_of"), "as_of", "截至日期", errors)
+    _check_in_year(as_of, "as_of", "截至日期", year, errors)
+    data = ValueInput(as_of=as_of, note=(form.get("note") or "").strip()[:2000])
+    if target.kind == KIND_QUANTITATIVE:
+        text = (form.get("value") or "").strip()
+        unit_choice = (form.get("unit") or "").strip()
+        if not text:
+            errors["value"] = "请填写实际完成值。"
+        else:
+            try:
+                number, unit = parse_quantity(text)
+                unit = unit or unit_choice or target.unit
+                data.input_value, data.input_unit = number, unit
+                if number < 0:
+                    errors["value"] = f"实际完成值不能为负数（填写的是“{text}”）。"
+                else:
+                    data.value = convert(number, unit, target.unit)
+            except UnitError as exc:
+                errors["value"] = str(exc)
+    elif target.kind == KIND_DEADLINE:
+        data.completed_on = _parse_date(form.get("completed_on"), "completed_on", "完成日期", errors)
+        _check_in_year(data.completed_on, "completed_on", "完成日期", year, errors, allow_next_year=True)
+        if target.monthly_day:
+            month = (form.get("for_month") or "").strip()
+            if not month.isdigit() or not 1 <= int(month) <= 12:
+                errors["for_month"] = "请选择完成的是哪个月份（1–12 月）。"
+            else:
+                data.for_month = int(month)
+    else:
+        tier = (form.get("tier") or "").strip()
+        if tier not in TIERS:
+            if target.kind == KIND_QUALITATIVE or tier:
+                errors["tier"] = "请选择完成情况：达成 / 部分达成 / 未达成。"
+        else:
+            data.tier = tier
+        if target.kind == KIND_QUALITATIVE and not data.note:
+            errors["note"] = "定性指标请简要说明完成情况。"
+    if errors:
+        raise InputError(errors)
+    return data
+
+
+def is_current(entry: ProgressEntry | Expenditure) -> bool:
+    model = type(entry)
+    return db.session.scalar(select(model.id).where(model.supersedes_id == entry.id)) is None
+
+
+def _successor_text(entry: ProgressEntry) -> str:
+    newer = db.session.scalar(select(ProgressEntry).where(ProgressEntry.supersedes_id == entry.id))
+    if newer is None:
+        return ""
+    who = newer.created_by.display_name if newer.created_by else "其他用户"
+    return f"{who} 已于 {newer.created_at.astimezone(ZoneInfo(current_app.config['TIMEZONE'])):%m-%d %H:%M} 更正为“{describe_entry(newer)}”"
+
+
+def describe_entry(entry: ProgressEntry) -> str:
+    if entry.is_void:
+        return "（已撤销）"
+    parts = []
+    if entry.value is not None:
+        parts.append(f"{format_decimal(entry.value)}{entry.indicator.target_unit}")
+    if entry.tier:
+        parts.append(entry.tier)
+    if entry.completed_on:
+        parts.append(f"{entry.for_month}月 " if entry.for_month else "")
+        parts[-1] += f"{entry.completed_on.isoformat()} 完成"
+    return "，".join(p for p in parts if p) or "—"
+
+
+def record_value(
+    user: User,
+    indicator: Indicator,
+    data: ValueInput,
+    files: list[tuple[str, bytes]] = (),
+    *,
+    supersedes: ProgressEntry | None = None,
+    void: bool = False,
+) -> ProgressEntry:
+    project = indicator.project
+    require_editor(user, project)
+    period = ensure_open(project, data.as_of)
+    if supersedes is not None:
+        if supersedes.indicator_id != indicator.id:
+            raise NotVisible(supersedes.id)
+        ensure_open(project, supersedes.as_of)
+        if not is_current(supersedes):
+            raise ConflictError(f"这条记录已被更正，您的修改未保存：{_successor_text(supersedes)}。请在最新记录上修改。")
+    entry = ProgressEntry(
+        indicator_id=indicator.id,
+        project_id=project.id,
+        as_of=data.as_of,
+        period_key=period.key,
+        value=data.value,
+        input_value=data.input_value,
+        input_unit=data.input_unit,
+        tier=data.tier,
+        completed_on=data.completed_on,
+        for_month=data.for_month,
+        note=data.note,
+        supersedes_id=supersedes.id if supersedes else None,
+        is_void=void,
+        created_by_id=user.id,
+    )
+    db.session.add(entry)
+    db.session.flush()
+    if files:
+        evidence.store(list(files), project=project, user=user, progress_entry_id=entry.id)
+    entry.indicator = indicator
+    action = "void_value" if void else ("correct_value" if supersedes else "record_value")
+    verb = {"void_value": "撤销", "correct_value": "更正", "record_value": "填报"}[action]
+    audit.record(
+        user,
+        action,
+        "progress_entry",
+        entry.id,
+        f"{verb}“{indicator.level3}”的实际完成值（截至 {data.as_of.isoformat()}）：{describe_entry(entry)}",
+        project=project,
+        old=describe_entry(supersedes) if supersedes else None,
+        new=describe_entry(entry),
+    )
+    return entry
+
+
+def void_value(user: User, entry: ProgressEntry, reason: str) -> ProgressEntry:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InputError({"reason": "撤销记录须说明原因。"})
+    data = ValueInput(as_of=entry.as_of, note=reason)
+    return record_value(user, entry.indicator, data, supersedes=entry, void=True)
+
+
+# ----------------------------------------------------------------------------- spending
+
+
+@dataclass
+class SpendingInput:
+    spent_on: date
+    amount: Decimal
+    input_amount: Decimal
+    input_unit: str
+    note: str = ""
+
+
+def parse_spending_form(project: Project, form) -> SpendingInput:
+    errors: dict[str, str] = {}
+    spent_on = _parse_date(form.get("spent_on"), "spent_on", "支出日期", errors)
+    _check_in_year(spent_on, "spent_on", "支出日期", project.year.year, errors)
+    unit = (form.get("unit") or "元").strip()
+    text = (form.get("amount") or "").strip()
+    amount = input_amount = None
+    if not text:
+        errors["amount"] = "请填写支出金额。"
+    else:
+        try:
+            number, typed_unit = parse_quantity(text)
+            unit = typed_unit or unit
+            if unit == "万":
+                unit = "万元"
+            if unit not in MONEY_UNITS:
+                errors["amount"] = f"金额单位只能是“元”或“万元”，填写的是“{unit}”。"
+            elif number <= 0:
+                errors["amount"] = "支出金额应大于 0；如需冲减请更正或撤销原记录。"
+            else:
+                input_amount = number
+                amount = convert(number, unit, "万元")
+        except UnitError as exc:
+            errors["amount"] = str(exc)
+    if errors:
+        raise InputError(errors)
+    return SpendingInput(spent_on, amount, input_amount, unit, (form.get("note") or "").strip()[:2000])
+
+
+def _money(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value:,.4f}".rstrip("0").rstrip(".") + " 万元"
+
+
+def record_spending(
+    user: User,
+    project: Project,
+    data: SpendingInput | None,
+    files: list[tuple[str, bytes]] = (),
+    *,
+    supersedes: Expenditure | None = None,
+    void_reason: str | None = None,
+) -> Expenditure:
+    require_editor(user, project)
+    if supersedes is not None:
+        if supersedes.project_id != project.id:
+            raise NotVisible(supersedes.id)
+        ensure_open(project, supersedes.spent_on)
+        if not is_current(supersedes):
+            raise ConflictError("这条支出记录已被其他人更正或撤销，您的修改未保存，请刷新后在最新记录上修改。")
+    if data is None:  # voiding
+        if not (void_reason or "").strip():
+            raise InputError({"reason": "撤销记录须说明原因。"})
+        data = SpendingInput(supersedes.spent_on, Decimal(0), Decimal(0), supersedes.input_unit, void_reason.strip())
+    period = ensure_open(project, data.spent_on)
+    row = Expenditure(
+        project_id=project.id,
+        spent_on=data.spent_on,
+        period_key=period.key,
+        amount=data.amount,
+        input_amount=data.input_amount,
+        input_unit=data.input_unit,
+        note=data.note,
+        supersedes_id=supersedes.id if supersedes else None,
+        is_void=void_reason is not None,
+        created_by_id=user.id,
+    )
+    db.session.add(row)
+    db.session.flush()
+    if files:
+        evidence.store(list(files), project=project, user=user, expenditure_id=row.id)
+    verb = "撤销" if void_reason is not None else ("更正" if supersedes else "登记")
+    audit.record(
+        user,
+        "spending",
+        "expenditure",
+        row.id,
+        f"{verb}支出（{data.spent_on.isoformat()}）：{_money(row.amount) if void_reason is None else '0'}",
+        project=project,
+        old=_money(supersedes.amount) if supersedes else None,
+        new=_money(row.amount),
+    )
+    return row
+
+
+def update_budget(
+    user: User,
+    project: Project,
+    *,
+    initial: str,
+    adjusted: str,
+    reason: str,
+    expected_version: int | None,
+) -> None:
+    """Finance edits 年初预算数 / 调整后预算数 (万元) with a reason."""
+    errors: dict[str, str] = {}
+    values = {}
+    for key, text, label in (("initial", initial, "年初预算数"), ("adjusted", adjusted, "调整后预算数")):
+        text = (text or "").strip()
+        if not text:
+            values[key] = None
+            continue
+        try:
+            number, unit = parse_quantity(text)
+            number = convert(number, unit or "万元", "万元")
+            if number < 0:
+                errors[key] = f"{label}不能为负数。"
+            values[key] = number
+        except UnitError as exc:
+            errors[key] = f"{label}：{exc}"
+    if not (reason or "").strip():
+        errors["reason"] = "修改预算须填写原因。"
+    if errors:
+        raise InputError(errors)
+    if expected_version is not None and expected_version != project.version:
+        raise ConflictError("预算已被其他人修改，您的修改未保存。请核对下方最新数值后重新提交。")
+    old = {"年初预算数": project.initial_budget, "调整后预算数": project.adjusted_budget}
+    project.initial_budget = values["initial"]
+    project.adjusted_budget = values["adjusted"]
+    db.session.flush()
+    audit.record(
+        user,
+        "budget",
+        "project",
+        project.id,
+        f"修改项目预算，原因：{reason.strip()}",
+        project=project,
+        old=old,
+        new={"年初预算数": project.initial_budget, "调整后预算数": project.adjusted_budget},
+    )
+
+
+def set_accumulation(user: User, indicator: Indicator, value: str) -> None:
+    if user.role not in ("finance", "admin"):
+        require_editor(user, indicator.project)
+    if value not in (CUMULATIVE, LEVEL):
+        raise InputError({"accumulation": "累计方式只能是“累计型”或“水平型”。"})
+    old = indicator.accumulation_label
+    indicator.accumulation = value
+    db.session.flush()
+    audit.record(
+        user, "accumulation", "indicator", indicator.id,
+        f"“{indicator.level3}”改为{indicator.accumulation_label}", project=indicator.project,
+        old=old, new=indicator.accumulation_label,
+    )
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+def current_entries_query(model):
+    """Entries not superseded by a later correction and not voided."""
+    newer = aliased(model)
+    return select(model).where(
+        ~exists(select(newer.id).where(newer.supersedes_id == model.id)), model.is_void.is_(False)
+    )
+
+
+@dataclass
+class IndicatorProgress:
+    indicator: Indicator
+    readings: list[rules.Reading] = field(default_factory=list)
+    latest: ProgressEntry | None = None
+    ytd: Decimal | None = None
+    status: str = rules.NONE
+    entry_count: int = 0
+
+    @property
+    def status_label(self) -> str:
+        return rules.STATUS_LABELS[self.status]
+
+
+@dataclass
+class ProjectProgress:
+    project: Project
+    rows: list[IndicatorProgress]
+    spent: Decimal
+    execution_rate: Decimal | None
+    time_progress: Decimal
+    monthly_spent: dict[int, Decimal]
+
+
+def _reading(entry: ProgressEntry) -> rules.Reading:
+    return rules.Reading(entry.as_of, entry.id, entry.value, entry.tier, entry.completed_on, entry.for_month)
+
+
+def spent_total(project: Project, *, until: date | None = None) -> Decimal:
+    stmt = current_entries_query(Expenditure).where(Expenditure.project_id == project.id).subquery()
+    query = select(func.coalesce(func.sum(stmt.c.amount), 0))
+    if until is not None:
+        query = query.where(stmt.c.spent_on <= until)
+    return Decimal(db.session.scalar(query))
+
+
+def project_progress(project: Project, indicators: list[Indicator]) -> ProjectProgress:
+    """Everything the project page shows, in a fixed number of queries whatever the data size."""
+    day = today()
+    year = project.year.year
+    entries = db.session.scalars(
+        current_entries_query(ProgressEntry).where(ProgressEntry.project_id == project.id)
+    ).all()
+    spending = db.session.execute(
+        select(Expenditure.spent_on, Expenditure.amount).where(
+            Expenditure.id.in_(
+                current_entries_query(Expenditure).where(Expenditure.project_id == project.id).with_only_columns(Expenditure.id)
+            )
+        )
+    ).all()
+    spent = sum((amount for _, amount in spending), Decimal(0))
+    monthly: dict[int, Decimal] = {}
+    for spent_on, amount in spending:
+        if spent_on.year == year:
+            monthly[spent_on.month] = monthly.get(spent_on.month, Decimal(0)) + amount
+    by_indicator: dict[int, list[ProgressEntry]] = {}
+    for entry in entries:
+        by_indicator.setdefault(entry.indicator_id, []).append(entry)
+    budget = project.budget
+    rows = []
+    for ind in indicators:
+        mine = by_indicator.get(ind.id, [])
+        readings = [_reading(e) for e in mine]
+        row = IndicatorProgress(ind, readings, entry_count=len(mine))
+        if mine:
+            row.latest = max(mine, key=lambda e: (e.as_of, e.id))
+        cumulative = ind.accumulation == CUMULATIVE
+        row.ytd = rules.year_to_date(readings, cumulative=cumulative)
+        target = ind.target
+        row.status = rules.attainment(
+            target,
+            readings,
+            cumulative=cumulative,
+            budget_year=year,
+            today=day,
+            budget=budget if target.kind == KIND_WITHIN_BUDGET else None,
+            spent=spent if target.kind == KIND_WITHIN_BUDGET and budget is not None else None,
+        )
+        rows.append(row)
+    as_of = min(day, date(year, 12, 31))
+    rate = (spent / budget) if budget else None
+    return ProjectProgress(project, rows, spent, rate, time_progress(as_of, year), monthly)
+
+
+def indicator_history(indicator: Indicator) -> list[ProgressEntry]:
+    """Every entry ever made, newest first, corrections and withdrawals included."""
+    return db.session.scalars(
+        select(ProgressEntry)
+        .where(ProgressEntry.indicator_id == indicator.id)
+        .order_by(ProgressEntry.created_at.desc(), ProgressEntry.id.desc())
+    ).all()
+
+
+def superseded_ids(model, ids: list[int]) -> set[int]:
+    if not ids:
+        return set()
+    return set(db.session.scalars(select(model.supersedes_id).where(model.supersedes_id.in_(ids))))
+

@@ -1,0 +1,129 @@
+"""The review workflow of a period's progress (and later forms): submit → department → finance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from tracker.domain import workflow
+from tracker.domain.periods import Period, parse_period_key, periods_of_year
+from tracker.extensions import db
+from tracker.models import Expenditure, ProgressEntry, Project, Submission, User, WorkflowEvent
+from tracker.services import audit
+from tracker.services.progress import ConflictError, current_entries_query, frequency
+from tracker.services.scope import NotVisible
+
+KIND_LABELS = {"progress": "进度填报", "monitoring": "绩效监控表", "evaluation": "绩效自评表"}
+
+
+def get_or_create(project: Project, period_key: str, kind: str = "progress") -> Submission:
+    submission = db.session.scalar(
+        select(Submission).where(
+            Submission.project_id == project.id, Submission.kind == kind, Submission.period_key == period_key
+        )
+    )
+    if submission is None:
+        submission = Submission(project_id=project.id, kind=kind, period_key=period_key, state=workflow.DRAFT)
+        db.session.add(submission)
+        db.session.flush()
+    return submission
+
+
+def act(
+    user: User,
+    project: Project,
+    period_key: str,
+    action: str,
+    *,
+    comment: str = "",
+    expected_version: int | None = None,
+    kind: str = "progress",
+) -> Submission:
+    if not user.sees_all_departments and user.department_id != project.department_id:
+        raise NotVisible(project.id)
+    if kind == "progress":
+        period = parse_period_key(period_key)
+        if period.year != project.year.year:
+            raise workflow.WorkflowError(f"{period.label}不属于 {project.year.year} 预算年度。")
+    submission = get_or_create(project, period_key, kind)
+    if expected_version is not None and expected_version != submission.version:
+        raise ConflictError(
+            f"此表单已被其他人处理（当前状态：{workflow.STATE_LABELS[submission.state]}），"
+            "您的操作未执行，请刷新后重试。"
+        )
+    before = submission.state
+    after = workflow.next_state(
+        before,
+        action,
+        role=user.role,
+        same_department=user.department_id == project.department_id,
+        comment=comment,
+    )
+    submission.state = after
+    submission.last_comment = (comment or "").strip()
+    if action == workflow.SUBMIT:
+        submission.submitted_by_id = user.id
+    submission.events.append(
+        WorkflowEvent(action=action, from_state=before, to_state=after, comment=(comment or "").strip(), actor_id=user.id)
+    )
+    db.session.flush()
+    label = KIND_LABELS.get(kind, kind)
+    audit.record(
+        user,
+        f"workflow_{action}",
+        "submission",
+        submission.id,
+        f"{label} {period_key}：{workflow.ACTION_LABELS[action]}" + (f"（{comment.strip()}）" if comment and comment.strip() else ""),
+        project=project,
+        old=workflow.STATE_LABELS[before],
+        new=workflow.STATE_LABELS[after],
+    )
+    return submission
+
+
+@dataclass
+class PeriodRow:
+    period: Period
+    submission: Submission | None
+    entries: int
+    spending: int
+
+    @property
+    def state(self) -> str:
+        return self.submission.state if self.submission else workflow.DRAFT
+
+    @property
+    def state_label(self) -> str:
+        return workflow.STATE_LABELS[self.state]
+
+
+def period_overview(project: Project) -> list[PeriodRow]:
+    """Every period of the project's year with its state and entry counts (3 queries)."""
+    periods = periods_of_year(project.year.year, frequency())
+    submissions = {
+        s.period_key: s
+        for s in db.session.scalars(
+            select(Submission)
+            .where(Submission.project_id == project.id, Submission.kind == "progress")
+            .options(selectinload(Submission.events).selectinload(WorkflowEvent.actor))
+        )
+    }
+    entries = dict(
+        db.session.execute(
+            current_entries_query(ProgressEntry)
+            .where(ProgressEntry.project_id == project.id)
+            .with_only_columns(ProgressEntry.period_key, func.count(ProgressEntry.id))
+            .group_by(ProgressEntry.period_key)
+        ).all()
+    )
+    spending = dict(
+        db.session.execute(
+            current_entries_query(Expenditure)
+            .where(Expenditure.project_id == project.id)
+            .with_only_columns(Expenditure.period_key, func.count(Expenditure.id))
+            .group_by(Expenditure.period_key)
+        ).all()
+    )
+    return [PeriodRow(p, submissions.get(p.key), entries.get(p.key, 0), spending.get(p.key, 0)) for p in periods]

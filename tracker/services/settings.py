@@ -1,0 +1,76 @@
+"""Deployment settings an admin may change, stored as JSON, with defaults from DOMAIN.md."""
+
+from __future__ import annotations
+
+import json
+
+from flask import current_app, g, has_app_context
+from sqlalchemy import select
+
+from tracker.domain import DomainError
+from tracker.domain.periods import FREQUENCIES, MONTHLY
+from tracker.extensions import db
+from tracker.models import AppSetting, User
+
+DEFAULTS = {
+    "reporting_frequency": MONTHLY,
+    "evidence_max_mb": 20,
+}
+LABELS = {
+    "reporting_frequency": "填报周期",
+    "evidence_max_mb": "佐证材料大小上限（MB）",
+}
+
+
+class SettingError(DomainError):
+    pass
+
+
+def _all() -> dict:
+    cache = g.get("_settings") if has_app_context() else None
+    if cache is None:
+        cache = dict(DEFAULTS)
+        if has_app_context() and "EVIDENCE_MAX_MB" in current_app.config:
+            cache["evidence_max_mb"] = current_app.config["EVIDENCE_MAX_MB"]
+        for row in db.session.scalars(select(AppSetting)):
+            cache[row.key] = json.loads(row.value)
+        if has_app_context():
+            g._settings = cache
+    return cache
+
+
+def get(key: str):
+    return _all()[key]
+
+
+def validate(key: str, value):
+    if key == "reporting_frequency":
+        if value not in FREQUENCIES:
+            raise SettingError(f"填报周期只能是“按月”或“按季度”，收到“{value}”。")
+        return value
+    if key == "evidence_max_mb":
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise SettingError(f"佐证材料大小上限应为整数（MB），收到“{value}”。") from None
+        if not 1 <= number <= 200:
+            raise SettingError("佐证材料大小上限应在 1–200 MB 之间。")
+        return number
+    raise SettingError(f"未知的设置项“{key}”。")
+
+
+def put(key: str, value, *, user: User | None) -> tuple[object, object]:
+    """Returns (old, new)."""
+    value = validate(key, value)
+    old = get(key)
+    row = db.session.get(AppSetting, key)
+    if row is None:
+        row = AppSetting(key=key, value=json.dumps(value))
+        db.session.add(row)
+    else:
+        row.value = json.dumps(value)
+    row.updated_by_id = user.id if user else None
+    db.session.flush()
+    if has_app_context():
+        g.pop("_settings", None)
+    return old, value
