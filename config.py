@@ -31,7 +31,10 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
-    MAX_CONTENT_LENGTH = int(os.environ.get("TRACKER_MAX_UPLOAD_MB", "20")) * 1024 * 1024
+    # Default per-file limit for 佐证材料 (admins may change it on the settings page) and a
+    # ceiling for a whole request (several files at once).
+    EVIDENCE_MAX_MB = int(os.environ.get("TRACKER_MAX_UPLOAD_MB", "20"))
+    MAX_CONTENT_LENGTH = int(os.environ.get("TRACKER_MAX_REQUEST_MB", "210")) * 1024 * 1024
     UPLOAD_DIR = os.environ.get("TRACKER_UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     TIMEZONE = os.environ.get("TRACKER_TIMEZONE", "Asia/Shanghai")
     PER_PAGE = 50

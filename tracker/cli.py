@@ -11,6 +11,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from config import BASE_DIR
+from tracker.demo import load_demo_activity
 from tracker.domain import DomainError
 from tracker.extensions import db
 from tracker.importers import parse_file
@@ -132,4 +133,5 @@ def load_demo(echo=print) -> None:
         elif not user.check_password(password):
             note = "（已存在，密码已被修改）"
         echo(f"  {username:<12} {password:<12} {display}{note}")
+    load_demo_activity(echo=echo)
     db.session.commit()

@@ -11,9 +11,10 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from tracker.auth import roles_required
 from tracker.domain import DomainError
+from tracker.domain.periods import FREQUENCY_LABELS
 from tracker.extensions import db
 from tracker.models import ROLE_LABELS, ROLES, BudgetYear, Department, Project, User
-from tracker.services import accounts
+from tracker.services import accounts, audit, settings
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -240,3 +241,33 @@ def toggle_closed(year_id: int):
     db.session.commit()
     flash(f"{year.year} 年已{'归档（只读）' if year.is_closed else '重新开放'}。", "success")
     return redirect(url_for("admin.years"))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@roles_required("admin")
+def settings_page():
+    if request.method == "POST":
+        if not ActionForm().validate_on_submit():
+            abort(400)
+        try:
+            changes = []
+            for key in settings.DEFAULTS:
+                if key in request.form:
+                    old, new = settings.put(key, request.form[key], user=current_user)
+                    if old != new:
+                        changes.append((key, old, new))
+            for key, old, new in changes:
+                audit.record(current_user, "setting", "setting", None, f"修改设置“{settings.LABELS[key]}”", old=old, new=new)
+            db.session.commit()
+            flash("设置已保存。", "success")
+            return redirect(url_for("admin.settings_page"))
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+    return render_template(
+        "admin/settings.html",
+        values={key: settings.get(key) for key in settings.DEFAULTS},
+        labels=settings.LABELS,
+        frequencies=FREQUENCY_LABELS,
+        action=ActionForm(),
+    )

@@ -185,7 +185,10 @@ def spending(project_id: int):
             message = _conflict_message(exc)
         project = get_project(current_user, project_id)
     rows = db.session.scalars(
-        select(Expenditure).where(Expenditure.project_id == project.id).order_by(Expenditure.spent_on.desc(), Expenditure.id.desc())
+        select(Expenditure)
+        .where(Expenditure.project_id == project.id)
+        .options(selectinload(Expenditure.created_by))
+        .order_by(Expenditure.spent_on.desc(), Expenditure.id.desc())
     ).all()
     superseded = progress.superseded_ids(Expenditure, [r.id for r in rows])
     summary = progress.project_progress(project, [])

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import exists, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, selectinload
 
 from tracker.domain import DomainError
 from tracker.domain import progress as rules
@@ -518,6 +518,7 @@ def indicator_history(indicator: Indicator) -> list[ProgressEntry]:
     return db.session.scalars(
         select(ProgressEntry)
         .where(ProgressEntry.indicator_id == indicator.id)
+        .options(selectinload(ProgressEntry.created_by))
         .order_by(ProgressEntry.created_at.desc(), ProgressEntry.id.desc())
     ).all()
 
