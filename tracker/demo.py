@@ -14,8 +14,8 @@ What the mid-year 双监控 (as of 2023-06-30, 序时进度 50%) then shows:
 - indicators: mostly green; yellow for prepaid annual costs above their pro-rated share, a
   late month of wages, a 部分达成 or two and a few rates short of target; red for the
   delayed 消防 works and the 环境形象 rate; blue for the 节能宣传用品 bought for 节能宣传周;
-  grey for satisfaction surveys not yet run, a few items due later in the year and the
-  one-off deadline "11月底前" (still open, so green).
+  grey for satisfaction surveys not yet run and a few items settled later in the year. The
+  one-off deadline "11月底前" stays open (not yet due, so green).
 - review: 1–5月 approved for most projects, 6月 waiting at the reviewer or at finance for
   some, and one period (维修 5月) returned by finance with a comment.
 - one correction (集中办公区用水吨数, 3月) superseding a mistyped meter reading.

@@ -10,6 +10,7 @@ from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
 
 from tracker.domain import DomainError
+from tracker.domain.periods import parse_period_key
 from tracker.domain.targets import format_decimal
 from tracker.services.scope import NotVisible
 
@@ -25,6 +26,13 @@ def register(app: Flask) -> None:
         if places is not None:
             return f"{value:,.{places}f}"
         return format_decimal(value)
+
+    @app.template_filter("period_label")
+    def period_label(key: str) -> str:
+        try:
+            return parse_period_key(key).label
+        except DomainError:
+            return key
 
     @app.template_filter("localtime")
     def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:

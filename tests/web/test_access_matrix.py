@@ -28,6 +28,7 @@ SIGNED_IN = {
     "progress.spending",
     "progress.download",
     "progress.periods",
+    "progress.period_detail",
     "progress.todo",
 }
 # Signed-in pages whose POST only the department's own owner and reviewer may make.

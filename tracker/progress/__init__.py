@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import (
     Blueprint,
     abort,
@@ -21,6 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.auth import roles_required, safe_next
 from tracker.domain import DomainError, workflow
+from tracker.domain.periods import parse_period_key
 from tracker.extensions import db
 from tracker.models import AuditLog, Evidence, Expenditure, Indicator, ProgressEntry, Project, User
 from tracker.services import evidence as evidence_service
@@ -67,6 +70,7 @@ def indicator(project_id: int, indicator_id: int):
     message = None
     form = request.form
     correcting = None
+    void_error = None  # (entry id, message) when a withdrawal was refused
     if request.method == "POST":
         if not can_edit_project(current_user, project):
             abort(403)
@@ -75,8 +79,9 @@ def indicator(project_id: int, indicator_id: int):
             correcting = db.session.get(ProgressEntry, supersedes_id)
             if correcting is None or correcting.indicator_id != ind.id:
                 abort(404)
+        voiding = form.get("void") == "1" and correcting is not None
         try:
-            if form.get("void") == "1" and correcting is not None:
+            if voiding:
                 progress.void_value(current_user, correcting, form.get("reason", ""))
             else:
                 data = progress.parse_value_form(ind, form)
@@ -91,6 +96,10 @@ def indicator(project_id: int, indicator_id: int):
             _fail(exc)
             message = _conflict_message(exc)
         ind = _indicator(project, indicator_id)
+        if voiding:
+            # The refusal belongs next to the 撤销 control, not in the entry form.
+            void_error = (supersedes_id, message or "；".join(errors.values()))
+            correcting, message, errors, form = None, None, {}, {"reason": form.get("reason", "")}
     elif request.args.get("correct", type=int) and can_edit_project(current_user, project):
         correcting = db.session.get(ProgressEntry, request.args.get("correct", type=int))
         if correcting is None or correcting.indicator_id != ind.id:
@@ -108,8 +117,19 @@ def indicator(project_id: int, indicator_id: int):
     superseded = progress.superseded_ids(ProgressEntry, [e.id for e in history])
     files = _evidence_for(ProgressEntry, [e.id for e in history])
     summary = progress.project_progress(project, [ind]).rows[0]
+    day = progress.today()
+    if day.year == project.year.year:
+        default_as_of = day
+    elif history:
+        default_as_of = history[0].as_of
+    else:
+        default_as_of = date(project.year.year, 12, 31)
     return render_template(
         "progress/indicator.html",
+        locked=progress.locked_period_keys(project),
+        period_of=progress.period_key_of,
+        void_error=void_error,
+        default_as_of=default_as_of,
         project=project,
         ind=ind,
         target=ind.target,
@@ -194,6 +214,8 @@ def spending(project_id: int):
     summary = progress.project_progress(project, [])
     return render_template(
         "progress/spending.html",
+        locked=progress.locked_period_keys(project),
+        period_of=progress.period_key_of,
         project=project,
         rows=rows,
         superseded=superseded,
@@ -263,6 +285,49 @@ def periods(project_id: int):
     )
 
 
+@bp.route("/projects/<int:project_id>/review/<period_key>", methods=["GET"])
+@login_required
+def period_detail(project_id: int, period_key: str):
+    """What a reviewer approves: the period's values and spending with their evidence."""
+    project = get_project(current_user, project_id)
+    try:
+        period = parse_period_key(period_key)
+    except DomainError:
+        abort(404)
+    if period.year != project.year.year:
+        abort(404)
+    entries = db.session.scalars(
+        progress.current_entries_query(ProgressEntry)
+        .where(ProgressEntry.project_id == project.id, ProgressEntry.as_of.between(period.start, period.end))
+        .options(selectinload(ProgressEntry.indicator), selectinload(ProgressEntry.created_by))
+        .order_by(ProgressEntry.as_of, ProgressEntry.id)
+    ).all()
+    spending_rows = db.session.scalars(
+        progress.current_entries_query(Expenditure)
+        .where(Expenditure.project_id == project.id, Expenditure.spent_on.between(period.start, period.end))
+        .options(selectinload(Expenditure.created_by))
+        .order_by(Expenditure.spent_on, Expenditure.id)
+    ).all()
+    submission = progress.submission_for(project, period)
+    state = submission.state if submission else workflow.DRAFT
+    return render_template(
+        "progress/period.html",
+        project=project,
+        period=period,
+        entries=entries,
+        spending_rows=spending_rows,
+        entry_files=_evidence_for(ProgressEntry, [e.id for e in entries]),
+        spending_files=_evidence_for(Expenditure, [r.id for r in spending_rows]),
+        submission=submission,
+        state=state,
+        actions=workflow.allowed_actions(state, current_user.role, current_user.department_id == project.department_id),
+        labels=workflow.ACTION_LABELS,
+        state_labels=workflow.STATE_LABELS,
+        needs_comment={a for a in workflow.ACTIONS if workflow.comment_required(a)},
+        describe=progress.describe_entry,
+    )
+
+
 @bp.route("/projects/<int:project_id>/review/<period_key>", methods=["POST"])
 @roles_required("owner", "reviewer", "finance")
 def act(project_id: int, period_key: str):
@@ -278,7 +343,7 @@ def act(project_id: int, period_key: str):
             expected_version=request.form.get("version", type=int),
         )
         db.session.commit()
-        flash(f"{period_key}：已{workflow.ACTION_LABELS.get(action, action)}，当前状态 {workflow.STATE_LABELS[submission.state]}。", "success")
+        flash(f"{parse_period_key(period_key).label}的填报：{workflow.ACTION_LABELS[action]}完成，现为“{workflow.STATE_LABELS[submission.state]}”。", "success")
     except (DomainError, StaleDataError, IntegrityError) as exc:
         db.session.rollback()
         flash(_conflict_message(exc), "danger")

@@ -88,6 +88,23 @@ def ensure_open(project: Project, day: date) -> Period:
     return period
 
 
+def period_key_of(day: date) -> str:
+    return period_for(day, frequency()).key
+
+
+def locked_period_keys(project: Project) -> set[str]:
+    """Periods of the project whose progress is under review or approved (one query)."""
+    return set(
+        db.session.scalars(
+            select(Submission.period_key).where(
+                Submission.project_id == project.id,
+                Submission.kind == "progress",
+                Submission.state.in_(("submitted", "dept_approved", "approved")),
+            )
+        )
+    )
+
+
 def _parse_date(text, field_name: str, label: str, errors: dict) -> date | None:
     if isinstance(text, date):
         return text
@@ -189,7 +206,7 @@ def describe_entry(entry: ProgressEntry) -> str:
         return "（已撤销）"
     parts = []
     if entry.value is not None:
-        parts.append(f"{format_decimal(entry.value)}{entry.indicator.target_unit}")
+        parts.append(f"{format_decimal(entry.value)} {entry.indicator.target_unit}".strip())
     if entry.tier:
         parts.append(entry.tier)
     if entry.completed_on:

@@ -32,8 +32,13 @@ def todo_for(user: User) -> Todo:
     year = db.session.scalar(select(BudgetYear).where(BudgetYear.is_current.is_(True)))
     if year is None:
         return todo
+    day = today()
     if user.role in ("owner", "reviewer"):
-        todo.period = current_period(today(), year.year, frequency())
+        todo.returned = _submissions(user, year, "returned")
+    # Only owners are chased for values, and only while the budget year is running: a
+    # year that has ended is closed out by the monitoring and self-evaluation forms.
+    if user.role == "owner" and day.year == year.year:
+        todo.period = current_period(day, year.year, frequency())
         entry = current_entries_query(ProgressEntry).where(
             ProgressEntry.indicator_id == Indicator.id, ProgressEntry.period_key == todo.period.key
         )
@@ -45,7 +50,6 @@ def todo_for(user: User) -> Todo:
             .order_by(Project.position)
         )
         todo.missing = [(p, n) for p, n in db.session.execute(scope_projects(stmt, user)).all() if n]
-        todo.returned = _submissions(user, year, "returned")
     if user.role == "reviewer":
         todo.to_review = _submissions(user, year, "submitted")
     elif user.role == "finance":
