@@ -38,6 +38,10 @@ class Config:
     UPLOAD_DIR = os.environ.get("TRACKER_UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     TIMEZONE = os.environ.get("TRACKER_TIMEZONE", "Asia/Shanghai")
     PER_PAGE = 50
+    # Optional e-mail for notifications; in-app notifications work without it.
+    SMTP_HOST = os.environ.get("TRACKER_SMTP_HOST", "")
+    SMTP_PORT = int(os.environ.get("TRACKER_SMTP_PORT", "25"))
+    SMTP_FROM = os.environ.get("TRACKER_SMTP_FROM", "tracker@localhost")
 
 
 class DevelopmentConfig(Config):

@@ -33,6 +33,7 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     from tracker.admin import bp as admin_bp
     from tracker.auth import bp as auth_bp
     from tracker.imports import bp as imports_bp
+    from tracker.monitoring import bp as monitoring_bp
     from tracker.progress import bp as progress_bp
     from tracker.projects import bp as projects_bp
 
@@ -41,6 +42,7 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     app.register_blueprint(imports_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(progress_bp)
+    app.register_blueprint(monitoring_bp)
 
     from tracker import cli, web
 

@@ -99,6 +99,63 @@ def register(app: Flask) -> None:
             _fail(str(exc))
         click.echo(f"已创建用户 {user.username}（{user.role_label}，{dept.name}）。")
 
+    @app.cli.group("scheduler")
+    def scheduler_group():
+        """定时任务进程。"""
+
+    @scheduler_group.command("run")
+    def scheduler_run():
+        """启动定时任务进程（独立进程，勿在 Web 进程内运行）。"""
+        import logging
+
+        from tracker.scheduler import build
+
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+        click.echo("定时任务进程已启动（Ctrl+C 停止）。")
+        try:
+            build(app).start()
+        except (KeyboardInterrupt, SystemExit):
+            click.echo("定时任务进程已停止。")
+
+    @app.cli.command("monitor")
+    @click.option("--as-of", "as_of", required=True, help="监控截止日期，例如 2023-06-30")
+    def monitor(as_of: str):
+        """运行双监控：为该日期所属年度的每个项目生成监控表（同一日期只运行一次）。"""
+        from datetime import date
+
+        from tracker.services import jobs
+
+        try:
+            day = date.fromisoformat(as_of)
+        except ValueError:
+            _fail(f"“{as_of}”不是有效日期（应为 2023-06-30 的形式）。")
+        started = time.perf_counter()
+        with click.progressbar(length=1, label="正在生成监控表") as bar:
+            state = {"total": None}
+
+            def progress(index, total, project):
+                if state["total"] is None:
+                    bar.length = total
+                    state["total"] = total
+                bar.update(1)
+
+            run = jobs.monitoring_job(day, trigger="cli", progress_cb=progress)
+        click.echo(f"{run.status}：{run.counts}（用时 {time.perf_counter() - started:.2f} 秒）")
+
+    @app.cli.command("run-job")
+    @click.argument("job", type=click.Choice(["monthly_reminder", "deadline_check", "form_deadlines", "daily"]))
+    @click.option("--date", "day", required=True, help="作为“今天”的日期，例如 2023-07-01")
+    def run_job(job: str, day: str):
+        """手动运行某个定时作业（同一期间只运行一次）。"""
+        from datetime import date
+
+        from tracker.services import jobs
+
+        today = date.fromisoformat(day)
+        runs = jobs.run_daily(today, trigger="cli") if job == "daily" else [getattr(jobs, f"{job}_job")(today, trigger="cli")]
+        for run in runs:
+            click.echo(f"{run.job} {run.period_key}: {run.status} {run.counts}")
+
     @app.cli.command("quickstart")
     @click.option("--no-migrate", is_flag=True, help="不执行数据库迁移（已迁移时使用）")
     def quickstart(no_migrate: bool):

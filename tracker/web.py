@@ -53,7 +53,16 @@ def register(app: Flask) -> None:
                 g._todo_count = todo_for(current_user).count
             return g._todo_count
 
-        return {"todo_count": count}
+        def unread() -> int:
+            if not current_user.is_authenticated:
+                return 0
+            if "_unread" not in g:
+                from tracker.monitoring import unread_count
+
+                g._unread = unread_count(current_user)
+            return g._unread
+
+        return {"todo_count": count, "unread_count": unread}
 
     @app.errorhandler(NotVisible)
     def not_visible(error):

@@ -27,3 +27,29 @@ window.trackerCharts = {
     window.addEventListener('resize', function () { chart.resize(); });
   }
 };
+window.trackerCharts.departments = function (el) {
+  if (!el || !window.echarts) return;
+  var d = JSON.parse(el.dataset.chart);
+  var chart = echarts.init(el);
+  chart.setOption({
+    tooltip: { trigger: 'axis', valueFormatter: function (v) { return v == null ? '—' : v + '%'; } },
+    grid: { left: 48, right: 16, top: 24, bottom: 60 },
+    xAxis: { type: 'category', data: d.departments, axisLabel: { interval: 0, rotate: d.departments.length > 4 ? 30 : 0 } },
+    yAxis: { type: 'value', axisLabel: { formatter: '{value}%' } },
+    series: [{ name: '执行率', type: 'bar', data: d.rates, itemStyle: { color: '#0d6efd' },
+      markLine: d.time_progress == null ? undefined : { symbol: 'none', lineStyle: { color: '#fd7e14', type: 'dashed' },
+        label: { position: 'insideEndTop', formatter: '序时进度 ' + d.time_progress + '%' }, data: [{ yAxis: d.time_progress }] } }]
+  });
+  window.addEventListener('resize', function () { chart.resize(); });
+};
+window.trackerCharts.lights = function (el) {
+  if (!el || !window.echarts) return;
+  var d = JSON.parse(el.dataset.chart);
+  var colors = { '红': '#dc3545', '黄': '#ffc107', '绿': '#198754', '蓝': '#0d6efd', '灰': '#adb5bd' };
+  var data = Object.keys(d.lights).filter(function (k) { return d.lights[k] > 0; })
+    .map(function (k) { return { name: k + '灯', value: d.lights[k], itemStyle: { color: colors[k] } }; });
+  var chart = echarts.init(el);
+  chart.setOption({ tooltip: { trigger: 'item' }, legend: { bottom: 0 },
+    series: [{ type: 'pie', radius: ['40%', '70%'], data: data, label: { formatter: '{b} {c}' } }] });
+  window.addEventListener('resize', function () { chart.resize(); });
+};

@@ -30,9 +30,14 @@ SIGNED_IN = {
     "progress.periods",
     "progress.period_detail",
     "progress.todo",
+    "monitoring.index",
+    "monitoring.form",
+    "monitoring.print_view",
+    "monitoring.export",
+    "monitoring.notifications",
 }
 # Signed-in pages whose POST only the department's own owner and reviewer may make.
-DEPARTMENT_EDIT_POST = {"progress.indicator", "progress.spending"}
+DEPARTMENT_EDIT_POST = {"progress.indicator", "progress.spending", "monitoring.form"}
 # URL parameters that name an object of some department: owners and reviewers get the
 # other department's object and must not reach it.
 SCOPED_PARAMS = {"project_id", "evidence_id"}
@@ -93,6 +98,10 @@ def world(db, seeded, make_user, make_department):
     db.session.commit()
     users = {role: make_user(role, seed_dept if role in ("owner", "reviewer") else None) for role in ROLES[1:]}
     other_owner = make_user("owner", other)
+    from tracker.services import monitoring
+
+    monitoring.run(date(2023, 6, 30))  # monitoring forms for the own and the foreign project
+    db.session.commit()
     own_project = db.session.scalar(select(Project).where(Project.department_id == seed_dept.id).limit(1))
     return {
         "users": users,
@@ -103,6 +112,7 @@ def world(db, seeded, make_user, make_department):
         "own_evidence": _evidence(db, own_project, users["owner"]).id,
         "foreign_evidence": _evidence(db, foreign, other_owner).id,
         "period_key": "2023-06",
+        "snapshot_period": "2023-06-30",
         "source_id": db.session.scalar(select(SourceDocument.id)),
         "user_id": users["owner"].id,
         "dept_id": other.id,
@@ -117,6 +127,8 @@ def _fill(rule, world, *, foreign: bool) -> str | None:
             values[arg] = world["foreign_project" if foreign else "own_project"]
         elif arg == "indicator_id":
             values[arg] = world["foreign_indicator" if foreign else "own_indicator"]
+        elif arg == "period_key" and rule.endpoint.startswith("monitoring."):
+            values[arg] = world["snapshot_period"]
         elif arg == "evidence_id":
             values[arg] = world["foreign_evidence" if foreign else "own_evidence"]
         elif arg in world:

@@ -271,3 +271,51 @@ def settings_page():
         frequencies=FREQUENCY_LABELS,
         action=ActionForm(),
     )
+
+
+@bp.route("/jobs", methods=["GET", "POST"])
+@roles_required("admin")
+def jobs_page():
+    from datetime import date
+
+    from tracker.scheduler import DAILY_HOUR
+    from tracker.services import jobs, monitoring
+
+    if request.method == "POST":
+        if not ActionForm().validate_on_submit():
+            abort(400)
+        job = request.form.get("job", "")
+        try:
+            day = date.fromisoformat(request.form.get("date", ""))
+        except ValueError:
+            flash("日期无效（应为 2023-07-01 的形式）。", "danger")
+            return redirect(url_for("admin.jobs_page"))
+        runners = {
+            "monitoring": lambda: jobs.monitoring_job(day, trigger="manual", user=current_user),
+            "monthly_reminder": lambda: jobs.monthly_reminder_job(day, trigger="manual", user=current_user),
+            "deadline_check": lambda: jobs.deadline_check_job(day, trigger="manual", user=current_user),
+            "form_deadlines": lambda: jobs.form_deadlines_job(day, trigger="manual", user=current_user),
+        }
+        if job not in runners:
+            abort(400)
+        try:
+            run = runners[job]()
+            flash(f"{jobs.JOBS[job].label}（{run.period_key}）：{ {'succeeded': '完成', 'skipped': '已运行过，未重复执行'}.get(run.status, run.status) } {run.counts}", "success" if run.status == "succeeded" else "info")
+        except Exception as exc:  # the failed run is recorded with its error
+            flash(f"{jobs.JOBS[job].label}运行失败：{exc}", "danger")
+        return redirect(url_for("admin.jobs_page"))
+    year = db.session.scalar(select(BudgetYear.year).where(BudgetYear.is_current.is_(True)))
+    checkpoints = monitoring.checkpoints(year) if year else []
+    return render_template(
+        "admin/jobs.html",
+        jobs=jobs.JOBS,
+        runs=jobs.recent_runs(),
+        action=ActionForm(),
+        daily_hour=DAILY_HOUR,
+        checkpoints=checkpoints,
+        reminder_day=settings.get("reminder_day"),
+        due_days=settings.get("monitoring_due_days"),
+        checkpoint_choice=monitoring.CHECKPOINT_CHOICES[settings.get("monitoring_checkpoints")][0],
+        choices=monitoring.CHECKPOINT_CHOICES,
+        current_choice=settings.get("monitoring_checkpoints"),
+    )

@@ -1,5 +1,12 @@
 """All models, imported here so that Alembic and the app see one metadata."""
 
+from tracker.models.monitoring import (  # noqa: F401
+    JobCompletion,
+    JobRun,
+    MonitoringRow,
+    MonitoringSnapshot,
+    Notification,
+)
 from tracker.models.org import (  # noqa: F401
     GLOBAL_ROLES,
     ROLE_ADMIN,

@@ -15,10 +15,22 @@ from tracker.models import AppSetting, User
 DEFAULTS = {
     "reporting_frequency": MONTHLY,
     "evidence_max_mb": 20,
+    # 双监控 checkpoints: hebei (6月30日, the default), central (7月31日), quarterly …
+    "monitoring_checkpoints": "hebei",
+    # Days after the as-of date by which the monitoring form is due (central rule: 8月31日).
+    "monitoring_due_days": 31,
+    # Overrides of DOMAIN.md §4 thresholds, e.g. {"budget_red_below": "0.5"}; empty = defaults.
+    "monitoring_thresholds": {},
+    # Day of the month on which owners are reminded of last month's missing values.
+    "reminder_day": 1,
 }
 LABELS = {
     "reporting_frequency": "填报周期",
     "evidence_max_mb": "佐证材料大小上限（MB）",
+    "monitoring_checkpoints": "双监控时点",
+    "monitoring_due_days": "监控表提交期限（截止日后天数）",
+    "monitoring_thresholds": "预警阈值",
+    "reminder_day": "每月提醒日",
 }
 
 
@@ -56,6 +68,28 @@ def validate(key: str, value):
         if not 1 <= number <= 200:
             raise SettingError("佐证材料大小上限应在 1–200 MB 之间。")
         return number
+    if key == "monitoring_checkpoints":
+        from tracker.services.monitoring import CHECKPOINT_CHOICES
+
+        if value not in CHECKPOINT_CHOICES:
+            raise SettingError(f"未知的双监控时点“{value}”。")
+        return value
+    if key in ("monitoring_due_days", "reminder_day"):
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise SettingError(f"“{LABELS[key]}”应为整数，收到“{value}”。") from None
+        low, high = (1, 28) if key == "reminder_day" else (1, 120)
+        if not low <= number <= high:
+            raise SettingError(f"“{LABELS[key]}”应在 {low}–{high} 之间。")
+        return number
+    if key == "monitoring_thresholds":
+        from tracker.domain.monitoring import Thresholds
+
+        if isinstance(value, str):
+            value = json.loads(value or "{}")
+        Thresholds.from_mapping(value)  # raises a Chinese message when out of order
+        return {k: str(v) for k, v in value.items()}
     raise SettingError(f"未知的设置项“{key}”。")
 
 

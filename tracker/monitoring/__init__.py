@@ -1,0 +1,295 @@
+"""双监控 pages: the finance overview, the monitoring form, exports, notifications."""
+
+from __future__ import annotations
+
+from datetime import date
+from io import BytesIO
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracker.auth import roles_required
+from tracker.domain import DomainError, workflow
+from tracker.domain import monitoring as rules
+from tracker.extensions import db
+from tracker.models import Department, MonitoringSnapshot, Notification, Project, Submission
+from tracker.models.base import utcnow
+from tracker.services import jobs, monitoring, monitoring_form, review
+from tracker.services.progress import InputError
+from tracker.services.scope import get_project, scope_projects
+
+bp = Blueprint("monitoring", __name__, url_prefix="/monitoring")
+
+
+def _periods() -> list[str]:
+    stmt = select(MonitoringSnapshot.period_key).join(Project, MonitoringSnapshot.project_id == Project.id)
+    stmt = scope_projects(stmt, current_user).distinct().order_by(MonitoringSnapshot.period_key.desc())
+    return list(db.session.scalars(stmt))
+
+
+@bp.route("/")
+@login_required
+def index():
+    periods = _periods()
+    period = request.args.get("period") or (periods[0] if periods else None)
+    light = request.args.get("light") or ""
+    state = request.args.get("state") or ""
+    department_id = request.args.get("department", type=int)
+    rows = []
+    if period:
+        stmt = (
+            select(MonitoringSnapshot, Submission)
+            .join(Project, MonitoringSnapshot.project_id == Project.id)
+            .outerjoin(
+                Submission,
+                (Submission.project_id == MonitoringSnapshot.project_id)
+                & (Submission.kind == "monitoring")
+                & (Submission.period_key == MonitoringSnapshot.period_key),
+            )
+            .where(MonitoringSnapshot.period_key == period)
+            .options(selectinload(MonitoringSnapshot.project).selectinload(Project.department), selectinload(MonitoringSnapshot.rows))
+            .order_by(Project.department_id, Project.position)
+        )
+        rows = db.session.execute(scope_projects(stmt, current_user)).all()
+    all_rows = rows
+    if department_id:
+        rows = [r for r in rows if r[0].project.department_id == department_id]
+    if light:
+        rows = [r for r in rows if r[0].project_light == light]
+    if state:
+        rows = [r for r in rows if (r[1].state if r[1] else "draft") == state]
+    # Per department: counts of project lights and the execution rate against time progress.
+    by_dept: dict[int, dict] = {}
+    for snap, _ in all_rows:
+        d = by_dept.setdefault(snap.project.department_id, {
+            "name": snap.project.department.name, "budget": 0, "spent": 0,
+            "lights": {k: 0 for k in rules.LIGHTS}, "projects": 0,
+        })
+        d["projects"] += 1
+        d["lights"][snap.project_light] += 1
+        if snap.budget:
+            d["budget"] += snap.budget
+            d["spent"] += snap.spent
+    chart = {
+        "departments": [d["name"] for d in by_dept.values()],
+        "rates": [round(float(d["spent"] / d["budget"] * 100), 1) if d["budget"] else None for d in by_dept.values()],
+        "time_progress": round(float(all_rows[0][0].time_progress * 100), 1) if all_rows else None,
+        "lights": {rules.LIGHT_LABELS[k]: sum(d["lights"][k] for d in by_dept.values()) for k in rules.LIGHTS},
+    }
+    departments = db.session.scalars(select(Department).where(Department.id.in_(by_dept.keys()))).all()
+    return render_template(
+        "monitoring/index.html",
+        periods=periods,
+        period=period,
+        rows=rows,
+        by_dept=by_dept,
+        chart=chart,
+        departments=departments,
+        light=light,
+        state=state,
+        department_id=department_id,
+        light_labels=rules.LIGHT_LABELS,
+        state_labels=workflow.STATE_LABELS,
+        period_label=monitoring.period_label,
+        to_date=date.fromisoformat,
+        default_as_of=monitoring.checkpoints(_current_year())[0],
+    )
+
+
+def _current_year() -> int:
+    from tracker.models import BudgetYear
+
+    year = db.session.scalar(select(BudgetYear.year).where(BudgetYear.is_current.is_(True)))
+    return year or date.today().year
+
+
+@bp.route("/run", methods=["POST"])
+@roles_required("finance", "admin")
+def run():
+    try:
+        as_of = date.fromisoformat(request.form.get("as_of", ""))
+    except ValueError:
+        flash("监控截止日期无效（应为 2023-06-30 的形式）。", "danger")
+        return redirect(url_for("monitoring.index"))
+    result = jobs.monitoring_job(as_of, trigger="manual", user=current_user)
+    if result.status == "succeeded":
+        flash(f"{monitoring.period_label(as_of)}双监控已完成：{result.counts}", "success")
+    else:
+        flash(f"{monitoring.period_label(as_of)}双监控未重复运行（{result.counts}）。", "info")
+    return redirect(url_for("monitoring.index", period=as_of.isoformat()))
+
+
+def _snapshot(project_id: int, period_key: str) -> MonitoringSnapshot:
+    project = get_project(current_user, project_id)
+    snap = db.session.scalar(
+        select(MonitoringSnapshot)
+        .where(MonitoringSnapshot.project_id == project.id, MonitoringSnapshot.period_key == period_key)
+        .options(selectinload(MonitoringSnapshot.rows))
+    )
+    if snap is None:
+        abort(404)
+    return snap
+
+
+def _render_form(snap, *, errors=None, form=None, status=200):
+    submission = monitoring_form.submission_of(snap)
+    state = submission.state if submission else "draft"
+    same = current_user.department_id == snap.project.department_id
+    editable = workflow.is_editable(state) and current_user.role in ("owner", "reviewer") and same
+    return render_template(
+        "monitoring/form.html",
+        snap=snap,
+        project=snap.project,
+        submission=submission,
+        state=state,
+        editable=editable,
+        actions=[a for a in workflow.allowed_actions(state, current_user.role, same)],
+        action_labels=workflow.ACTION_LABELS,
+        state_labels=workflow.STATE_LABELS,
+        needs_comment={a for a in workflow.ACTIONS if workflow.comment_required(a)},
+        light_labels=rules.LIGHT_LABELS,
+        reasons=rules.DEVIATION_REASONS,
+        likelihoods=rules.LIKELIHOODS,
+        reasons_of=monitoring.reasons_of,
+        needs_explaining=lambda light: rules.needs_deviation_explanation(light, monitoring.thresholds()),
+        errors=errors or {},
+        form=form,
+        period_label=monitoring.period_label(snap.as_of),
+    ), status
+
+
+@bp.route("/<int:project_id>/<period_key>", methods=["GET", "POST"])
+@login_required
+def form(project_id: int, period_key: str):
+    snap = _snapshot(project_id, period_key)
+    if request.method == "GET":
+        return _render_form(snap)
+    action = request.form.get("action", "save")
+    try:
+        monitoring_form.save(current_user, snap, request.form, expected_version=request.form.get("version", type=int))
+        if action == "submit":
+            monitoring_form.check_complete(snap, monitoring.thresholds())
+            review.act(current_user, snap.project, period_key, "submit", kind="monitoring")
+        db.session.commit()
+        flash("监控表已提交部门审核。" if action == "submit" else "已保存草稿。", "success")
+        return redirect(url_for("monitoring.form", project_id=project_id, period_key=period_key))
+    except InputError as exc:
+        db.session.rollback()
+        snap = _snapshot(project_id, period_key)
+        return _render_form(snap, errors=exc.errors, form=request.form, status=400)
+    except (DomainError, StaleDataError, IntegrityError) as exc:
+        db.session.rollback()
+        snap = _snapshot(project_id, period_key)
+        message = str(exc) if isinstance(exc, DomainError) else "监控表已被其他人修改，您的内容未保存，请核对后重新提交。"
+        return _render_form(snap, errors={"_form": message}, form=request.form, status=409 if not isinstance(exc, DomainError) else 400)
+
+
+@bp.route("/<int:project_id>/<period_key>/review", methods=["POST"])
+@roles_required("owner", "reviewer", "finance")
+def act(project_id: int, period_key: str):
+    snap = _snapshot(project_id, period_key)
+    action = request.form.get("action", "")
+    try:
+        if action == workflow.SUBMIT:
+            monitoring_form.check_complete(snap, monitoring.thresholds())
+        review.act(current_user, snap.project, period_key, action, comment=request.form.get("comment", ""),
+                   expected_version=request.form.get("version", type=int), kind="monitoring")
+        db.session.commit()
+        flash(f"监控表：{workflow.ACTION_LABELS.get(action, action)}完成。", "success")
+    except InputError as exc:
+        db.session.rollback()
+        flash("；".join(exc.errors.values()), "danger")
+    except (DomainError, StaleDataError, IntegrityError) as exc:
+        db.session.rollback()
+        flash(str(exc) if isinstance(exc, DomainError) else "操作冲突，请刷新后重试。", "danger")
+    return redirect(url_for("monitoring.form", project_id=project_id, period_key=period_key))
+
+
+@bp.route("/<int:project_id>/<period_key>/disposition", methods=["POST"])
+@roles_required("finance")
+def disposition(project_id: int, period_key: str):
+    snap = _snapshot(project_id, period_key)
+    try:
+        monitoring_form.set_disposition(
+            current_user, snap, needs=request.form.get("needs_rectification") == "1",
+            requirements=request.form.get("rectification_requirements", ""),
+        )
+        from tracker.services import notify
+
+        if snap.needs_rectification:
+            notify.notify(
+                notify.users_with_role("owner", snap.project.department_id), kind="rectification",
+                message=f"财政局要求“{snap.project.name}”整改：{snap.rectification_requirements}",
+                link=url_for("monitoring.form", project_id=project_id, period_key=period_key),
+                dedupe_key=f"rectification:{snap.id}:{snap.version}",
+            )
+        db.session.commit()
+        flash("已保存处理意见。", "success")
+    except InputError as exc:
+        db.session.rollback()
+        flash("；".join(exc.errors.values()), "danger")
+    return redirect(url_for("monitoring.form", project_id=project_id, period_key=period_key))
+
+
+@bp.route("/<int:project_id>/<period_key>/rectification", methods=["POST"])
+@roles_required("owner", "reviewer")
+def rectification(project_id: int, period_key: str):
+    snap = _snapshot(project_id, period_key)
+    try:
+        monitoring_form.set_rectification_result(current_user, snap, request.form.get("rectification_result", ""))
+        db.session.commit()
+        flash("已提交整改结果。", "success")
+    except InputError as exc:
+        db.session.rollback()
+        flash("；".join(exc.errors.values()), "danger")
+    return redirect(url_for("monitoring.form", project_id=project_id, period_key=period_key))
+
+
+@bp.route("/<int:project_id>/<period_key>/print")
+@login_required
+def print_view(project_id: int, period_key: str):
+    snap = _snapshot(project_id, period_key)
+    return render_template(
+        "monitoring/print.html", snap=snap, project=snap.project, light_labels=rules.LIGHT_LABELS,
+        reasons_of=monitoring.reasons_of, period_label=monitoring.period_label(snap.as_of),
+    )
+
+
+@bp.route("/<int:project_id>/<period_key>/export.xlsx")
+@login_required
+def export(project_id: int, period_key: str):
+    from tracker.exporters.monitoring_xlsx import monitoring_workbook
+
+    snap = _snapshot(project_id, period_key)
+    return send_file(
+        BytesIO(monitoring_workbook(snap)),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=f"项目支出绩效目标执行监控表-{snap.project.name}-{period_key}.xlsx",
+    )
+
+
+@bp.route("/notifications", methods=["GET", "POST"])
+@login_required
+def notifications():
+    if request.method == "POST":
+        for row in db.session.scalars(
+            select(Notification).where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
+        ):
+            row.read_at = utcnow()
+        db.session.commit()
+        return redirect(url_for("monitoring.notifications"))
+    rows = db.session.scalars(
+        select(Notification).where(Notification.user_id == current_user.id).order_by(Notification.id.desc()).limit(200)
+    ).all()
+    return render_template("monitoring/notifications.html", rows=rows)
+
+
+def unread_count(user) -> int:
+    return db.session.scalar(
+        select(func.count(Notification.id)).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    )

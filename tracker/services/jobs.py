@@ -1,0 +1,257 @@
+"""Scheduled jobs, each run exactly once per period (DOMAIN.md §7).
+
+A run claims its (job, period) by inserting a JobCompletion row and does its work in the
+same transaction. Committed together or rolled back together, so:
+- running it again finds the completion and skips;
+- a run killed half-way leaves nothing (its transaction never committed), so a rerun
+  does the whole job;
+- two processes starting at once both try to insert the same unique key: one wins, the
+  other fails on the key (or on the lock) and records a skipped run.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from tracker.domain.periods import period_for
+from tracker.extensions import db
+from tracker.models import (
+    BudgetYear,
+    Indicator,
+    JobCompletion,
+    JobRun,
+    MonitoringSnapshot,
+    ProgressEntry,
+    Project,
+    Submission,
+    User,
+)
+from tracker.models.base import utcnow
+from tracker.services import monitoring, notify, settings
+from tracker.services.progress import current_entries_query
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    name: str
+    label: str
+    describe: str
+
+
+JOBS = {
+    "monthly_reminder": JobSpec("monthly_reminder", "每月填报提醒", "每月提醒日：上月没有任何完成值的指标，提醒填报人"),
+    "monitoring": JobSpec("monitoring", "双监控快照", "监控截止日的次日：为每个项目生成监控表（数值、预警灯、预测）并通知"),
+    "deadline_check": JobSpec("deadline_check", "时限指标检查", "每天：前一天到期的时限指标标记完成或逾期，逾期通知填报人"),
+    "form_deadlines": JobSpec("form_deadlines", "提交期限提醒", "每天：监控表截止前 3 天提醒填报人；逾期未提交的通知财政局"),
+}
+
+
+def _record(job, period_key, trigger, status, started, counts=None, error="", user=None) -> JobRun:
+    finished = utcnow()
+    run = JobRun(
+        job=job,
+        period_key=period_key,
+        trigger=trigger,
+        status=status,
+        started_at=started,
+        finished_at=finished,
+        duration_ms=int((finished - started).total_seconds() * 1000),
+        counts=json.dumps(counts or {}, ensure_ascii=False),
+        error=error[:4000],
+        triggered_by_id=user.id if user else None,
+    )
+    db.session.add(run)
+    return run
+
+
+def run_once(job: str, period_key: str, work: Callable[[], dict], *, trigger: str = "schedule", user: User | None = None) -> JobRun:
+    started = utcnow()
+    t0 = time.perf_counter()
+    session = db.session
+    try:
+        if session.scalar(select(JobCompletion.id).where(JobCompletion.job == job, JobCompletion.period_key == period_key)):
+            session.rollback()
+            run = _record(job, period_key, trigger, "skipped", started, {"reason": "该期间已运行过"}, user=user)
+            session.commit()
+            return run
+        session.add(JobCompletion(job=job, period_key=period_key))
+        session.flush()  # the claim: a concurrent run blocks or fails here
+        counts = work()
+        counts["seconds"] = round(time.perf_counter() - t0, 3)
+        run = _record(job, period_key, trigger, "succeeded", started, counts, user=user)
+        session.commit()
+        return run
+    except (IntegrityError, OperationalError) as exc:
+        session.rollback()
+        if isinstance(exc, OperationalError) and "lock" not in str(exc).lower():
+            raise
+        run = _record(job, period_key, trigger, "skipped", started, {"reason": "另一进程正在或已经运行"}, user=user)
+        session.commit()
+        return run
+    except Exception as exc:
+        session.rollback()
+        _record(job, period_key, trigger, "failed", started, error=f"{type(exc).__name__}: {exc}", user=user)
+        session.commit()
+        raise
+
+
+# ----------------------------------------------------------------------------- the jobs
+
+
+def monitoring_job(as_of: date, *, trigger="schedule", user=None, progress_cb=None) -> JobRun:
+    return run_once(
+        "monitoring", as_of.isoformat(), lambda: monitoring.run(as_of, progress_cb=progress_cb), trigger=trigger, user=user
+    )
+
+
+def monthly_reminder_job(today: date, *, trigger="schedule", user=None) -> JobRun:
+    """On the reminder day, owners hear about last month's indicators without any entry."""
+    last_month = (today.replace(day=1) - timedelta(days=1))
+    period = period_for(last_month, "monthly")
+
+    def work() -> dict:
+        year = db.session.scalar(select(BudgetYear).where(BudgetYear.year == last_month.year))
+        if year is None:
+            return {"departments": 0}
+        entry = current_entries_query(ProgressEntry).where(
+            ProgressEntry.indicator_id == Indicator.id,
+            ProgressEntry.as_of.between(period.start, period.end),
+        )
+        missing = db.session.execute(
+            select(Project.department_id, func.count(Indicator.id))
+            .join(Indicator, Indicator.project_id == Project.id)
+            .where(Project.year_id == year.id, ~exists(entry.with_only_columns(ProgressEntry.id)))
+            .group_by(Project.department_id)
+        ).all()
+        sent = 0
+        for department_id, n in missing:
+            sent += notify.notify(
+                notify.users_with_role("owner", department_id),
+                kind="reminder",
+                message=f"{period.label}有 {n} 条指标还没有填报实际完成值，请尽快填报。",
+                link="/todo",
+                dedupe_key=f"reminder:{period.key}",
+            )
+        return {"departments": len(missing), "notified": sent}
+
+    return run_once("monthly_reminder", period.key, work, trigger=trigger, user=user)
+
+
+def deadline_check_job(today: date, *, trigger="schedule", user=None) -> JobRun:
+    """The day after a deadline target: met or missed; owners of missed ones are told."""
+    due = today - timedelta(days=1)
+
+    def work() -> dict:
+        from tracker.domain import progress as rules
+
+        year = db.session.scalar(select(BudgetYear).where(BudgetYear.year == due.year))
+        if year is None:
+            return {"checked": 0}
+        indicators = db.session.scalars(
+            select(Indicator)
+            .join(Project)
+            .where(Project.year_id == year.id, Indicator.target_kind == "deadline")
+        ).all()
+        checked = missed = 0
+        for ind in indicators:
+            target = ind.target
+            if target.monthly_day:
+                if min(target.monthly_day, 28) != due.day and target.monthly_day != due.day:
+                    continue
+            elif target.due_date(year.year) != due:
+                continue
+            entries = db.session.scalars(
+                current_entries_query(ProgressEntry).where(ProgressEntry.indicator_id == ind.id)
+            ).all()
+            readings = [rules.Reading(e.as_of, e.id, e.value, e.tier, e.completed_on, e.for_month) for e in entries]
+            done = rules.completions(readings)
+            completed = done.get(due.month if target.monthly_day else None)
+            checked += 1
+            if completed is None or completed > due:
+                missed += 1
+                notify.notify(
+                    notify.users_with_role("owner", ind.project.department_id),
+                    kind="deadline_missed",
+                    message=f"时限指标“{ind.level3}”（{ind.target_raw}）已于 {due.isoformat()} 到期，尚未登记按时完成。",
+                    link=f"/projects/{ind.project_id}/indicators/{ind.id}",
+                    dedupe_key=f"deadline:{ind.id}:{due.isoformat()}",
+                )
+        return {"checked": checked, "missed": missed}
+
+    return run_once("deadline_check", due.isoformat(), work, trigger=trigger, user=user)
+
+
+def form_deadlines_job(today: date, *, trigger="schedule", user=None) -> JobRun:
+    """Monitoring forms: remind owners 3 days before the due date; flag overdue ones to finance."""
+
+    def work() -> dict:
+        days = settings.get("monitoring_due_days")
+        rows = db.session.execute(
+            select(Submission, MonitoringSnapshot)
+            .join(
+                MonitoringSnapshot,
+                (MonitoringSnapshot.project_id == Submission.project_id)
+                & (MonitoringSnapshot.period_key == Submission.period_key),
+            )
+            .where(Submission.kind == "monitoring", Submission.state.in_(("draft", "returned")))
+        ).all()
+        reminded = overdue = 0
+        for submission, snapshot in rows:
+            due = snapshot.as_of + timedelta(days=days)
+            project = submission.project
+            if due - timedelta(days=3) == today:
+                reminded += notify.notify(
+                    notify.users_with_role("owner", project.department_id),
+                    kind="form_due",
+                    message=f"“{project.name}”的{monitoring.period_label(snapshot.as_of)}监控表将于 {due.isoformat()} 截止，请及时提交。",
+                    link=f"/monitoring/{project.id}/{snapshot.period_key}",
+                    dedupe_key=f"form_due:{snapshot.period_key}:{project.id}",
+                )
+            elif today > due:
+                overdue += 1
+                notify.notify(
+                    notify.users_with_role("finance"),
+                    kind="form_overdue",
+                    message=f"“{project.department.name} · {project.name}”的{monitoring.period_label(snapshot.as_of)}监控表已逾期未提交（截止 {due.isoformat()}）。",
+                    link=f"/monitoring/{project.id}/{snapshot.period_key}",
+                    dedupe_key=f"form_overdue:{snapshot.period_key}:{project.id}",
+                )
+        return {"reminded": reminded, "overdue": overdue}
+
+    return run_once("form_deadlines", today.isoformat(), work, trigger=trigger, user=user)
+
+
+def due_monitoring_dates(today: date) -> list[date]:
+    """Checkpoints of the current budget year whose day-after has come and that have not
+    run yet (so a scheduler that was down on the day catches up)."""
+    dates = []
+    for year in db.session.scalars(select(BudgetYear.year).where(BudgetYear.is_current.is_(True))):
+        for as_of in monitoring.checkpoints(year):
+            if as_of < today:
+                dates.append(as_of)
+    done = set(db.session.scalars(select(JobCompletion.period_key).where(JobCompletion.job == "monitoring")))
+    return [d for d in dates if d.isoformat() not in done]
+
+
+def run_daily(today: date, *, trigger: str = "schedule") -> list[JobRun]:
+    """What the scheduler does every morning: each job decides whether today is its day."""
+    runs = []
+    for as_of in due_monitoring_dates(today):
+        runs.append(monitoring_job(as_of, trigger=trigger))
+    if today.day == settings.get("reminder_day"):
+        runs.append(monthly_reminder_job(today, trigger=trigger))
+    runs.append(deadline_check_job(today, trigger=trigger))
+    runs.append(form_deadlines_job(today, trigger=trigger))
+    return runs
+
+
+def recent_runs(limit: int = 50) -> list[JobRun]:
+    return list(db.session.scalars(select(JobRun).order_by(JobRun.id.desc()).limit(limit)))
+

@@ -1,0 +1,65 @@
+"""In-app notifications (and optional e-mail); a dedupe key makes each message go out once."""
+
+from __future__ import annotations
+
+import smtplib
+from email.message import EmailMessage
+
+from flask import current_app
+from sqlalchemy import select
+
+from tracker.extensions import db
+from tracker.models import Notification, User
+from tracker.models.base import utcnow
+
+
+def notify(users: list[User], *, kind: str, message: str, link: str = "", dedupe_key: str) -> int:
+    """Adds a notification for each user who has not had this key yet; returns how many."""
+    if not users:
+        return 0
+    ids = {u.id for u in users}
+    already = set(
+        db.session.scalars(
+            select(Notification.user_id).where(Notification.user_id.in_(ids), Notification.dedupe_key == dedupe_key)
+        )
+    )
+    added = 0
+    for user_id in sorted(ids - already):
+        db.session.add(Notification(user_id=user_id, kind=kind, message=message, link=link, dedupe_key=dedupe_key))
+        added += 1
+    db.session.flush()
+    return added
+
+
+def users_with_role(role: str, department_id: int | None = None) -> list[User]:
+    stmt = select(User).where(User.role == role, User.is_active_flag.is_(True))
+    if department_id is not None:
+        stmt = stmt.where(User.department_id == department_id)
+    return list(db.session.scalars(stmt))
+
+
+def send_pending_email(limit: int = 200) -> int:
+    """Send not-yet-emailed notifications to users with an e-mail address, through SMTP
+    when configured (TRACKER_SMTP_HOST / PORT / FROM); returns the count."""
+    host = current_app.config.get("SMTP_HOST")
+    if not host:
+        return 0
+    rows = db.session.scalars(
+        select(Notification)
+        .join(User)
+        .where(Notification.emailed_at.is_(None), User.email.is_not(None), User.email != "")
+        .limit(limit)
+    ).all()
+    if not rows:
+        return 0
+    with smtplib.SMTP(host, int(current_app.config.get("SMTP_PORT", 25)), timeout=10) as smtp:
+        for row in rows:
+            mail = EmailMessage()
+            mail["From"] = current_app.config.get("SMTP_FROM", "tracker@localhost")
+            mail["To"] = row.user.email
+            mail["Subject"] = "【预算绩效目标跟踪】" + row.message[:40]
+            mail.set_content(row.message + ("\n\n" + row.link if row.link else ""))
+            smtp.send_message(mail)
+            row.emailed_at = utcnow()
+    db.session.flush()
+    return len(rows)
