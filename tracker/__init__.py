@@ -57,5 +57,7 @@ def _sqlite_foreign_keys(dbapi_connection, connection_record):
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Wait for a concurrent writer (the scheduler, a second process) instead of failing.
+        cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 

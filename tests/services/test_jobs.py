@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -18,6 +19,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from tracker.extensions import db as _db
 from tracker.models import (
     Department,
     JobCompletion,
@@ -60,9 +62,7 @@ def people(seeded, db):
 
 
 def count(model, *where) -> int:
-    from tracker.extensions import db
-
-    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+    return _db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
 def totals() -> dict:
@@ -76,9 +76,7 @@ def totals() -> dict:
 
 
 def statuses() -> list[str]:
-    from tracker.extensions import db
-
-    return sorted(db.session.scalars(select(JobRun.status).where(JobRun.job == "monitoring")))
+    return sorted(_db.session.scalars(select(JobRun.status).where(JobRun.job == "monitoring")))
 
 
 def run_counts(run: JobRun) -> dict:
@@ -163,9 +161,9 @@ def test_run_killed_half_way_leaves_nothing_and_rerun_does_it_all(app, db, peopl
         inside = json.loads(marker.read_text())
         assert inside == {"index": 5, "total": PROJECTS, "claimed": 1, "snapshots": 5}
     finally:
-        worker.kill()  # SIGKILL: no cleanup, no rollback from the client side
+        worker.send_signal(signal.SIGKILL)  # no cleanup, no rollback from the client side
         worker.communicate(timeout=10)
-    assert worker.returncode == -9
+    assert worker.returncode == -signal.SIGKILL
 
     # Nothing of the half-done run was committed, and no run was recorded.
     assert totals() == {"snapshots": 0, "rows": 0, "submissions": 0, "completions": 0, "notifications": 0}

@@ -34,6 +34,7 @@ SIGNED_IN = {
     "monitoring.form",
     "monitoring.print_view",
     "monitoring.export",
+    "monitoring.export_summary",
     "monitoring.notifications",
 }
 # Signed-in pages whose POST only the department's own owner and reviewer may make.

@@ -20,7 +20,7 @@ from tracker.models import Department, MonitoringSnapshot, Notification, Project
 from tracker.models.base import utcnow
 from tracker.services import jobs, monitoring, monitoring_form, review
 from tracker.services.progress import InputError
-from tracker.services.scope import get_project, scope_projects
+from tracker.services.scope import can_edit_project, get_project, scope_projects
 
 bp = Blueprint("monitoring", __name__, url_prefix="/monitoring")
 
@@ -168,6 +168,8 @@ def form(project_id: int, period_key: str):
     snap = _snapshot(project_id, period_key)
     if request.method == "GET":
         return _render_form(snap)
+    if not can_edit_project(current_user, snap.project):
+        abort(403)
     action = request.form.get("action", "save")
     try:
         monitoring_form.save(current_user, snap, request.form, expected_version=request.form.get("version", type=int))
@@ -262,14 +264,47 @@ def print_view(project_id: int, period_key: str):
 @bp.route("/<int:project_id>/<period_key>/export.xlsx")
 @login_required
 def export(project_id: int, period_key: str):
-    from tracker.exporters.monitoring_xlsx import monitoring_workbook
+    from tracker.exporters.monitoring_xlsx import XLSX_MIMETYPE, monitoring_filename, monitoring_workbook
 
     snap = _snapshot(project_id, period_key)
     return send_file(
         BytesIO(monitoring_workbook(snap)),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        mimetype=XLSX_MIMETYPE,
         as_attachment=True,
-        download_name=f"项目支出绩效目标执行监控表-{snap.project.name}-{period_key}.xlsx",
+        download_name=monitoring_filename(snap),
+    )
+
+
+@bp.route("/summary.xlsx")
+@login_required
+def export_summary():
+    """Every project of a period the user may see, one row each (the department scope applies)."""
+    from tracker.exporters.monitoring_xlsx import XLSX_MIMETYPE, monitoring_summary_workbook, summary_filename
+
+    periods = _periods()
+    period = request.args.get("period") or (periods[0] if periods else "")
+    stmt = (
+        select(MonitoringSnapshot, Submission)
+        .join(Project, MonitoringSnapshot.project_id == Project.id)
+        .outerjoin(
+            Submission,
+            (Submission.project_id == MonitoringSnapshot.project_id)
+            & (Submission.kind == "monitoring")
+            & (Submission.period_key == MonitoringSnapshot.period_key),
+        )
+        .where(MonitoringSnapshot.period_key == period)
+        .options(selectinload(MonitoringSnapshot.project).selectinload(Project.department), selectinload(MonitoringSnapshot.rows))
+        .order_by(Project.department_id, Project.position)
+    )
+    rows = db.session.execute(scope_projects(stmt, current_user)).all()
+    if not rows:
+        abort(404)
+    states = {snap.project_id: workflow.STATE_LABELS[sub.state if sub else "draft"] for snap, sub in rows}
+    return send_file(
+        BytesIO(monitoring_summary_workbook([snap for snap, _ in rows], states)),
+        mimetype=XLSX_MIMETYPE,
+        as_attachment=True,
+        download_name=summary_filename(date.fromisoformat(period)),
     )
 
 

@@ -88,12 +88,21 @@ def run_once(job: str, period_key: str, work: Callable[[], dict], *, trigger: st
         run = _record(job, period_key, trigger, "succeeded", started, counts, user=user)
         session.commit()
         return run
-    except (IntegrityError, OperationalError) as exc:
+    except IntegrityError:
         session.rollback()
-        if isinstance(exc, OperationalError) and "lock" not in str(exc).lower():
-            raise
         run = _record(job, period_key, trigger, "skipped", started, {"reason": "另一进程正在或已经运行"}, user=user)
         session.commit()
+        return run
+    except OperationalError as exc:
+        session.rollback()
+        if "lock" not in str(exc).lower():
+            raise
+        # The database stayed busy: nothing was done and nothing claimed, so it may run again.
+        run = _record(job, period_key, trigger, "failed", started, error="数据库忙（被其他进程锁定），本次未执行，可稍后重试", user=user)
+        try:
+            session.commit()
+        except OperationalError:
+            session.rollback()
         return run
     except Exception as exc:
         session.rollback()

@@ -383,6 +383,8 @@ def update_budget(
     expected_version: int | None,
 ) -> None:
     """Finance edits 年初预算数 / 调整后预算数 (万元) with a reason."""
+    if user.role != "finance":
+        raise NotVisible(project.id)
     errors: dict[str, str] = {}
     values = {}
     for key, text, label in (("initial", initial, "年初预算数"), ("adjusted", adjusted, "调整后预算数")):

@@ -12,7 +12,7 @@ from tracker.domain.periods import Period, parse_period_key, periods_of_year
 from tracker.extensions import db
 from tracker.models import Expenditure, ProgressEntry, Project, Submission, User, WorkflowEvent
 from tracker.services import audit
-from tracker.services.progress import ConflictError, current_entries_query, frequency
+from tracker.services.progress import ConflictError, current_entries_query, frequency, today
 from tracker.services.scope import NotVisible
 
 KIND_LABELS = {"progress": "进度填报", "monitoring": "绩效监控表", "evaluation": "绩效自评表"}
@@ -47,6 +47,8 @@ def act(
         period = parse_period_key(period_key)
         if period.year != project.year.year:
             raise workflow.WorkflowError(f"{period.label}不属于 {project.year.year} 预算年度。")
+        if action == workflow.SUBMIT and period.start > today():
+            raise workflow.WorkflowError(f"{period.label}尚未开始，不能提交。")
     submission = get_or_create(project, period_key, kind)
     if expected_version is not None and expected_version != submission.version:
         raise ConflictError(
