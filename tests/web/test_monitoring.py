@@ -185,7 +185,7 @@ def test_scheduled_jobs_remind_and_check_deadlines(db, scenario, make_user):
     monthly = db.session.scalar(select(func.count(Indicator.id)).where(Indicator.deadline_monthly_day == 25))
     assert monthly >= 1
     run = jobs.deadline_check_job(date(2023, 7, 26))
-    assert run.counts and '"missed": %d' % monthly in run.counts
+    assert f'"missed": {monthly}' in run.counts
     assert db.session.scalar(select(func.count(Notification.id)).where(Notification.kind == "deadline_missed")) == monthly
     # Monitoring forms left in draft: reminded 3 days before the due date, then overdue to finance.
     jobs.form_deadlines_job(date(2023, 7, 28))  # due 6-30 + 31 days = 7-31

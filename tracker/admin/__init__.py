@@ -34,6 +34,7 @@ class UserForm(FlaskForm):
 
 class EditUserForm(FlaskForm):
     display_name = StringField("姓名", validators=[Optional(), Length(max=100)])
+    email = StringField("电子邮箱（可选，用于接收通知）", validators=[Optional(), Length(max=200)])
     role = SelectField("角色", choices=[(r, ROLE_LABELS[r]) for r in ROLES])
     department_id = SelectField("所属部门", coerce=int)
 
@@ -106,6 +107,7 @@ def edit_user(user_id: int):
                 department=db.get_or_404(Department, form.department_id.data),
                 display_name=form.display_name.data or "",
                 acting=current_user,
+                email=form.email.data or "",
             )
             db.session.commit()
             flash("已保存。", "success")

@@ -59,7 +59,9 @@ def _active_admins() -> int:
     )
 
 
-def update_user(user: User, *, role: str, department: Department, display_name: str, acting: User) -> None:
+def update_user(
+    user: User, *, role: str, department: Department, display_name: str, acting: User, email: str | None = None
+) -> None:
     if role not in ROLES:
         raise AccountError(f"未知的角色“{role}”。")
     if user.role == ROLE_ADMIN and role != ROLE_ADMIN and user.is_active and _active_admins() <= 1:
@@ -69,6 +71,11 @@ def update_user(user: User, *, role: str, department: Department, display_name: 
     user.role = role
     user.department_id = department.id
     user.display_name = display_name.strip() or user.username
+    if email is not None:
+        email = email.strip()
+        if email and ("@" not in email or " " in email):
+            raise AccountError(f"电子邮箱“{email}”格式不正确。")
+        user.email = email or None
     db.session.flush()
 
 
