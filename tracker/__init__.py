@@ -32,6 +32,7 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     from tracker import auth, models  # noqa: F401  (models register with the metadata)
     from tracker.admin import bp as admin_bp
     from tracker.auth import bp as auth_bp
+    from tracker.evaluation import bp as evaluation_bp
     from tracker.imports import bp as imports_bp
     from tracker.monitoring import bp as monitoring_bp
     from tracker.progress import bp as progress_bp
@@ -43,6 +44,7 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(progress_bp)
     app.register_blueprint(monitoring_bp)
+    app.register_blueprint(evaluation_bp)
 
     from tracker import cli, web
 

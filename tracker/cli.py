@@ -156,6 +156,18 @@ def register(app: Flask) -> None:
         for run in runs:
             click.echo(f"{run.job} {run.period_key}: {run.status} {run.counts}")
 
+    @app.cli.command("evaluate")
+    @click.option("--year", type=int, required=True, help="预算年度，例如 2023")
+    def evaluate(year: int):
+        """生成并计分该年度所有项目的绩效自评表（同一年度只生成一次），打印得分。"""
+        from tracker.services import evaluation, jobs
+
+        started = time.perf_counter()
+        run = jobs.evaluation_job(year, trigger="cli")
+        click.echo(f"{run.status}：{run.counts}（用时 {time.perf_counter() - started:.2f} 秒）")
+        for row in evaluation.summary_all(year):
+            click.echo(f"  {row.total_score:>6} {row.grade}  {row.project.name}")
+
     @app.cli.command("quickstart")
     @click.option("--no-migrate", is_flag=True, help="不执行数据库迁移（已迁移时使用）")
     def quickstart(no_migrate: bool):

@@ -35,7 +35,8 @@ window.trackerCharts.departments = function (el) {
     tooltip: { trigger: 'axis', valueFormatter: function (v) { return v == null ? '—' : v + '%'; } },
     grid: { left: 48, right: 16, top: 24, bottom: 60 },
     xAxis: { type: 'category', data: d.departments, axisLabel: { interval: 0, rotate: d.departments.length > 4 ? 30 : 0 } },
-    yAxis: { type: 'value', axisLabel: { formatter: '{value}%' } },
+    yAxis: { type: 'value', axisLabel: { formatter: '{value}%' },
+      max: function (v) { return Math.ceil(Math.max(v.max, d.time_progress || 0, 10) * 1.15 / 10) * 10; } },
     series: [{ name: '执行率', type: 'bar', data: d.rates, itemStyle: { color: '#0d6efd' },
       markLine: d.time_progress == null ? undefined : { symbol: 'none', lineStyle: { color: '#fd7e14', type: 'dashed' },
         label: { position: 'insideEndTop', formatter: '序时进度 ' + d.time_progress + '%' }, data: [{ yAxis: d.time_progress }] } }]
@@ -51,5 +52,26 @@ window.trackerCharts.lights = function (el) {
   var chart = echarts.init(el);
   chart.setOption({ tooltip: { trigger: 'item' }, legend: { bottom: 0 },
     series: [{ type: 'pie', radius: ['40%', '70%'], data: data, label: { formatter: '{b} {c}' } }] });
+  window.addEventListener('resize', function () { chart.resize(); });
+};
+window.trackerCharts.averages = function (el) {
+  if (!el || !window.echarts) return;
+  var d = JSON.parse(el.dataset.chart);
+  var chart = echarts.init(el);
+  chart.setOption({ tooltip: { trigger: 'axis' }, grid: { left: 40, right: 16, top: 16, bottom: 60 },
+    xAxis: { type: 'category', data: d.departments, axisLabel: { interval: 0, rotate: d.departments.length > 4 ? 30 : 0 } },
+    yAxis: { type: 'value', min: 0, max: 100 },
+    series: [{ type: 'bar', data: d.averages, itemStyle: { color: '#198754' }, label: { show: true, position: 'top' } }] });
+  window.addEventListener('resize', function () { chart.resize(); });
+};
+window.trackerCharts.grades = function (el) {
+  if (!el || !window.echarts) return;
+  var d = JSON.parse(el.dataset.chart);
+  var colors = { '优': '#198754', '良': '#0d6efd', '中': '#ffc107', '差': '#dc3545' };
+  var chart = echarts.init(el);
+  chart.setOption({ tooltip: { trigger: 'axis' }, grid: { left: 40, right: 16, top: 16, bottom: 28 },
+    xAxis: { type: 'category', data: Object.keys(d.grades) }, yAxis: { type: 'value', minInterval: 1 },
+    series: [{ type: 'bar', data: Object.keys(d.grades).map(function (k) { return { value: d.grades[k], itemStyle: { color: colors[k] } }; }),
+      label: { show: true, position: 'top' } }] });
   window.addEventListener('resize', function () { chart.resize(); });
 };

@@ -42,7 +42,8 @@ ROOT = WORKER.parents[2]
 @pytest.fixture
 def people(seeded, db):
     """One owner in every department of the seed and one finance user, so the job has someone
-    to notify: 18 monitoring_open notifications (one per project) + 1 monitoring_run."""
+    to notify: one monitoring_open per department's owner (the seed has one department)
+    + 1 monitoring_run to finance."""
     finance = Department(name="财政局（测试）", is_finance_bureau=True)
     db.session.add(finance)
     departments = db.session.scalars(select(Department).where(Department.is_finance_bureau.is_(False))).all()
@@ -58,7 +59,7 @@ def people(seeded, db):
             )
         )
     db.session.commit()
-    return PROJECTS + 1
+    return len(departments) + 1
 
 
 def count(model, *where) -> int:

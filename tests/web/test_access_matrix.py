@@ -36,9 +36,14 @@ SIGNED_IN = {
     "monitoring.export",
     "monitoring.export_summary",
     "monitoring.notifications",
+    "evaluation.index",
+    "evaluation.form",
+    "evaluation.print_view",
+    "evaluation.export",
+    "evaluation.export_summary",
 }
 # Signed-in pages whose POST only the department's own owner and reviewer may make.
-DEPARTMENT_EDIT_POST = {"progress.indicator", "progress.spending", "monitoring.form"}
+DEPARTMENT_EDIT_POST = {"progress.indicator", "progress.spending", "monitoring.form", "evaluation.form"}
 # URL parameters that name an object of some department: owners and reviewers get the
 # other department's object and must not reach it.
 SCOPED_PARAMS = {"project_id", "evidence_id"}
@@ -102,6 +107,9 @@ def world(db, seeded, make_user, make_department):
     from tracker.services import monitoring
 
     monitoring.run(date(2023, 6, 30))  # monitoring forms for the own and the foreign project
+    from tracker.services import evaluation
+
+    evaluation.open_forms(2023)  # and self-evaluation forms
     db.session.commit()
     own_project = db.session.scalar(select(Project).where(Project.department_id == seed_dept.id).limit(1))
     return {
@@ -130,6 +138,8 @@ def _fill(rule, world, *, foreign: bool) -> str | None:
             values[arg] = world["foreign_indicator" if foreign else "own_indicator"]
         elif arg == "period_key" and rule.endpoint.startswith("monitoring."):
             values[arg] = world["snapshot_period"]
+        elif arg == "year":
+            values[arg] = 2023
         elif arg == "evidence_id":
             values[arg] = world["foreign_evidence" if foreign else "own_evidence"]
         elif arg in world:

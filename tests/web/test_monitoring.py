@@ -63,7 +63,9 @@ def test_finance_runs_monitoring_and_sees_lights(client, scenario, make_user, lo
     assert db.session.scalar(select(func.count(MonitoringSnapshot.id))) == 18
     assert [r.status for r in db.session.scalars(select(JobRun).order_by(JobRun.id))] == ["succeeded", "skipped"]
     owner_notes = db.session.scalar(select(func.count(Notification.id)).where(Notification.user_id == scenario["owner"].id))
-    assert owner_notes == 18
+    assert owner_notes == 1  # one summary per department, not one per project
+    note = db.session.scalar(select(Notification).where(Notification.user_id == scenario["owner"].id))
+    assert "18 个项目" in note.message and "红灯" in note.message
 
 
 def test_snapshot_does_not_change_with_later_entries(db, scenario):

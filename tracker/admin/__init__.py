@@ -297,6 +297,7 @@ def jobs_page():
             "monthly_reminder": lambda: jobs.monthly_reminder_job(day, trigger="manual", user=current_user),
             "deadline_check": lambda: jobs.deadline_check_job(day, trigger="manual", user=current_user),
             "form_deadlines": lambda: jobs.form_deadlines_job(day, trigger="manual", user=current_user),
+            "evaluation_open": lambda: jobs.evaluation_job(day.year, trigger="manual", user=current_user),
         }
         if job not in runners:
             abort(400)
@@ -317,6 +318,7 @@ def jobs_page():
         checkpoints=checkpoints,
         reminder_day=settings.get("reminder_day"),
         due_days=settings.get("monitoring_due_days"),
+        evaluation_open=settings.get("evaluation_open_date"),
         checkpoint_choice=monitoring.CHECKPOINT_CHOICES[settings.get("monitoring_checkpoints")][0],
         choices=monitoring.CHECKPOINT_CHOICES,
         current_choice=settings.get("monitoring_checkpoints"),

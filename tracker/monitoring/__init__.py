@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from io import BytesIO
 
@@ -116,10 +117,18 @@ def run():
         flash("监控截止日期无效（应为 2023-06-30 的形式）。", "danger")
         return redirect(url_for("monitoring.index"))
     result = jobs.monitoring_job(as_of, trigger="manual", user=current_user)
+    counts = json.loads(result.counts or "{}")
     if result.status == "succeeded":
-        flash(f"{monitoring.period_label(as_of)}双监控已完成：{result.counts}", "success")
+        lights = "、".join(f"{rules.LIGHT_LABELS[k]}灯 {n}" for k, n in counts.get("lights", {}).items() if n)
+        flash(
+            f"{monitoring.period_label(as_of)}双监控已完成：{counts.get('projects', 0)} 个项目、"
+            f"{counts.get('indicators', 0)} 条指标（{lights or '无项目'}），用时 {counts.get('seconds', 0)} 秒。",
+            "success",
+        )
+    elif result.status == "skipped":
+        flash(f"{monitoring.period_label(as_of)}双监控已运行过，未重复生成。", "info")
     else:
-        flash(f"{monitoring.period_label(as_of)}双监控未重复运行（{result.counts}）。", "info")
+        flash(f"{monitoring.period_label(as_of)}双监控未能运行：{result.error}", "danger")
     return redirect(url_for("monitoring.index", period=as_of.isoformat()))
 
 

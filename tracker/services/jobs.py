@@ -50,6 +50,7 @@ JOBS = {
     "monitoring": JobSpec("monitoring", "双监控快照", "监控截止日的次日：为每个项目生成监控表（数值、预警灯、预测）并通知"),
     "deadline_check": JobSpec("deadline_check", "时限指标检查", "每天：前一天到期的时限指标标记完成或逾期，逾期通知填报人"),
     "form_deadlines": JobSpec("form_deadlines", "提交期限提醒", "每天：监控表截止前 3 天提醒填报人；逾期未提交的通知财政局"),
+    "evaluation_open": JobSpec("evaluation_open", "生成绩效自评表", "次年自评开始日（默认 1月5日）：按全年记录预填、计分并通知填报人"),
 }
 
 
@@ -237,6 +238,23 @@ def form_deadlines_job(today: date, *, trigger="schedule", user=None) -> JobRun:
     return run_once("form_deadlines", today.isoformat(), work, trigger=trigger, user=user)
 
 
+def evaluation_job(year: int, *, trigger="schedule", user=None) -> JobRun:
+    from tracker.services import evaluation
+
+    return run_once("evaluation_open", str(year), lambda: evaluation.open_forms(year, user=user), trigger=trigger, user=user)
+
+
+def due_evaluation_years(today: date) -> list[int]:
+    """Budget years whose self-evaluation opening day (next year, default 1月5日) has come."""
+    month, day = (int(x) for x in settings.get("evaluation_open_date").split("-"))
+    done = set(db.session.scalars(select(JobCompletion.period_key).where(JobCompletion.job == "evaluation_open")))
+    years = []
+    for year in db.session.scalars(select(BudgetYear.year).where(BudgetYear.is_current.is_(True))):
+        if today >= date(year + 1, month, day) and str(year) not in done:
+            years.append(year)
+    return years
+
+
 def due_monitoring_dates(today: date) -> list[date]:
     """Checkpoints of the current budget year whose day-after has come and that have not
     run yet (so a scheduler that was down on the day catches up)."""
@@ -254,6 +272,8 @@ def run_daily(today: date, *, trigger: str = "schedule") -> list[JobRun]:
     runs = []
     for as_of in due_monitoring_dates(today):
         runs.append(monitoring_job(as_of, trigger=trigger))
+    for year in due_evaluation_years(today):
+        runs.append(evaluation_job(year, trigger=trigger))
     if today.day == settings.get("reminder_day"):
         runs.append(monthly_reminder_job(today, trigger=trigger))
     runs.append(deadline_check_job(today, trigger=trigger))

@@ -149,6 +149,7 @@ def run(as_of: date, *, progress_cb: Callable[[int, int, Project], None] | None 
     ):
         spent_by_project[project_id] = spent_by_project.get(project_id, Decimal(0)) + amount
 
+    opened: dict[int, list[MonitoringSnapshot]] = {}
     for index, project in enumerate(projects, start=1):
         if project.id in done:
             counts["skipped"] += 1
@@ -190,16 +191,28 @@ def run(as_of: date, *, progress_cb: Callable[[int, int, Project], None] | None 
         counts["projects"] += 1
         counts["indicators"] += len(rows)
         counts["lights"][snapshot.project_light] += 1
-        notify.notify(
-            notify.users_with_role("owner", project.department_id),
-            kind="monitoring_open",
-            message=f"{period_label(as_of)}绩效监控表已生成：“{project.name}”（{rules.LIGHT_LABELS[snapshot.project_light]}灯），请填写偏差原因并提交。",
-            link=f"/monitoring/{project.id}/{period_key}",
-            dedupe_key=f"monitoring_open:{period_key}:{project.id}",
-        )
+        opened.setdefault(project.department_id, []).append(snapshot)
         if progress_cb:
             progress_cb(index, len(projects), project)
     db.session.flush()
+    # One message per department's owners (not one per project): what to do and where.
+    for department_id, snapshots in opened.items():
+        to_explain = [s for s in snapshots if rules.needs_deviation_explanation(s.project_light, limits)]
+        message = f"{period_label(as_of)}绩效监控表已生成：{len(snapshots)} 个项目"
+        if to_explain:
+            message += f"，其中 {len(to_explain)} 个有预警（" + "、".join(
+                f"{rules.LIGHT_LABELS[k]}灯 {n}" for k in rules.LIGHTS
+                if (n := sum(1 for s in to_explain if s.project_light == k))
+            ) + "），请填写偏差原因并提交"
+        else:
+            message += "，请核对后提交"
+        notify.notify(
+            notify.users_with_role("owner", department_id),
+            kind="monitoring_open",
+            message=message + "。",
+            link=f"/monitoring/?period={period_key}",
+            dedupe_key=f"monitoring_open:{period_key}:{department_id}",
+        )
     if counts["projects"]:
         notify.notify(
             notify.users_with_role("finance"),

@@ -23,6 +23,8 @@ DEFAULTS = {
     "monitoring_thresholds": {},
     # Day of the month on which owners are reminded of last month's missing values.
     "reminder_day": 1,
+    # Month-day of the next year on which the self-evaluation forms open.
+    "evaluation_open_date": "01-05",
 }
 LABELS = {
     "reporting_frequency": "填报周期",
@@ -31,6 +33,7 @@ LABELS = {
     "monitoring_due_days": "监控表提交期限（截止日后天数）",
     "monitoring_thresholds": "预警阈值",
     "reminder_day": "每月提醒日",
+    "evaluation_open_date": "自评表生成日（次年，月-日）",
 }
 
 
@@ -83,6 +86,15 @@ def validate(key: str, value):
         if not low <= number <= high:
             raise SettingError(f"“{LABELS[key]}”应在 {low}–{high} 之间。")
         return number
+    if key == "evaluation_open_date":
+        from datetime import date
+
+        try:
+            month, day = (int(x) for x in str(value).split("-"))
+            date(2001, month, day)
+        except (ValueError, TypeError):
+            raise SettingError(f"自评表生成日应为“月-日”，例如 01-05，收到“{value}”。") from None
+        return f"{month:02d}-{day:02d}"
     if key == "monitoring_thresholds":
         from tracker.domain.monitoring import Thresholds
 

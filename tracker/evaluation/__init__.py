@@ -1,0 +1,201 @@
+"""绩效自评 pages: the form, review, outputs, and the department summary."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracker.auth import roles_required
+from tracker.domain import DomainError, scoring, workflow
+from tracker.extensions import db
+from tracker.models import BudgetYear, EvaluationForm, EvaluationRow
+from tracker.services import evaluation, jobs, review
+from tracker.services.progress import InputError
+from tracker.services.scope import can_edit_project, get_project
+
+bp = Blueprint("evaluation", __name__, url_prefix="/evaluation")
+
+
+def _year() -> int:
+    year = request.args.get("year", type=int)
+    if year:
+        return year
+    current = db.session.scalar(select(BudgetYear.year).where(BudgetYear.is_current.is_(True)))
+    return current or 2023
+
+
+@bp.route("/")
+@login_required
+def index():
+    year = _year()
+    rows = evaluation.summary(current_user, year)
+    by_dept: dict[int, dict] = {}
+    grades = {g: 0 for g in ("优", "良", "中", "差")}
+    for r in rows:
+        d = by_dept.setdefault(r.form.project.department_id, {"name": r.form.project.department.name, "scores": []})
+        d["scores"].append(r.form.total_score)
+        grades[r.form.grade or "差"] += 1
+    chart = {
+        "departments": [d["name"] for d in by_dept.values()],
+        "averages": [round(float(sum(d["scores"]) / len(d["scores"])), 2) for d in by_dept.values()],
+        "grades": grades,
+    }
+    return render_template(
+        "evaluation/index.html", rows=rows, year=year, chart=chart, by_dept=by_dept, state_labels=workflow.STATE_LABELS,
+        years=db.session.scalars(select(BudgetYear).order_by(BudgetYear.year.desc())).all(),
+    )
+
+
+@bp.route("/open", methods=["POST"])
+@roles_required("finance", "admin")
+def open_now():
+    year = request.form.get("year", type=int)
+    if not year:
+        abort(400)
+    run = jobs.evaluation_job(year, trigger="manual", user=current_user)
+    flash(f"{year}年度自评表：{ {'succeeded': '已生成', 'skipped': '已生成过，未重复生成'}.get(run.status, run.status) } {run.counts}", "success" if run.status == "succeeded" else "info")
+    return redirect(url_for("evaluation.index", year=year))
+
+
+def _form(project_id: int, year: int) -> EvaluationForm:
+    project = get_project(current_user, project_id)
+    form = db.session.scalar(
+        select(EvaluationForm)
+        .where(EvaluationForm.project_id == project.id, EvaluationForm.year == year)
+        .options(selectinload(EvaluationForm.rows).selectinload(EvaluationRow.indicator), selectinload(EvaluationForm.history))
+    )
+    if form is None:
+        abort(404)
+    return form
+
+
+def _render(form, *, errors=None, data=None, status=200):
+    submission = evaluation.submission_of(form)
+    state = submission.state if submission else "draft"
+    same = current_user.department_id == form.project.department_id
+    editable = workflow.is_editable(state) and can_edit_project(current_user, form.project)
+    groups: dict[str, list] = {}
+    for row in form.rows:
+        groups.setdefault(row.indicator.level1, []).append(row)
+    return render_template(
+        "evaluation/form.html",
+        form=form, project=form.project, submission=submission, state=state, editable=editable,
+        groups=groups, level1_weights=evaluation.level1_weights(form),
+        warnings=evaluation.warnings(form),
+        actions=[a for a in workflow.allowed_actions(state, current_user.role, same) if a != workflow.SUBMIT],
+        can_submit=workflow.SUBMIT in workflow.allowed_actions(state, current_user.role, same),
+        action_labels=workflow.ACTION_LABELS, state_labels=workflow.STATE_LABELS,
+        needs_comment={a for a in workflow.ACTIONS if workflow.comment_required(a)},
+        tiers=scoring.TIERS, tier_range=scoring.tier_range,
+        rate=scoring.execution_rate(form.budget or 0, form.spent),
+        errors=errors or {}, data=data,
+    ), status
+
+
+@bp.route("/<int:project_id>/<int:year>", methods=["GET", "POST"])
+@login_required
+def form(project_id: int, year: int):
+    ev = _form(project_id, year)
+    if request.method == "GET":
+        return _render(ev)
+    if not can_edit_project(current_user, ev.project):
+        abort(403)
+    action = request.form.get("action", "save")
+    try:
+        if action == "refresh":
+            evaluation.refresh_from_record(current_user, ev)
+        else:
+            evaluation.save(current_user, ev, request.form, expected_version=request.form.get("version", type=int))
+        if action == "submit":
+            evaluation.check_complete(ev)
+            review.act(current_user, ev.project, str(year), "submit", kind="evaluation")
+        db.session.commit()
+        flash({"submit": "自评表已提交部门审核。", "refresh": "已按最新记录重新取数并计分。"}.get(action, "已保存，分数已重新计算。"), "success")
+        return redirect(url_for("evaluation.form", project_id=project_id, year=year))
+    except InputError as exc:
+        db.session.rollback()
+        return _render(_form(project_id, year), errors=exc.errors, data=request.form, status=400)
+    except (DomainError, StaleDataError, IntegrityError) as exc:
+        db.session.rollback()
+        message = str(exc) if isinstance(exc, DomainError) else "自评表已被其他人修改，您的修改未保存，请核对后重新提交。"
+        return _render(_form(project_id, year), errors={"_form": message}, data=request.form, status=400)
+
+
+@bp.route("/<int:project_id>/<int:year>/preview", methods=["POST"])
+@roles_required("owner", "reviewer")
+def preview(project_id: int, year: int):
+    """Scores for what is on the screen, without saving anything (live recalculation)."""
+    ev = _form(project_id, year)
+    try:
+        evaluation.save(current_user, ev, request.form, expected_version=None)
+        result = {
+            "rows": {str(r.id): f"{r.score:.2f}" if r.score is not None else "—" for r in ev.rows},
+            "total": f"{ev.total_score:.2f}",
+            "grade": ev.grade,
+            "execution": f"{ev.execution_score:.2f}",
+        }
+    except InputError as exc:
+        result = {"errors": exc.errors}
+    except DomainError as exc:
+        result = {"errors": {"_form": str(exc)}}
+    finally:
+        db.session.rollback()  # a preview never writes
+    return jsonify(result)
+
+
+@bp.route("/<int:project_id>/<int:year>/review", methods=["POST"])
+@roles_required("owner", "reviewer", "finance")
+def act(project_id: int, year: int):
+    ev = _form(project_id, year)
+    action = request.form.get("action", "")
+    try:
+        review.act(current_user, ev.project, str(year), action, comment=request.form.get("comment", ""),
+                   expected_version=request.form.get("version", type=int), kind="evaluation")
+        db.session.commit()
+        flash(f"自评表：{workflow.ACTION_LABELS.get(action, action)}完成。", "success")
+    except (DomainError, StaleDataError, IntegrityError) as exc:
+        db.session.rollback()
+        flash(str(exc) if isinstance(exc, DomainError) else "操作冲突，请刷新后重试。", "danger")
+    return redirect(url_for("evaluation.form", project_id=project_id, year=year))
+
+
+@bp.route("/<int:project_id>/<int:year>/print")
+@login_required
+def print_view(project_id: int, year: int):
+    ev = _form(project_id, year)
+    groups: dict[str, list] = {}
+    for row in ev.rows:
+        groups.setdefault(row.indicator.level1, []).append(row)
+    return render_template("evaluation/print.html", form=ev, project=ev.project, groups=groups,
+                           level1_weights=evaluation.level1_weights(ev),
+                           rate=scoring.execution_rate(ev.budget or 0, ev.spent))
+
+
+@bp.route("/<int:project_id>/<int:year>/export.xlsx")
+@login_required
+def export(project_id: int, year: int):
+    from tracker.exporters.evaluation_xlsx import XLSX_MIMETYPE, evaluation_filename, evaluation_workbook
+
+    ev = _form(project_id, year)
+    return send_file(BytesIO(evaluation_workbook(ev)), mimetype=XLSX_MIMETYPE, as_attachment=True,
+                     download_name=evaluation_filename(ev))
+
+
+@bp.route("/summary.xlsx")
+@login_required
+def export_summary():
+    from tracker.exporters.evaluation_xlsx import XLSX_MIMETYPE, summary_filename, summary_workbook
+
+    year = _year()
+    rows = evaluation.summary(current_user, year)
+    if not rows:
+        abort(404)
+    data = [(r.form, workflow.STATE_LABELS[r.state], [w.message for w in r.warnings]) for r in rows]
+    return send_file(BytesIO(summary_workbook(year, data)), mimetype=XLSX_MIMETYPE, as_attachment=True,
+                     download_name=summary_filename(year))

@@ -1,0 +1,385 @@
+"""绩效自评 (DOMAIN.md §5): open the forms from the year's record, score, re-score, summarise."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from tracker.domain import DomainError, scoring
+from tracker.domain import progress as progress_rules
+from tracker.domain.accumulation import CUMULATIVE
+from tracker.domain.targets import (
+    KIND_DEADLINE,
+    KIND_QUALITATIVE,
+    KIND_QUANTITATIVE,
+    KIND_WITHIN_BUDGET,
+    format_decimal,
+)
+from tracker.domain.units import UnitError, convert, parse_quantity
+from tracker.domain.workflow import is_editable
+from tracker.extensions import db
+from tracker.models import (
+    BudgetYear,
+    EvaluationForm,
+    EvaluationRow,
+    Expenditure,
+    ProgressEntry,
+    Project,
+    ScoreChange,
+    Submission,
+    User,
+)
+from tracker.services import audit, notify
+from tracker.services.progress import ConflictError, InputError, LockedError, current_entries_query
+from tracker.services.scope import NotVisible, can_edit_project
+
+TIER_RATES = {scoring.TIER_MET: Decimal(1), scoring.TIER_PARTIAL: Decimal("0.7"), scoring.TIER_NOT_MET: Decimal("0.3")}
+
+
+def level1_weights(form: EvaluationForm) -> dict[str, Decimal]:
+    return {k: Decimal(v) for k, v in json.loads(form.level1_weights or "{}").items()}
+
+
+def _year_end_values(indicators, entries_by_indicator, year: int):
+    """Actual values from the year's record: sum or latest, tiers, proposed deadline tiers."""
+    result = {}
+    for ind in indicators:
+        readings = [
+            progress_rules.Reading(e.as_of, e.id, e.value, e.tier, e.completed_on, e.for_month)
+            for e in entries_by_indicator.get(ind.id, [])
+        ]
+        target = ind.target
+        value, text, tier, proposed = None, "", None, None
+        if target.kind == KIND_QUANTITATIVE:
+            value = progress_rules.year_to_date(readings, cumulative=ind.accumulation == CUMULATIVE)
+            text = f"{format_decimal(value)}{ind.target_unit}" if value is not None else ""
+        elif target.kind == KIND_QUALITATIVE:
+            tier = progress_rules.latest_tier(readings)
+            text = tier or ""
+        elif target.kind == KIND_DEADLINE:
+            done = progress_rules.completions(readings)
+            if target.monthly_day:
+                completed = {m: d for m, d in done.items() if m}
+                proposed = scoring.propose_deadline_tier(target, completed, budget_year=year)
+                text = f"{len(completed)} 个月已完成"
+            elif target.month:
+                completed = done.get(None)
+                proposed = scoring.propose_deadline_tier(target, completed, budget_year=year)
+                text = f"{completed.isoformat()} 完成" if completed else "未完成"
+            tier = proposed
+        elif target.kind == KIND_WITHIN_BUDGET:
+            tier = progress_rules.latest_tier(readings)
+        result[ind.id] = (value, text, tier, proposed)
+    return result
+
+
+def open_forms(year: int, *, user: User | None = None) -> dict:
+    """Create the self-evaluation form of every project of ``year`` that has none (flush only)."""
+    budget_year = db.session.scalar(select(BudgetYear).where(BudgetYear.year == year))
+    counts = {"opened": 0, "existing": 0}
+    if budget_year is None:
+        return counts
+    projects = db.session.scalars(
+        select(Project).where(Project.year_id == budget_year.id).options(selectinload(Project.indicators))
+    ).all()
+    existing = set(db.session.scalars(select(EvaluationForm.project_id).where(EvaluationForm.year == year)))
+    ids = [p.id for p in projects]
+    year_end = date(year, 12, 31)
+    entries: dict[int, list[ProgressEntry]] = {}
+    for entry in db.session.scalars(
+        current_entries_query(ProgressEntry).where(ProgressEntry.project_id.in_(ids))
+    ):
+        entries.setdefault(entry.indicator_id, []).append(entry)
+    spent: dict[int, Decimal] = {}
+    for project_id, amount in db.session.execute(
+        current_entries_query(Expenditure)
+        .where(Expenditure.project_id.in_(ids), Expenditure.spent_on <= year_end)
+        .with_only_columns(Expenditure.project_id, Expenditure.amount)
+    ):
+        spent[project_id] = spent.get(project_id, Decimal(0)) + amount
+    for project in projects:
+        if project.id in existing:
+            counts["existing"] += 1
+            continue
+        indicators = list(project.indicators)
+        level1_counts: dict[str, int] = {}
+        for ind in indicators:
+            level1_counts[ind.level1] = level1_counts.get(ind.level1, 0) + 1
+        try:
+            weights = scoring.level1_weights_for(level1_counts) if indicators else {}
+            split = scoring.default_weights(level1_counts) if indicators else {}
+        except DomainError:
+            weights, split = {}, {}
+        form = EvaluationForm(
+            project_id=project.id,
+            year=year,
+            level1_weights=json.dumps({k: str(v) for k, v in weights.items()}, ensure_ascii=False),
+            execution_weight=scoring.DEFAULT_EXECUTION_WEIGHT,
+            initial_budget=project.initial_budget,
+            budget=project.budget,
+            fiscal_share=project.budget,
+            spent=spent.get(project.id, Decimal(0)),
+        )
+        values = _year_end_values(indicators, entries, year)
+        taken: dict[str, int] = {}
+        for ind in indicators:
+            index = taken.get(ind.level1, 0)
+            taken[ind.level1] = index + 1
+            weight = split.get(ind.level1, [Decimal(0)] * (index + 1))[index]
+            value, text, tier, proposed = values[ind.id]
+            row = EvaluationRow(
+                indicator_id=ind.id, position=ind.position, weight=weight, actual_value=value,
+                actual_text=text, tier=tier, proposed_tier=proposed, deduction=Decimal(0),
+            )
+            row.indicator = ind
+            if tier is not None:
+                row.tier_score = (weight * TIER_RATES[tier]).quantize(scoring.CENT)
+            form.rows.append(row)
+        rescore(form)
+        db.session.add(form)
+        db.session.add(Submission(project_id=project.id, kind="evaluation", period_key=str(year), state="draft"))
+        db.session.flush()
+        form.history.append(ScoreChange(actor_id=user.id if user else None, before=None, after=form.total_score, reason="自评表生成，按全年记录预填并计分"))
+        counts["opened"] += 1
+        notify.notify(
+            notify.users_with_role("owner", project.department_id),
+            kind="evaluation_open",
+            message=f"{year}年度绩效自评表已生成：“{project.name}”，系统预评 {form.total_score} 分（{form.grade}），请核对并填写偏差原因后提交。",
+            link=f"/evaluation/{project.id}/{year}",
+            dedupe_key=f"evaluation_open:{year}:{project.id}",
+        )
+    db.session.flush()
+    return counts
+
+
+def rescore(form: EvaluationForm) -> None:
+    """Score every row and the budget execution; rows that cannot be scored yet get 0 and a note."""
+    total = Decimal(0)
+    for row in form.rows:
+        target = row.indicator.target
+        row.problem = ""
+        try:
+            result = scoring.evaluate_indicator(
+                target,
+                row.actual_value if target.kind != KIND_WITHIN_BUDGET else form.spent,
+                row.weight,
+                tier=row.tier if target.kind in (KIND_QUALITATIVE, KIND_DEADLINE) else None,
+                tier_score=row.tier_score if target.kind in (KIND_QUALITATIVE, KIND_DEADLINE) else None,
+                budget=form.budget if target.kind == KIND_WITHIN_BUDGET else None,
+                deduction=row.deduction or None,
+                deduction_reason=row.deduction_reason or None,
+            )
+            row.score = result.score
+            row.overshoot = result.overshoot
+        except DomainError as exc:
+            row.score = Decimal(0)
+            row.overshoot = False
+            row.problem = str(exc)
+        total += row.score
+    form.execution_score = scoring.budget_execution_score(form.budget or 0, form.spent, form.execution_weight) if form.budget else Decimal(0)
+    form.total_score = scoring.round_score(total + form.execution_score)
+    form.grade = scoring.grade(form.total_score)
+
+
+def _dec(text: str, label: str, errors: dict, key: str) -> Decimal | None:
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        value = Decimal(text.replace(",", ""))
+        if not value.is_finite():
+            raise InvalidOperation
+        return value
+    except (InvalidOperation, ValueError):
+        errors[key] = f"{label}“{text}”不是有效的数值。"
+        return None
+
+
+def _editable(user: User, form: EvaluationForm) -> None:
+    if not can_edit_project(user, form.project):
+        raise NotVisible(form.project_id)
+    submission = submission_of(form)
+    if submission is not None and not is_editable(submission.state):
+        raise LockedError("自评表已提交审核或已审定，分数已锁定，不能再修改。")
+
+
+def submission_of(form: EvaluationForm) -> Submission | None:
+    return db.session.scalar(
+        select(Submission).where(
+            Submission.project_id == form.project_id, Submission.kind == "evaluation", Submission.period_key == str(form.year)
+        )
+    )
+
+
+def save(user: User, form: EvaluationForm, data, *, expected_version: int | None) -> None:
+    """The owner's edits: weights, actuals, tiers and scores, deductions, texts; then re-score."""
+    _editable(user, form)
+    if expected_version is not None and expected_version != form.version:
+        raise ConflictError("自评表已被其他人修改，您的修改未保存，请核对后重新提交（您填写的内容仍在页面上）。")
+    errors: dict[str, str] = {}
+    before = form.total_score
+    # 一级 weights
+    new_level1 = {}
+    for name in level1_weights(form):
+        value = _dec(data.get(f"level1-{name}", ""), f"“{name}”分值", errors, f"level1-{name}")
+        if value is not None:
+            new_level1[name] = value
+    for row in form.rows:
+        p = f"row-{row.id}-"
+        weight = _dec(data.get(p + "weight", ""), f"“{row.indicator.level3}”分值", errors, p + "weight")
+        if weight is not None:
+            row.weight = weight
+        target = row.indicator.target
+        if target.kind == KIND_QUANTITATIVE:
+            text = (data.get(p + "actual") or "").strip()
+            if text:
+                try:
+                    number, unit = parse_quantity(text)
+                    row.actual_value = convert(number, unit or target.unit, target.unit)
+                    row.actual_text = text
+                except UnitError as exc:
+                    errors[p + "actual"] = f"“{row.indicator.level3}”：{exc}"
+            else:
+                row.actual_value = None
+        elif target.kind in (KIND_QUALITATIVE, KIND_DEADLINE):
+            tier = data.get(p + "tier") or None
+            row.tier = tier if tier in scoring.TIERS else None
+            row.tier_score = _dec(data.get(p + "tier_score", ""), f"“{row.indicator.level3}”得分", errors, p + "tier_score")
+            if row.tier and row.tier_score is not None:
+                try:
+                    scoring.tier_score_checked(row.tier, row.tier_score, row.weight)
+                except DomainError as exc:
+                    errors[p + "tier_score"] = f"“{row.indicator.level3}”：{exc}"
+        row.deduction = _dec(data.get(p + "deduction", ""), "扣分", errors, p + "deduction") or Decimal(0)
+        row.deduction_reason = (data.get(p + "deduction_reason") or "").strip()
+        if row.deduction and not row.deduction_reason:
+            errors[p + "deduction_reason"] = f"“{row.indicator.level3}”扣分须说明原因。"
+        row.explanation = (data.get(p + "explanation") or "").strip()
+    form.goal_actual = (data.get("goal_actual") or "").strip()
+    form.execution_explanation = (data.get("execution_explanation") or "").strip()
+    if new_level1:
+        by_level1: dict[str, list[Decimal]] = {}
+        for row in form.rows:
+            by_level1.setdefault(row.indicator.level1, []).append(row.weight)
+        try:
+            scoring.check_weights(by_level1, new_level1, execution_weight=form.execution_weight)
+        except DomainError as exc:
+            errors["weights"] = str(exc)
+        form.level1_weights = json.dumps({k: str(v) for k, v in new_level1.items()}, ensure_ascii=False)
+    if errors:
+        raise InputError(errors)
+    rescore(form)
+    db.session.flush()
+    if before != form.total_score:
+        form.history.append(ScoreChange(actor_id=user.id, before=before, after=form.total_score, reason="填报人修改"))
+        audit.record(user, "evaluation_score", "evaluation", form.id, f"{form.year}年度自评得分 {before} → {form.total_score}",
+                     project=form.project, old=str(before), new=str(form.total_score))
+
+
+def check_complete(form: EvaluationForm) -> None:
+    errors: dict[str, str] = {}
+    for row in form.rows:
+        p = f"row-{row.id}-"
+        name = f"第{row.position}行“{row.indicator.level3}”"
+        if row.problem:
+            errors[p + "actual"] = f"{name}：{row.problem}"
+            continue
+        if row.score is not None and (row.score < row.weight or row.overshoot) and not row.explanation:
+            errors[p + "explanation"] = f"{name}未完全达成（或超额较多），须填写偏差原因分析及改进措施。"
+    if scoring.execution_needs_explanation(form.budget or 0, form.spent) and not form.execution_explanation:
+        errors["execution_explanation"] = "预算执行率低于 90%，须说明原因。"
+    if not form.goal_actual:
+        errors["goal_actual"] = "请填写年度总体目标的实际完成情况。"
+    if errors:
+        raise InputError(errors)
+
+
+def warnings(form: EvaluationForm) -> list[scoring.ConsistencyWarning]:
+    indicator_points = sum((r.score or Decimal(0) for r in form.rows), Decimal(0))
+    return scoring.consistency_warnings(indicator_points, form.execution_score, form.budget or 0, form.spent)
+
+
+def rescore_after_change(form: EvaluationForm, *, user: User | None, reason: str) -> None:
+    """A late correction or weight change re-scores and keeps the history."""
+    before = form.total_score
+    rescore(form)
+    if before != form.total_score:
+        form.history.append(ScoreChange(actor_id=user.id if user else None, before=before, after=form.total_score, reason=reason))
+    db.session.flush()
+
+
+@dataclass
+class SummaryRow:
+    form: EvaluationForm
+    state: str
+    warnings: list
+
+
+def summary(user: User, year: int) -> list[SummaryRow]:
+    from tracker.services.scope import scope_projects
+
+    stmt = (
+        select(EvaluationForm, Submission)
+        .join(Project, EvaluationForm.project_id == Project.id)
+        .outerjoin(
+            Submission,
+            (Submission.project_id == EvaluationForm.project_id)
+            & (Submission.kind == "evaluation")
+            & (Submission.period_key == str(year)),
+        )
+        .where(EvaluationForm.year == year)
+        .options(
+            selectinload(EvaluationForm.project).selectinload(Project.department),
+            selectinload(EvaluationForm.rows),
+        )
+        .order_by(Project.department_id, Project.position)
+    )
+    return [
+        SummaryRow(form, sub.state if sub else "draft", warnings(form))
+        for form, sub in db.session.execute(scope_projects(stmt, user)).all()
+    ]
+
+
+def refresh_from_record(user: User, form: EvaluationForm) -> None:
+    """Take late corrections into the form: actuals and spending again from the record."""
+    _editable(user, form)
+    indicators = [row.indicator for row in form.rows]
+    entries: dict[int, list[ProgressEntry]] = {}
+    for entry in db.session.scalars(current_entries_query(ProgressEntry).where(ProgressEntry.project_id == form.project_id)):
+        entries.setdefault(entry.indicator_id, []).append(entry)
+    values = _year_end_values(indicators, entries, form.year)
+    for row in form.rows:
+        value, text, tier, proposed = values[row.indicator_id]
+        row.actual_value, row.actual_text, row.proposed_tier = value, text, proposed
+        if tier is not None and row.tier is None:
+            row.tier = tier
+            row.tier_score = (row.weight * TIER_RATES[tier]).quantize(scoring.CENT)
+    form.spent = sum(
+        db.session.scalars(
+            current_entries_query(Expenditure)
+            .where(Expenditure.project_id == form.project_id, Expenditure.spent_on <= date(form.year, 12, 31))
+            .with_only_columns(Expenditure.amount)
+        ),
+        Decimal(0),
+    )
+    form.budget = form.project.budget
+    form.initial_budget = form.project.initial_budget
+    rescore_after_change(form, user=user, reason="按最新填报记录重新取数")
+
+
+def summary_all(year: int) -> list[EvaluationForm]:
+    """Every form of the year (for the CLI and the scheduler log), project order."""
+    return list(
+        db.session.scalars(
+            select(EvaluationForm)
+            .join(Project, EvaluationForm.project_id == Project.id)
+            .where(EvaluationForm.year == year)
+            .options(selectinload(EvaluationForm.project))
+            .order_by(Project.department_id, Project.position)
+        )
+    )
