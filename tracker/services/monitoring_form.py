@@ -78,15 +78,19 @@ def check_complete(snapshot: MonitoringSnapshot, thresholds: rules.Thresholds) -
     for row in snapshot.rows:
         prefix = f"row-{row.id}-"
         reasons = json.loads(row.reasons or "[]")
+        problems = []
         try:
             rules.check_deviation_explanation(
                 row.light, reasons=reasons, analysis=row.analysis, measure=row.measure, thresholds=thresholds
             )
         except rules.MonitoringError as exc:
-            errors[prefix + "analysis"] = f"第{row.position}行“{row.level3}”：{exc}"
-            continue
+            problems.append(str(exc))
         if rules.needs_deviation_explanation(row.light, thresholds) and not row.likelihood:
-            errors[prefix + "likelihood"] = f"第{row.position}行“{row.level3}”：请选择完成目标可能性"
+            problems.append("请选择完成目标可能性")
+        if problems:
+            # Everything this row lacks, in one message, so the owner fixes it in one go.
+            errors[prefix + "analysis"] = f"第{row.position}行“{row.level3}”：" + "；".join(problems)
+            continue
         if row.forecast_override is not None and row.forecast_override != row.forecast and not row.forecast_reason:
             errors[prefix + "forecast_reason"] = f"第{row.position}行“{row.level3}”：修改了系统预测的全年预计完成值，须说明原因"
     if snapshot.budget_light in ("red", "yellow") and not snapshot.budget_explanation:
