@@ -11,14 +11,13 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEED_FILE, TEST_PASSWORD
+from tests.conftest import SEED_FILE, TEST_PASSWORD, fresh_database
 
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -43,24 +42,8 @@ def _chromium_or_skip() -> str:
 @pytest.fixture(scope="session")
 def e2e_database_url(tmp_path_factory) -> Iterator[str]:
     """A brand-new database for the live app; on PostgreSQL created here and dropped after."""
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        yield f"sqlite:///{tmp_path_factory.mktemp('e2e_db') / 'e2e.sqlite'}"
-        return
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    url = make_url(url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url)
-    name = f"tracker_e2e_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_database(tmp_path_factory.mktemp("e2e_db") / "e2e.sqlite", "tracker_e2e") as url:
+        yield url
 
 
 @dataclass

@@ -32,6 +32,24 @@ def _periods() -> list[str]:
     return list(db.session.scalars(stmt))
 
 
+def _period_rows(period: str) -> list:
+    """(snapshot, submission) of every project of a period the user may see, in one query."""
+    stmt = (
+        select(MonitoringSnapshot, Submission)
+        .join(Project, MonitoringSnapshot.project_id == Project.id)
+        .outerjoin(
+            Submission,
+            (Submission.project_id == MonitoringSnapshot.project_id)
+            & (Submission.kind == "monitoring")
+            & (Submission.period_key == MonitoringSnapshot.period_key),
+        )
+        .where(MonitoringSnapshot.period_key == period)
+        .options(selectinload(MonitoringSnapshot.project).selectinload(Project.department), selectinload(MonitoringSnapshot.rows))
+        .order_by(Project.department_id, Project.position)
+    )
+    return db.session.execute(scope_projects(stmt, current_user)).all()
+
+
 @bp.route("/")
 @login_required
 def index():
@@ -42,20 +60,7 @@ def index():
     department_id = request.args.get("department", type=int)
     rows = []
     if period:
-        stmt = (
-            select(MonitoringSnapshot, Submission)
-            .join(Project, MonitoringSnapshot.project_id == Project.id)
-            .outerjoin(
-                Submission,
-                (Submission.project_id == MonitoringSnapshot.project_id)
-                & (Submission.kind == "monitoring")
-                & (Submission.period_key == MonitoringSnapshot.period_key),
-            )
-            .where(MonitoringSnapshot.period_key == period)
-            .options(selectinload(MonitoringSnapshot.project).selectinload(Project.department), selectinload(MonitoringSnapshot.rows))
-            .order_by(Project.department_id, Project.position)
-        )
-        rows = db.session.execute(scope_projects(stmt, current_user)).all()
+        rows = _period_rows(period)
     all_rows = rows
     if department_id:
         rows = [r for r in rows if r[0].project.department_id == department_id]
@@ -292,20 +297,7 @@ def export_summary():
 
     periods = _periods()
     period = request.args.get("period") or (periods[0] if periods else "")
-    stmt = (
-        select(MonitoringSnapshot, Submission)
-        .join(Project, MonitoringSnapshot.project_id == Project.id)
-        .outerjoin(
-            Submission,
-            (Submission.project_id == MonitoringSnapshot.project_id)
-            & (Submission.kind == "monitoring")
-            & (Submission.period_key == MonitoringSnapshot.period_key),
-        )
-        .where(MonitoringSnapshot.period_key == period)
-        .options(selectinload(MonitoringSnapshot.project).selectinload(Project.department), selectinload(MonitoringSnapshot.rows))
-        .order_by(Project.department_id, Project.position)
-    )
-    rows = db.session.execute(scope_projects(stmt, current_user)).all()
+    rows = _period_rows(period)
     if not rows:
         abort(404)
     states = {snap.project_id: workflow.STATE_LABELS[sub.state if sub else "draft"] for snap, sub in rows}
