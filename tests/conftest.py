@@ -88,6 +88,8 @@ def db(app):
     from tracker.extensions import db as _db
 
     yield _db
+    for name in list(g):  # cached settings and the like must not outlive the test's rows
+        g.pop(name, None)
     _db.session.rollback()
     for table in reversed(_db.metadata.sorted_tables):
         _db.session.execute(delete(table))

@@ -354,6 +354,10 @@ def test_todo_lists_missing_returned_and_reviews(db, owner, reviewer, make_user,
     assert [s.period_key for s in todo.todo_for(reviewer).to_review] == ["2023-03"]
     review.act(reviewer, ind.project, "2023-03", "dept_return", comment="请补充")
     assert [s.period_key for s in todo.todo_for(owner).returned] == ["2023-03"]
+    from tracker.models import Notification
+
+    note = db.session.scalar(select(Notification).where(Notification.user_id == owner.id, Notification.kind == "returned"))
+    assert "部门退回：请补充" in note.message and "2023年3月" in note.message
     finance = make_user("finance")
     assert todo.todo_for(finance).count == 0
     # After the year has ended, owners are no longer chased for monthly values.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from sqlalchemy import select
 
 from tests.conftest import TEST_PASSWORD
@@ -116,3 +118,23 @@ def test_non_admins_cannot_reach_admin(client, make_user, login):
         login(make_user(role))
         assert client.get("/admin/users").status_code == 403
         assert client.post("/admin/years", data={"year": "2030"}).status_code == 403
+
+
+def test_settings_change_frequency_and_thresholds(client, make_user, login, db):
+    from tracker.services import monitoring, settings
+
+    login(make_user("admin"))
+    response = client.post(
+        "/admin/settings",
+        data={"reporting_frequency": "quarterly", "evidence_max_mb": "30", "threshold-budget_red_below": "50",
+              "threshold-budget_yellow_below": "75", "threshold-indicator_red_below": "60",
+              "threshold-indicator_yellow_below": "80", "threshold-indicator_blue_from": "130"},
+    )
+    assert response.status_code == 302
+    assert settings.get("reporting_frequency") == "quarterly" and settings.get("evidence_max_mb") == 30
+    limits = monitoring.thresholds()
+    assert (limits.budget_red_below, limits.indicator_blue_from) == (Decimal("0.5"), Decimal("1.3"))
+    response = client.post("/admin/settings", data={"threshold-budget_red_below": "90", "threshold-budget_yellow_below": "80"},
+                           follow_redirects=True)
+    assert "不能高于黄灯阈值" in response.get_data(as_text=True)
+    assert monitoring.thresholds().budget_red_below == Decimal("0.5")  # nothing half-saved

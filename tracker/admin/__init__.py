@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -253,9 +255,17 @@ def settings_page():
             abort(400)
         try:
             changes = []
+            form_values = dict(request.form)
+            threshold_fields = [k for k in request.form if k.startswith("threshold-")]
+            if threshold_fields:
+                form_values["monitoring_thresholds"] = {
+                    k.removeprefix("threshold-"): str(Decimal(request.form[k]) / 100)
+                    for k in threshold_fields
+                    if request.form[k].strip()
+                }
             for key in settings.DEFAULTS:
-                if key in request.form:
-                    old, new = settings.put(key, request.form[key], user=current_user)
+                if key in form_values:
+                    old, new = settings.put(key, form_values[key], user=current_user)
                     if old != new:
                         changes.append((key, old, new))
             for key, old, new in changes:
@@ -263,11 +273,21 @@ def settings_page():
             db.session.commit()
             flash("设置已保存。", "success")
             return redirect(url_for("admin.settings_page"))
-        except DomainError as exc:
+        except (DomainError, ArithmeticError) as exc:
             db.session.rollback()
-            flash(str(exc), "danger")
+            flash(str(exc) if isinstance(exc, DomainError) else "预警阈值应为数字（百分比）。", "danger")
+    from tracker.services.monitoring import thresholds
+
+    limits = thresholds()
     return render_template(
         "admin/settings.html",
+        thresholds={
+            "budget_red_below": ("预算执行：执行率/序时进度 低于此为红灯", limits.budget_red_below),
+            "budget_yellow_below": ("预算执行：低于此为黄灯", limits.budget_yellow_below),
+            "indicator_red_below": ("指标：完成进度 低于此为红灯", limits.indicator_red_below),
+            "indicator_yellow_below": ("指标：低于此为黄灯", limits.indicator_yellow_below),
+            "indicator_blue_from": ("指标：达到此为蓝灯（超前较多）", limits.indicator_blue_from),
+        },
         values={key: settings.get(key) for key in settings.DEFAULTS},
         labels=settings.LABELS,
         frequencies=FREQUENCY_LABELS,

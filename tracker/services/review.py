@@ -72,6 +72,19 @@ def act(
     )
     db.session.flush()
     label = KIND_LABELS.get(kind, kind)
+    if after == workflow.RETURNED:
+        from tracker.services import notify
+
+        period_text = parse_period_key(period_key).label if kind == "progress" else period_key
+        notify.notify(
+            notify.users_with_role("owner", project.department_id),
+            kind="returned",
+            message=f"“{project.name}”的{label}（{period_text}）被{workflow.ACTION_LABELS[action]}：{(comment or '').strip()}",
+            link={"progress": f"/projects/{project.id}/review/{period_key}",
+                  "monitoring": f"/monitoring/{project.id}/{period_key}",
+                  "evaluation": f"/evaluation/{project.id}/{period_key}"}.get(kind, ""),
+            dedupe_key=f"returned:{submission.id}:{len(submission.events)}",
+        )
     audit.record(
         user,
         f"workflow_{action}",
