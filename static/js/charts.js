@@ -47,8 +47,8 @@ window.trackerCharts.lights = function (el) {
   if (!el || !window.echarts) return;
   var d = JSON.parse(el.dataset.chart);
   var colors = { '红': '#dc3545', '黄': '#ffc107', '绿': '#198754', '蓝': '#0d6efd', '灰': '#adb5bd' };
-  var data = Object.keys(d.lights).filter(function (k) { return d.lights[k] > 0; })
-    .map(function (k) { return { name: k + '灯', value: d.lights[k], itemStyle: { color: colors[k] } }; });
+  var data = d.lights.filter(function (l) { return l[1] > 0; })
+    .map(function (l) { return { name: l[0] + '灯', value: l[1], itemStyle: { color: colors[l[0]] } }; });
   var chart = echarts.init(el);
   chart.setOption({ tooltip: { trigger: 'item' }, legend: { bottom: 0 },
     series: [{ type: 'pie', radius: ['40%', '70%'], data: data, label: { formatter: '{b} {c}' } }] });
@@ -70,8 +70,8 @@ window.trackerCharts.grades = function (el) {
   var colors = { '优': '#198754', '良': '#0d6efd', '中': '#ffc107', '差': '#dc3545' };
   var chart = echarts.init(el);
   chart.setOption({ tooltip: { trigger: 'axis' }, grid: { left: 40, right: 16, top: 16, bottom: 28 },
-    xAxis: { type: 'category', data: Object.keys(d.grades) }, yAxis: { type: 'value', minInterval: 1 },
-    series: [{ type: 'bar', data: Object.keys(d.grades).map(function (k) { return { value: d.grades[k], itemStyle: { color: colors[k] } }; }),
+    xAxis: { type: 'category', data: d.grades.map(function (g) { return g[0]; }) }, yAxis: { type: 'value', minInterval: 1 },
+    series: [{ type: 'bar', data: d.grades.map(function (g) { return { value: g[1], itemStyle: { color: colors[g[0]] } }; }),
       label: { show: true, position: 'top' } }] });
   window.addEventListener('resize', function () { chart.resize(); });
 };

@@ -44,7 +44,7 @@ def index():
     chart = {
         "departments": [d["name"] for d in by_dept.values()],
         "averages": [round(float(sum(d["scores"]) / len(d["scores"])), 2) for d in by_dept.values()],
-        "grades": grades,
+        "grades": [[g, n] for g, n in grades.items()],  # a list keeps 优良中差 in order in JSON
     }
     return render_template(
         "evaluation/index.html", rows=rows, year=year, chart=chart, by_dept=by_dept, state_labels=workflow.STATE_LABELS,

@@ -84,7 +84,7 @@ def index():
         "departments": [d["name"] for d in by_dept.values()],
         "rates": [round(float(d["spent"] / d["budget"] * 100), 1) if d["budget"] else None for d in by_dept.values()],
         "time_progress": round(float(all_rows[0][0].time_progress * 100), 1) if all_rows else None,
-        "lights": {rules.LIGHT_LABELS[k]: sum(d["lights"][k] for d in by_dept.values()) for k in rules.LIGHTS},
+        "lights": [[rules.LIGHT_LABELS[k], sum(d["lights"][k] for d in by_dept.values())] for k in rules.LIGHTS],
     }
     departments = db.session.scalars(select(Department).where(Department.id.in_(by_dept.keys()))).all()
     return render_template(
