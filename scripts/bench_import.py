@@ -56,6 +56,7 @@ def main() -> None:
             parse_times.append(t1 - t0)
             first_times.append(t2 - t0)
             again_times.append(t3 - t2)
+        db.session.remove()
         db.drop_all()
     print(f"seed: {len(data):,} bytes, {len(doc.projects)} projects, {doc.indicator_count} indicators; db {url.split(':')[0]}")
     for label, values in [

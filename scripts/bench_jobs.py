@@ -62,6 +62,7 @@ def main() -> None:
         print(f"db {url.split(':')[0]}; monitoring: {counts['projects']} projects, {counts['indicators']} indicators, lights {counts['lights']}")
         for form in evaluation.summary_all(2023):
             print(f"  {form.total_score:>6} {form.grade}  {form.project.name}")
+        db.session.remove()
         db.drop_all()
     for label, values in timings.items():
         print(f"{label:<45} median {statistics.median(values) * 1000:8.1f} ms   min {min(values) * 1000:8.1f} ms")
