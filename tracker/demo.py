@@ -1,4 +1,4 @@
-"""Quickstart demo activity: a plausible first half of 2023 for the seed's 18 projects.
+"""Quickstart demo activity: the year 2023 of the seed's 18 projects, January to December.
 
 ``load_demo_activity`` runs after the seed document is imported as budget year 2023 and the
 demo users exist. It goes through the same services a user would (budgets as the finance
@@ -6,7 +6,10 @@ bureau, spending and values as the owner, review as owner → reviewer → finan
 audit log and the workflow history look exactly as in real use. It only flushes; the caller
 commits. Everything is fixed data: two runs on two machines give the same demo.
 
-What the mid-year 双监控 (as of 2023-06-30, 序时进度 50%) then shows:
+The first half (entries and spending dated up to 2023-06-30) is what the mid-year 双监控
+(as of 2023-06-30, 序时进度 50%) shows; the second half never changes that picture, since a
+snapshot only counts what is dated on or before its as-of date and nothing entered later
+supersedes a first-half entry:
 
 - budget: most projects on pace (~50%); 会议信号 ahead (annual signal rent paid in January);
   维修, 节能办 and 综合事务 slow (yellow); 公车购置 (procurement pending) and 消防 (works
@@ -20,6 +23,22 @@ What the mid-year 双监控 (as of 2023-06-30, 序时进度 50%) then shows:
   some, and one period (维修 5月) returned by finance with a comment.
 - one correction (集中办公区用水吨数, 3月) superseding a mistyped meter reading.
 
+The second half (July–December) carries each story to the year end, for the 绩效自评 that
+prefills from the whole year's record:
+
+- cumulative counts reach or nearly reach their annual targets (印刷条幅 370 of 400), costs
+  stay within their limits; level indicators get a year-end value; the satisfaction surveys
+  are run in December; qualitative indicators get a year-end tier with a note; the monthly
+  wage deadline gets July–December; the one-off "11月底前" rent payment is done late
+  (12月5日, funds arrived late).
+- spending reaches 87–100% of the budget for most projects; 节能办 ~80%, 消防 ~60% (less than
+  half the hydrants replaced, the rest deferred to 2024) and 公车购置 ~34% (the second batch of
+  cars failed in procurement, re-tendered in 2024).
+- review: 7–11月 approved for most projects (消防 and 综合事务 lag behind), 12月 waiting at
+  the reviewer or at finance for some; still exactly one returned period (维修 5月).
+
+The 2023 绩效自评 (evaluation.open_forms) then grades 16 projects 优, 公车购置 良 and 消防 中.
+
 Stock-type quantities (保障办公区个数 7个, 电梯部数 4部 …) are inferred as cumulative by the
 importer; the demo owner switches them to 水平型 (set_accumulation), as a user would, before
 entering the value once.
@@ -29,11 +48,12 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import exists, select
 
-from tracker.domain import workflow
+from tracker.domain import scoring, workflow
 from tracker.domain.accumulation import CUMULATIVE, LEVEL
 from tracker.domain.periods import periods_of_year
 from tracker.domain.targets import (
@@ -60,29 +80,52 @@ from tracker.services import progress, review
 DEMO_YEAR = 2023
 DEMO_DEPARTMENT_CODE = "430"
 DEMO_USERS = {"owner": "owner430", "reviewer": "reviewer430", "finance": "finance"}
-# The monitoring as-of month (1-6月): nothing is entered after it.
-LAST_MONTH = 6
+# The monitoring as-of month (1-6月) ends the first half; the second half runs to 12月.
+MID_YEAR = 6
+YEAR_END = 12
+FIRST_HALF = range(1, MID_YEAR + 1)
+SECOND_HALF = range(MID_YEAR + 1, YEAR_END + 1)
 
 # ----------------------------------------------------------------------------- value specs
 #
-# A spec says what the owner enters for one indicator:
-#   ("cum", {month: value}, unit)      monthly increments of a cumulative indicator, as of
+# A spec says what the owner enters for one indicator in one half of the year:
+#   ("cum", {month: value}, unit, {month: note})
+#                                      monthly increments of a cumulative indicator, as of
 #                                      each month's end; a value may be (wrong, right, reason):
 #                                      the wrong one is entered, then corrected.
-#   ("level", {month: value}, unit)    a level: the value as of each listed month's end
+#   ("level", {month: value}, unit, {month: note})
+#                                      a level: the value as of each listed month's end
 #                                      (switches a cumulative indicator to 水平型 first).
-#   ("tier", tier, note)               a qualitative judgement as of 6月30日.
+#   ("tier", tier, note)               a qualitative judgement as of the half's last day
+#                                      (6月30日, 12月31日).
 #   ("monthly", {month: day}, {month: note})  a 每月N日前 deadline done on that day.
-#   ("skip", why)                      nothing entered yet (grey 未填报).
-# Indicators without a spec get a default from their target (see _default_spec).
+#   ("done", "2023-12-05", note)       a one-off deadline done on that day.
+#   ("skip", why)                      nothing entered (grey 未填报 in the first half).
+# First-half specs are Plan.values, second-half specs Plan.year_end; indicators without
+# one get a default (_default_spec from the target, _default_year_end_spec continuing the
+# first half).
 
 
-def _cum(values: dict[int, object], unit: str = "") -> tuple:
-    return ("cum", values, unit)
+def _cum(values: dict[int, object], unit: str = "", notes: dict[int, str] | None = None) -> tuple:
+    return ("cum", values, unit, notes or {})
 
 
-def _level(value, unit: str = "", month: int = LAST_MONTH, earlier: dict[int, object] | None = None) -> tuple:
-    return ("level", {**(earlier or {}), month: value}, unit)
+def _level(
+    value,
+    unit: str = "",
+    month: int = MID_YEAR,
+    earlier: dict[int, object] | None = None,
+    note: str = "",
+) -> tuple:
+    return ("level", {**(earlier or {}), month: value}, unit, {month: note} if note else {})
+
+
+def _year_end(value, unit: str = "", earlier: dict[int, object] | None = None, note: str = "") -> tuple:
+    return _level(value, unit, month=YEAR_END, earlier=earlier, note=note)
+
+
+def _survey(value: str, answers: int) -> tuple:
+    return _year_end(value, note=f"12月开展满意度问卷调查，回收有效问卷{answers}份。")
 
 
 def _tier(tier: str, note: str) -> tuple:
@@ -90,10 +133,16 @@ def _tier(tier: str, note: str) -> tuple:
 
 
 SKIP_SURVEY = ("skip", "满意度问卷安排在年底开展")
+NOTHING_MORE = ("skip", "下半年无新增")
 
 
-def _each_month(value, months=range(1, LAST_MONTH + 1)) -> dict[int, object]:
+def _each_month(value, months=FIRST_HALF) -> dict[int, object]:
     return {m: value for m in months}
+
+
+def _days(months) -> dict[int, str]:
+    """Days of each month (保障视频会议室工作正常运转: every day of the month)."""
+    return {m: str(calendar.monthrange(DEMO_YEAR, m)[1]) for m in months}
 
 
 @dataclass(frozen=True)
@@ -108,20 +157,28 @@ class Spend:
 class Plan:
     key: str  # a part of the project's name
     budget: str | None  # 年初预算数 (万元); None: the rest of the department's 项目支出
-    spending: list[Spend]
-    values: dict[str, tuple] = field(default_factory=dict)  # level3 (or part of it) → spec
+    spending: list[Spend]  # 1–6月
+    values: dict[str, tuple] = field(default_factory=dict)  # level3 (or part of it) → 1–6月 spec
     adjusted: tuple[str, str] | None = None  # 调整后预算数 (万元) and the reason
-    # Final review state per month; months 1–5 not listed are approved, 6 not listed is draft.
+    # Final review state per month. Not listed: 6月 and 12月 draft, every other month approved.
     review: dict[int, str] = field(default_factory=dict)
+    later_spending: list[Spend] = field(default_factory=list)  # 7–12月
+    year_end: dict[str, tuple] = field(default_factory=dict)  # level3 (or part of it) → 7–12月 spec
 
 
-def _monthly_spend(day: int, amounts: list[str], unit: str, note: str) -> list[Spend]:
+def _monthly_spend(day: int, amounts: list[str], unit: str, note: str, first_month: int = 1) -> list[Spend]:
     return [
         Spend(f"{DEMO_YEAR}-{m:02d}-{min(day, calendar.monthrange(DEMO_YEAR, m)[1]):02d}", a, unit, f"{m}月{note}")
-        for m, a in enumerate(amounts, start=1)
+        for m, a in enumerate(amounts, start=first_month)
         if a
     ]
 
+
+def _later_monthly_spend(day: int, amounts: list[str], unit: str, note: str) -> list[Spend]:
+    return _monthly_spend(day, amounts, unit, note, first_month=MID_YEAR + 1)
+
+
+PLATFORM_COSTS_LATER = ["41800", "42600", "39900", "40700", "41200", "44100"]
 
 RETURN_COMMENT = "5月维修及时率与维修台账不一致，请核对后重新提交"
 
@@ -141,7 +198,20 @@ PLANS: list[Plan] = [
             "业务保障能力": _tier("达成", "上半年7个办公区租赁合同均正常履行，办公秩序正常。"),
             "受益群体满意度": SKIP_SURVEY,
         },
-        review={6: workflow.SUBMITTED},
+        review={6: workflow.SUBMITTED, 12: workflow.SUBMITTED},
+        later_spending=[
+            Spend("2023-07-11", "582.515", "万元", "第三季度办公用房租金"),
+            Spend("2023-12-05", "582.515", "万元", "第四季度办公用房租金（财政资金12月初到位）"),
+        ],
+        year_end={
+            "租金拨付时间": (
+                "done",
+                "2023-12-05",
+                "第四季度租金因财政资金12月初才到位，于12月5日拨付，晚于“11月底前”的时限；已与出租方沟通，未产生违约金。",
+            ),
+            "业务保障能力": _tier("达成", "全年7个办公区租赁合同均正常履行，办公秩序正常。"),
+            "受益群体满意度": _survey("94", 210),
+        },
     ),
     Plan(
         "中央空调维保费及电梯维保费",
@@ -162,7 +232,20 @@ PLANS: list[Plan] = [
             "活动参与者满意度": SKIP_SURVEY,
             "职工满意度": _level("96"),
         },
-        review={6: workflow.DEPT_APPROVED},
+        review={6: workflow.DEPT_APPROVED, 12: workflow.DEPT_APPROVED},
+        later_spending=[
+            Spend("2023-09-27", "25000", "元", "中央空调第三季度维保费"),
+            Spend("2023-12-26", "2.5", "万元", "中央空调第四季度维保费"),
+        ],
+        year_end={
+            "本年度中央空调维保费": _cum({9: "25000", 12: "25000"}, "元"),
+            "公共服务水平提升情况": _tier(
+                "达成", "全年空调报修7次，较上年减少5次，夏季用电高峰期间未出现停机，服务水平明显提升。"
+            ),
+            "故障发生下降情况": _tier("达成", "全年电梯无停梯故障，空调故障较上年下降四成。"),
+            "活动参与者满意度": _survey("96", 120),
+            "职工满意度": _year_end("97"),
+        },
     ),
     Plan(
         "公车购置及运行",
@@ -181,6 +264,22 @@ PLANS: list[Plan] = [
             "活动参与者满意度": SKIP_SURVEY,
         },
         adjusted=("142", "车辆更新计划由8辆调减为7辆，核减预算（年中预算调整）"),
+        later_spending=[
+            *_later_monthly_spend(
+                20, ["12800", "11900", "12400", "13700", "11900", "14600"], "元", "车辆保险、燃油及维修费"
+            ),
+        ],
+        year_end={
+            "平台正常运行车辆完好率": _year_end(
+                "93", earlier={9: "95"}, note="第二批车辆未到位，老旧车辆故障增多，完好率下降。"
+            ),
+            "可持续使用年限": _year_end("8", note="上半年新购2辆，按公务用车管理规定核定使用年限8年。"),
+            "业务保障能力持续提升": _tier(
+                "部分达成", "第二批5辆公务用车因政府采购流标未能购置，重新采购安排在2024年，车辆更新计划未完成。"
+            ),
+            "受益群体满意度": _survey("90", 86),
+            "活动参与者满意度": _survey("92", 86),
+        },
     ),
     Plan(
         "公车平台专项",
@@ -196,7 +295,14 @@ PLANS: list[Plan] = [
             "可持续使用年限": ("skip", "车辆使用年限年底核定"),
             "受益群体满意度": _level("96"),
         },
-        review={6: workflow.SUBMITTED},
+        review={6: workflow.SUBMITTED, 12: workflow.SUBMITTED},
+        later_spending=_later_monthly_spend(15, PLATFORM_COSTS_LATER, "元", "公车平台运行费用"),
+        year_end={
+            "平台正常运行车辆完好率": _year_end("97"),
+            "公车平台运行费用总成本": _cum(dict(zip(SECOND_HALF, PLATFORM_COSTS_LATER, strict=True)), "元"),
+            "可持续使用年限": _year_end("8", note="平台车辆按公务用车管理规定核定使用年限8年。"),
+            "受益群体满意度": _survey("97", 150),
+        },
     ),
     Plan(
         "后勤保障经费",
@@ -210,7 +316,11 @@ PLANS: list[Plan] = [
             "保障职工用餐安全": _level("100"),
             "受益群体满意度": _level("93"),
         },
-        review={6: workflow.DEPT_APPROVED},
+        review={6: workflow.DEPT_APPROVED, 12: workflow.DEPT_APPROVED},
+        later_spending=_later_monthly_spend(
+            10, ["4390", "4450", "4420", "4380", "4470", "4390"], "元", "食堂食材及后勤保障支出"
+        ),
+        year_end={"受益群体满意度": _survey("94", 180)},
     ),
     Plan(
         "日常维修维护",
@@ -236,6 +346,22 @@ PLANS: list[Plan] = [
             "活动参与者满意度": SKIP_SURVEY,
         },
         review={5: workflow.RETURNED},
+        later_spending=[
+            Spend("2023-07-20", "6.8", "万元", "7月汛期屋面及排水管道抢修"),
+            Spend("2023-08-24", "46000", "元", "8月办公区门窗、照明维修"),
+            Spend("2023-09-26", "12.5", "万元", "9月第二办公区卫生间改造"),
+            Spend("2023-10-25", "89000", "元", "10月供暖管网检修及阀门更换"),
+            Spend("2023-11-23", "3.2", "万元", "11月电梯厅及楼道修缮"),
+            Spend("2023-12-20", "11.3", "万元", "12月配电设备年度检修及更换"),
+        ],
+        year_end={
+            "维修及时率": _year_end(
+                "95", earlier={9: "93"}, note="下半年建立报修台账并逐单销号，维修及时率回升至95%。"
+            ),
+            "平均每区每年成本费用": _year_end("19.33", "万元/年"),
+            "受益群体满意度": _survey("93", 160),
+            "活动参与者满意度": _survey("95", 160),
+        },
     ),
     Plan(
         "水电暖费用",
@@ -273,6 +399,22 @@ PLANS: list[Plan] = [
             "活动参与者满意度": SKIP_SURVEY,
             "保障单位办公满意度": SKIP_SURVEY,
         },
+        later_spending=[
+            Spend("2023-07-18", "31.2", "万元", "7月水电费（空调用电高峰）"),
+            Spend("2023-08-16", "305000", "元", "8月水电费"),
+            Spend("2023-09-15", "226000", "元", "9月水电费"),
+            Spend("2023-09-28", "18.6", "万元", "供暖配套设施改造工程款"),
+            Spend("2023-10-17", "198000", "元", "10月水电费"),
+            Spend("2023-11-16", "108.5", "万元", "11月取暖费（供暖期开始）及水电费"),
+            Spend("2023-12-15", "84.2", "万元", "12月取暖费及水电费"),
+        ],
+        year_end={
+            "集中办公区用水吨数": _cum({7: "8120", 8: "8360", 9: "7480", 10: "7050", 11: "6880", 12: "7010"}, "吨"),
+            "用电总度数": _cum({7: "468000", 8: "455000", 9: "352000", 10: "305000", 11: "318000", 12: "396000"}, "度"),
+            "供暖配套设施建设费用": _cum({9: "18.6"}, "万元", {9: "供暖配套设施改造9月完工，工程款18.6万元。"}),
+            "活动参与者满意度": _survey("96", 200),
+            "保障单位办公满意度": _survey("97", 24),
+        },
     ),
     Plan(
         "集中办公区物业费",
@@ -299,7 +441,25 @@ PLANS: list[Plan] = [
             "受益群体满意度": _level("96"),
             "活动参与者满意度": SKIP_SURVEY,
         },
-        review={6: workflow.DEPT_APPROVED},
+        review={6: workflow.DEPT_APPROVED, 12: workflow.SUBMITTED},
+        later_spending=[
+            Spend(f"2023-{m:02d}-08", a, u, f"{m}月物业费")
+            for m, a, u in (
+                (7, "331600", "元"),
+                (8, "33.16", "万元"),
+                (9, "331600", "元"),
+                (10, "33.16", "万元"),
+                (11, "331600", "元"),
+                (12, "33.16", "万元"),
+            )
+        ],
+        year_end={
+            "机关环境整体形象提高率": _year_end(
+                "27", earlier={9: "22"}, note="全年环境整治后测评提高27%；外立面清洗延至2024年，未达30%的目标。"
+            ),
+            "受益群体满意度": _survey("97", 200),
+            "活动参与者满意度": _survey("96", 200),
+        },
     ),
     Plan(
         "机关日常运行经费",
@@ -319,7 +479,20 @@ PLANS: list[Plan] = [
             "活动参与者满意度": SKIP_SURVEY,
             "服务对象满意度": SKIP_SURVEY,
         },
-        review={6: workflow.SUBMITTED},
+        review={6: workflow.SUBMITTED, 12: workflow.SUBMITTED},
+        later_spending=[
+            Spend("2023-07-12", "2400", "元", "7月办公用品"),
+            Spend("2023-08-17", "3600", "元", "8月硒鼓、墨盒等耗材"),
+            Spend("2023-09-13", "2100", "元", "9月办公用品"),
+            Spend("2023-10-19", "5200", "元", "10月文件柜购置"),
+            Spend("2023-11-15", "2300", "元", "11月办公用品"),
+            Spend("2023-12-13", "3400", "元", "12月办公设备耗材"),
+        ],
+        year_end={
+            "本年度成本": _cum({7: "2400", 8: "3600", 9: "2100", 10: "5200", 11: "2300", 12: "3400"}, "元"),
+            "活动参与者满意度": _survey("97", 95),
+            "服务对象满意度": _survey("96", 95),
+        },
     ),
     Plan(
         "会议信号",
@@ -339,9 +512,19 @@ PLANS: list[Plan] = [
             "会议室信号租赁费": _cum({1: "206000"}, "元"),
             "保障会议室设备正常使用率": _level("99"),
             "隐患消除情况": _level("96"),
-            "保障视频会议室工作正常运转": _cum({m: str(calendar.monthrange(DEMO_YEAR, m)[1]) for m in range(1, 7)}),
+            "保障视频会议室工作正常运转": _cum(_days(FIRST_HALF)),
             "受益群体满意度": SKIP_SURVEY,
             "参会单位满意度": _level("97"),
+        },
+        later_spending=[
+            *_later_monthly_spend(25, ["7800"] * 6, "元", "专业调试人员工资（2人）"),
+            Spend("2023-09-14", "24000", "元", "会议室显示屏、话筒等物品补充配备"),
+        ],
+        year_end={
+            "会议室物品配备费用": _cum({9: "24000"}, "元"),
+            "保障视频会议室工作正常运转": _cum(_days(SECOND_HALF)),
+            "受益群体满意度": _survey("96", 130),
+            "参会单位满意度": _year_end("98"),
         },
     ),
     Plan(
@@ -363,7 +546,27 @@ PLANS: list[Plan] = [
             "活动参与者满意度": SKIP_SURVEY,
         },
         adjusted=("15.3", "消火栓箱体配套改造，追加预算1.7万元"),
-        review={5: workflow.DEPT_APPROVED},
+        review={5: workflow.DEPT_APPROVED, 10: workflow.DEPT_APPROVED, 11: workflow.SUBMITTED},
+        later_spending=[
+            Spend("2023-09-21", "16500", "元", "室内消火栓更换（第三批10套）"),
+            Spend("2023-10-26", "13200", "元", "室内消火栓更换（第四批8套）"),
+            Spend("2023-11-28", "19200", "元", "消火栓箱体配套改造"),
+            Spend("2023-12-22", "13200", "元", "消防管网试压及检测"),
+        ],
+        year_end={
+            "室内消火栓个数": _cum(
+                {9: "10", 10: "8"},
+                notes={10: "年内更换36套；其余44套所在区域消防管网需整体改造，调整至2024年实施。"},
+            ),
+            "工程按期完成率": _year_end(
+                "50", earlier={9: "48"}, note="消防管网改造方案调整，工程未按期完成，剩余工程列入2024年计划。"
+            ),
+            "综合利用率": _year_end("68", note="已更换的消火栓投入使用，未改造区域仍使用旧设施。"),
+            "公共服务水平提升情况": _year_end("72"),
+            "保障功能实现率": _year_end("88"),
+            "受益群体满意度": _survey("86", 140),
+            "活动参与者满意度": _survey("89", 140),
+        },
     ),
     Plan(
         "节能办",
@@ -384,6 +587,19 @@ PLANS: list[Plan] = [
             "活动参与者满意度": _level("98"),
             "受益群体满意度": SKIP_SURVEY,
         },
+        later_spending=[
+            Spend("2023-07-13", "1900", "元", "节能办办公用品"),
+            Spend("2023-09-08", "1600", "元", "节能检查资料印刷"),
+            Spend("2023-10-19", "9800", "元", "办公区节能灯具更换（LED灯管）"),
+            Spend("2023-11-16", "6800", "元", "节能知识竞赛奖品及宣传资料"),
+            Spend("2023-12-14", "2400", "元", "年度节能工作总结及台账印刷"),
+        ],
+        year_end={
+            "节能办年度办公资金": _tier("达成", "全年支出3.83万元，控制在预算4.8万元内。"),
+            "公共机构节能意识有明显提高": _tier("达成", "年底问卷显示职工节能知晓率96%，较上年提高12个百分点。"),
+            "活动参与者满意度": _year_end("97"),
+            "受益群体满意度": _survey("95", 110),
+        },
     ),
     Plan(
         "劳保用品及清洁用品",
@@ -397,7 +613,15 @@ PLANS: list[Plan] = [
             "活动参与者满意度": SKIP_SURVEY,
             "受益群体满意度": _level("96"),
         },
-        review={6: workflow.SUBMITTED},
+        review={6: workflow.SUBMITTED, 12: workflow.SUBMITTED},
+        later_spending=_later_monthly_spend(
+            12, ["4150", "4300", "4050", "4200", "4350", "4100"], "元", "劳保、清洁用品"
+        ),
+        year_end={
+            "平均每月支付金额": _year_end("4141.67", "元"),
+            "活动参与者满意度": _survey("96", 90),
+            "受益群体满意度": _survey("97", 90),
+        },
     ),
     Plan(
         "劳务费",
@@ -416,7 +640,13 @@ PLANS: list[Plan] = [
             "考核合格率": ("skip", "年度考核年底进行"),
             "满意率": SKIP_SURVEY,
         },
-        review={6: workflow.DEPT_APPROVED},
+        review={6: workflow.DEPT_APPROVED, 12: workflow.DEPT_APPROVED},
+        later_spending=_later_monthly_spend(20, ["5.52"] * 6, "万元", "劳务人员工资（24人）"),
+        year_end={
+            "工资发放时间": ("monthly", {7: 20, 8: 24, 9: 22, 10: 25, 11: 23, 12: 22}, {}),
+            "考核合格率": _year_end("95.8", note="12月开展年度考核，24人中23人合格。"),
+            "满意率": _survey("96", 60),
+        },
     ),
     Plan(
         "退役人员",
@@ -431,6 +661,12 @@ PLANS: list[Plan] = [
             "考核合格率": ("skip", "年度考核年底进行"),
             "满意率": SKIP_SURVEY,
         },
+        later_spending=_later_monthly_spend(20, ["3780"] * 6, "元", "退役人员工资"),
+        year_end={
+            "工资发放时间": ("monthly", {7: 20, 8: 18, 9: 20, 10: 19, 11: 20, 12: 20}, {}),
+            "考核合格率": _year_end("100", note="12月年度考核合格。"),
+            "满意率": _survey("98", 30),
+        },
     ),
     Plan(
         "视频会议室直播保障",
@@ -443,11 +679,17 @@ PLANS: list[Plan] = [
             "会议室正常使用成本": _cum(_each_month("4100"), "元"),
             "保障会议室设备正常使用": _level("99"),
             "隐患消除情况": _level("97"),
-            "保障视频会议室工作正常运转": _cum({m: str(calendar.monthrange(DEMO_YEAR, m)[1]) for m in range(1, 7)}),
+            "保障视频会议室工作正常运转": _cum(_days(FIRST_HALF)),
             "活动参与者满意度": SKIP_SURVEY,
             "受益群体满意度": SKIP_SURVEY,
         },
-        review={6: workflow.SUBMITTED},
+        review={6: workflow.SUBMITTED, 12: workflow.SUBMITTED},
+        later_spending=_later_monthly_spend(26, ["4100"] * 6, "元", "视频会议室直播保障服务费"),
+        year_end={
+            "保障视频会议室工作正常运转": _cum(_days(SECOND_HALF)),
+            "活动参与者满意度": _survey("97", 80),
+            "受益群体满意度": _survey("96", 80),
+        },
     ),
     Plan(
         "周转房租赁费及物业费",
@@ -467,7 +709,19 @@ PLANS: list[Plan] = [
             "受益群体满意度": _level("97"),
             "活动参与者满意度": SKIP_SURVEY,
         },
-        review={6: workflow.DEPT_APPROVED},
+        review={6: workflow.DEPT_APPROVED, 12: workflow.DEPT_APPROVED},
+        later_spending=[
+            Spend("2023-07-06", "2.7", "万元", "周转房下半年租赁费"),
+            *_later_monthly_spend(28, ["4100", "4300", "4000", "3900", "4200", "4000"], "元", "周转房物业费及水电费"),
+        ],
+        year_end={
+            "周转房物业费及水电费用": _cum(
+                {7: "4100元", 8: "4300元", 9: "4000元", 10: "3900元", 11: "4200元", 12: "4000元"}
+            ),
+            "周转房租赁费": _cum({7: "2.7"}, "万元"),
+            "受益群体满意度": _survey("97", 21),
+            "活动参与者满意度": _survey("96", 21),
+        },
     ),
     Plan(
         "综合事务管理",
@@ -502,7 +756,37 @@ PLANS: list[Plan] = [
             "活动参与者满意度": SKIP_SURVEY,
             "受益群体满意度": SKIP_SURVEY,
         },
-        review={5: workflow.SUBMITTED},
+        review={5: workflow.SUBMITTED, 11: workflow.SUBMITTED},
+        later_spending=[
+            Spend("2023-07-26", "1920", "元", "条幅印刷40条"),
+            Spend("2023-09-22", "2880", "元", "条幅印刷60条"),
+            Spend("2023-10-25", "2400", "元", "条幅印刷50条"),
+            Spend("2023-11-24", "1920", "元", "条幅印刷40条"),
+            Spend("2023-12-20", "1920", "元", "条幅印刷40条"),
+            Spend("2023-07-28", "2600", "元", "差旅费（4人次）"),
+            Spend("2023-09-26", "3300", "元", "差旅费（5人次）"),
+            Spend("2023-11-23", "1900", "元", "差旅费（3人次）"),
+            Spend("2023-12-15", "2500", "元", "差旅费（4人次）"),
+            Spend("2023-08-24", "1.7", "万元", "办公设备购置10件"),
+            Spend("2023-12-27", "2.8", "万元", "年度审计费用（21个审计项目）"),
+            *_later_monthly_spend(15, ["4230"] * 6, "元", "办公区后勤保障费用"),
+        ],
+        year_end={
+            "印刷条幅": _cum(
+                {7: "40", 9: "60", 10: "50", 11: "40", 12: "40"},
+                notes={12: "全年印刷条幅370条，部分活动改用电子屏宣传，未达400条。"},
+            ),
+            "差旅费保障人数": _cum({7: "4", 9: "5", 11: "3", 12: "4"}),
+            "设备购置件数": _cum({8: "10"}),
+            "审计项目次数": _cum({8: "6", 11: "7"}),
+            "按时完成率": _year_end("97"),
+            "办公区条幅印刷费用": _cum({7: "1920", 9: "2880", 10: "2400", 11: "1920", 12: "1920"}, "元"),
+            "差旅费年度总支出": _cum({7: "2600", 9: "3300", 11: "1900", 12: "2500"}, "元"),
+            "设备购置总成本": _cum({8: "1.7万元"}),
+            "审计费用总支出": _cum({12: "28000"}, "元", {12: "年度审计费用统一结算，共21个审计项目。"}),
+            "活动参与者满意度": _survey("95", 100),
+            "受益群体满意度": _survey("96", 100),
+        },
     ),
 ]
 
@@ -518,7 +802,7 @@ def _default_spec(indicator: Indicator) -> tuple:
         return _tier("达成", "上半年支出控制在预算内。")
     if target.kind == KIND_DEADLINE:
         if target.monthly_day:
-            return ("monthly", {m: min(20, target.monthly_day) for m in range(1, LAST_MONTH + 1)}, {})
+            return ("monthly", {m: min(20, target.monthly_day) for m in FIRST_HALF}, {})
         return ("skip", "尚未到期")
     if target.kind != KIND_QUANTITATIVE or target.value is None:
         return ("skip", "")
@@ -533,9 +817,49 @@ def _default_spec(indicator: Indicator) -> tuple:
         return _level(format_decimal(value))
     if indicator.accumulation == CUMULATIVE:
         share = Decimal("0.5") if target.direction == "正向" else Decimal("0.46")
-        per_month = (target.value * share / LAST_MONTH).quantize(Decimal("0.01"))
+        per_month = (target.value * share / MID_YEAR).quantize(Decimal("0.01"))
         return _cum(_each_month(format_decimal(per_month)))
     return _level(format_decimal(target.value))
+
+
+# Year-end satisfaction survey results for surveys without a spec, picked by position.
+_SURVEY_RESULTS = ("96", "95", "97", "96.5", "98", "95.5")
+
+
+def _default_year_end_spec(indicator: Indicator, first_half: tuple) -> tuple:
+    """July–December for an indicator without a year-end spec: the first half continued.
+
+    A cumulative indicator entered every month with the same amount goes on the same way
+    (otherwise nothing more: a one-off cost); a level gets its last value again at the year
+    end, except a stock entered once in January; a tier is confirmed at 12月31日; a monthly
+    deadline goes on; a one-off deadline is done on time; a survey gets its result.
+    """
+    target = indicator.target
+    kind = first_half[0]
+    if kind == "cum":
+        values, unit = first_half[1], first_half[2]
+        if sorted(values) == list(FIRST_HALF) and len(set(values.values())) == 1:
+            return _cum(_each_month(values[MID_YEAR], SECOND_HALF), unit)
+        return NOTHING_MORE
+    if kind == "level":
+        values, unit = first_half[1], first_half[2]
+        if list(values) == [1]:
+            return NOTHING_MORE
+        return _year_end(values[max(values)], unit)
+    if kind == "tier":
+        tier = first_half[1]
+        if target.kind == KIND_WITHIN_BUDGET:
+            return _tier(tier, "全年支出控制在预算内。")
+        done = "全年目标已实现" if tier == scoring.TIER_MET else "部分实现"
+        return _tier(tier, f"截至12月底，{indicator.level3}：{target.raw}，{done}。")
+    if kind == "monthly":
+        return ("monthly", {m: min(20, target.monthly_day) for m in SECOND_HALF}, {})
+    if target.kind == KIND_DEADLINE and target.month:
+        due = scoring.deadline_due_date(target, DEMO_YEAR)
+        return ("done", (due - timedelta(days=10)).isoformat(), "已按时完成。")
+    if first_half == SKIP_SURVEY:
+        return _survey(_SURVEY_RESULTS[indicator.position % len(_SURVEY_RESULTS)], 100)
+    return first_half
 
 
 # ----------------------------------------------------------------------------- loading
@@ -560,13 +884,20 @@ def _plan_for(project: Project) -> Plan | None:
 
 
 def _spec_for(plan: Plan | None, indicator: Indicator) -> tuple:
-    if plan is not None:
-        if indicator.level3 in plan.values:
-            return plan.values[indicator.level3]
-        for key, spec in plan.values.items():
-            if key in indicator.level3:
-                return spec
-    return _default_spec(indicator)
+    """The first-half spec: the plan's (level3, or a part of it), else the target's default."""
+    spec = _planned(plan.values, indicator) if plan else None
+    return spec or _default_spec(indicator)
+
+
+def _year_end_spec_for(plan: Plan | None, indicator: Indicator, first_half: tuple) -> tuple:
+    spec = _planned(plan.year_end, indicator) if plan else None
+    return spec or _default_year_end_spec(indicator, first_half)
+
+
+def _planned(specs: dict[str, tuple], indicator: Indicator) -> tuple | None:
+    if indicator.level3 in specs:
+        return specs[indicator.level3]
+    return next((spec for key, spec in specs.items() if key in indicator.level3), None)
 
 
 def _zero_counts() -> dict:
@@ -577,6 +908,8 @@ def _zero_counts() -> dict:
         "corrections": 0,
         "accumulation_changes": 0,
         "submissions": {state: 0 for state in workflow.STATES if state != workflow.DRAFT},
+        # of the above, what is dated July–December
+        "second_half": {"expenditures": 0, "entries": 0, "submissions": 0},
     }
 
 
@@ -618,18 +951,27 @@ def load_demo_activity(echo=print) -> dict:
     planned = [(project, _plan_for(project)) for project in projects]
 
     _set_budgets(planned, department, year, users["finance"], counts)
-    for project, plan in planned:
-        if plan is not None:
-            _record_spending(project, plan, users["owner"], counts)
-        _record_values(project, plan, users["owner"], counts)
-    for project, plan in planned:
-        _review(project, plan, users, counts)
+    # In the order it happened: the first half and its review, then the second half and its.
+    for months in (FIRST_HALF, SECOND_HALF):
+        before = (counts["expenditures"], counts["entries"], sum(counts["submissions"].values()))
+        for project, plan in planned:
+            if plan is not None:
+                _record_spending(project, plan, months, users["owner"], counts)
+            _record_values(project, plan, months, users["owner"], counts)
+        for project, plan in planned:
+            _review(project, plan, months, users, counts)
+        if months is SECOND_HALF:
+            later = counts["second_half"]
+            later["expenditures"] = counts["expenditures"] - before[0]
+            later["entries"] = counts["entries"] - before[1]
+            later["submissions"] = sum(counts["submissions"].values()) - before[2]
     db.session.flush()
 
-    subs = counts["submissions"]
+    subs, later = counts["submissions"], counts["second_half"]
     echo(
-        f"演示填报数据：{counts['budgets']} 个项目预算，支出 {counts['expenditures']} 笔，"
-        f"实际完成值 {counts['entries']} 条（含更正 {counts['corrections']} 条），"
+        f"演示填报数据：{DEMO_YEAR} 年全年，{counts['budgets']} 个项目预算，"
+        f"支出 {counts['expenditures']} 笔、实际完成值 {counts['entries']} 条（含更正 {counts['corrections']} 条），"
+        f"其中下半年支出 {later['expenditures']} 笔、完成值 {later['entries']} 条；"
         f"审核：已审定 {subs[workflow.APPROVED]} 期、部门已审核 {subs[workflow.DEPT_APPROVED]} 期、"
         f"已提交 {subs[workflow.SUBMITTED]} 期、已退回 {subs[workflow.RETURNED]} 期。"
     )
@@ -667,8 +1009,11 @@ def _set_budgets(planned, department: Department, year: BudgetYear, finance: Use
             )
 
 
-def _record_spending(project: Project, plan: Plan, owner: User, counts: dict) -> None:
-    for spend in sorted(plan.spending, key=lambda s: s.day):
+def _record_spending(project: Project, plan: Plan, months: range, owner: User, counts: dict) -> None:
+    spending = plan.spending if months is FIRST_HALF else plan.later_spending
+    for spend in sorted(spending, key=lambda s: s.day):
+        if int(spend.day[5:7]) not in months:
+            raise ValueError(f"演示数据有误：{plan.key} 的支出 {spend.day} 不在{months.start}–{months.stop - 1}月")
         form = {"spent_on": spend.day, "amount": spend.amount, "unit": spend.unit, "note": spend.note}
         progress.record_spending(owner, project, progress.parse_spending_form(project, form))
         counts["expenditures"] += 1
@@ -681,41 +1026,57 @@ def _record(owner: User, indicator: Indicator, form: dict, counts: dict, superse
     return entry
 
 
-def _record_values(project: Project, plan: Plan | None, owner: User, counts: dict) -> None:
+def _record_values(project: Project, plan: Plan | None, months: range, owner: User, counts: dict) -> None:
     for indicator in project.indicators:
         spec = _spec_for(plan, indicator)
-        kind = spec[0]
-        if kind == "skip":
-            continue
-        if kind in ("cum", "level"):
-            wanted = CUMULATIVE if kind == "cum" else LEVEL
-            if indicator.accumulation != wanted:
-                progress.set_accumulation(owner, indicator, wanted)
-                counts["accumulation_changes"] += 1
-            _, values, unit = spec
-            for month, value in sorted(values.items()):
-                form = {"as_of": _month_end(month), "unit": unit}
-                if isinstance(value, tuple):
-                    wrong, right, reason = value
-                    first = _record(owner, indicator, {**form, "value": wrong}, counts)
-                    _record(owner, indicator, {**form, "value": right, "note": reason}, counts, supersedes=first)
-                    counts["corrections"] += 1
-                else:
-                    _record(owner, indicator, {**form, "value": value}, counts)
-        elif kind == "tier":
-            _, tier, note = spec
-            _record(owner, indicator, {"as_of": _month_end(LAST_MONTH), "tier": tier, "note": note}, counts)
-        elif kind == "monthly":
-            _, days, notes = spec
-            for month, day in sorted(days.items()):
-                done = f"{DEMO_YEAR}-{month:02d}-{day:02d}"
-                form = {
-                    "as_of": done,
-                    "completed_on": done,
-                    "for_month": str(month),
-                    "note": notes.get(month, f"{month}月工资已发放到位。"),
-                }
-                _record(owner, indicator, form, counts)
+        if months is SECOND_HALF:
+            spec = _year_end_spec_for(plan, indicator, spec)
+        _record_spec(indicator, spec, months, owner, counts)
+
+
+def _record_spec(indicator: Indicator, spec: tuple, months: range, owner: User, counts: dict) -> None:
+    kind = spec[0]
+    if kind in ("cum", "level"):
+        wanted = CUMULATIVE if kind == "cum" else LEVEL
+        if indicator.accumulation != wanted:
+            progress.set_accumulation(owner, indicator, wanted)
+            counts["accumulation_changes"] += 1
+        _, values, unit, notes = spec
+        for month, value in sorted(values.items()):
+            _check_month(indicator, month, months)
+            form = {"as_of": _month_end(month), "unit": unit, "note": notes.get(month, "")}
+            if isinstance(value, tuple):
+                wrong, right, reason = value
+                first = _record(owner, indicator, {**form, "value": wrong}, counts)
+                _record(owner, indicator, {**form, "value": right, "note": reason}, counts, supersedes=first)
+                counts["corrections"] += 1
+            else:
+                _record(owner, indicator, {**form, "value": value}, counts)
+    elif kind == "tier":
+        _, tier, note = spec
+        _record(owner, indicator, {"as_of": _month_end(months[-1]), "tier": tier, "note": note}, counts)
+    elif kind == "monthly":
+        _, days, notes = spec
+        for month, day in sorted(days.items()):
+            _check_month(indicator, month, months)
+            done = f"{DEMO_YEAR}-{month:02d}-{day:02d}"
+            form = {
+                "as_of": done,
+                "completed_on": done,
+                "for_month": str(month),
+                "note": notes.get(month, f"{month}月工资已发放到位。"),
+            }
+            _record(owner, indicator, form, counts)
+    elif kind == "done":
+        _, done, note = spec
+        _check_month(indicator, int(done[5:7]), months)
+        _record(owner, indicator, {"as_of": done, "completed_on": done, "note": note}, counts)
+
+
+def _check_month(indicator: Indicator, month: int, months: range) -> None:
+    """A first-half entry after 6月 would change the mid-year monitoring: refuse it."""
+    if month not in months:
+        raise ValueError(f"演示数据有误：“{indicator.level3}”的 {month} 月填报不在{months.start}–{months.stop - 1}月")
 
 
 # Actions that take a period from draft to each final state, with who acts.
@@ -735,17 +1096,18 @@ _PATHS = {
 }
 
 
-def _review(project: Project, plan: Plan | None, users: dict, counts: dict) -> None:
-    """Months 1–5 approved unless the plan says otherwise, 6月 as planned (default draft).
+def _review(project: Project, plan: Plan | None, months: range, users: dict, counts: dict) -> None:
+    """The periods ending in ``months``: approved unless the plan says otherwise, except 6月
+    and 12月 (the latest month of each half), which stay drafts unless the plan says otherwise.
 
     With quarterly reporting a period takes the state planned for its last month.
     """
     states = plan.review if plan else {}
     for period in periods_of_year(DEMO_YEAR, progress.frequency()):
         month = period.end.month
-        if month > LAST_MONTH:
-            break
-        state = states.get(month, workflow.APPROVED if month < LAST_MONTH else workflow.DRAFT)
+        if month not in months:
+            continue
+        state = states.get(month, workflow.DRAFT if month in (MID_YEAR, YEAR_END) else workflow.APPROVED)
         if state == workflow.DRAFT:
             continue
         for role, action, comment in _PATHS[state]:
