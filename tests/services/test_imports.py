@@ -84,6 +84,10 @@ def test_changed_version_updates_in_place(seeded, db):
     from tracker.models import Indicator, Project
 
     ids_before = set(db.session.scalars(select(Indicator.id)))
+    area = db.session.scalar(select(Indicator).where(Indicator.level3 == "租赁办公区占地面积"))
+    assert area.accumulation == "level"
+    area.accumulation = "cumulative"  # a user's choice, which an updated import must keep
+    db.session.commit()
     text = SEED_FILE.read_text(encoding="utf-8")
     # Raise one target and rewrite one basis; ids must survive.
     assert text.count("\t57917.17平方米") == 1
@@ -97,6 +101,7 @@ def test_changed_version_updates_in_place(seeded, db):
     assert set(db.session.scalars(select(Indicator.id))) == ids_before
     row = db.session.scalar(select(Indicator).where(Indicator.level3 == "租赁办公区占地面积"))
     assert (row.target_raw, row.target_value, row.basis) == ("60000平方米", Decimal("60000"), "根据新租赁合同")
+    assert row.accumulation == "cumulative"
     assert _counts(db) == (1, 18, 184)
     assert db.session.scalar(select(func.count(Project.id))) == 18
 
@@ -154,3 +159,28 @@ def test_quickstart_demo_is_idempotent(app, db):
     assert _counts(db) == (2, 18, 184)  # the seed department and the finance bureau
     roles = sorted(db.session.scalars(select(User.role)))
     assert roles == ["admin", "finance", "owner", "reviewer"]
+
+
+def test_removed_indicator_with_records_is_kept(seeded, db, make_user):
+    """A new version drops two rows; the one with a recorded value stays, the other goes."""
+    from tracker.models import Department, Indicator
+    from tracker.services import progress
+
+    dept = db.session.scalar(select(Department).where(Department.code == "430"))
+    owner = make_user("owner", dept)
+    with_value = db.session.scalar(select(Indicator).where(Indicator.level3 == "租赁办公区占地面积"))
+    progress.record_value(owner, with_value, progress.parse_value_form(with_value, {"as_of": "2023-03-31", "value": "57917.17"}))
+    db.session.commit()
+    text = SEED_FILE.read_text(encoding="utf-8")
+    start = text.index("\t\n\t数量指标\n\t租赁办公区占地面积")
+    end = text.index("\t\n\t质量指标\n\t租金拨付率")
+    dropped = text[:start] + text[end:]
+    start = dropped.index("\t\n\t质量指标\n\t租金拨付率")
+    end = dropped.index("\t\n\t时效指标\n\t租金拨付时间")
+    dropped = dropped[:start] + dropped[end:]
+    plan, source = _import(dropped, db)
+    summary = "\n".join(plan.summary_lines())
+    assert "租赁办公区占地面积" in summary and "保留未删除" in summary
+    assert "删除指标“质量指标/租金拨付率（100%）”" in summary
+    assert db.session.get(Indicator, with_value.id) is not None
+    assert db.session.scalar(select(func.count(Indicator.id))) == 183

@@ -62,6 +62,10 @@ class ProjectPlan:
     changes: list[str] = field(default_factory=list)
     indicators: list[IndicatorPlan] = field(default_factory=list)
     removed_indicators: list[str] = field(default_factory=list)
+    removed_ids: list[int] = field(default_factory=list)
+    # Gone from the document but holding recorded values, monitoring or evaluation rows:
+    # kept (never silently lose what users entered) and reported.
+    kept_indicators: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -123,6 +127,8 @@ class ImportPlan:
                         lines.append(f"项目“{p.name}”新增第{ip.parsed.order}行“{ip.parsed.level3}”")
                 for removed in p.removed_indicators:
                     lines.append(f"项目“{p.name}”删除指标“{removed}”")
+                for kept in p.kept_indicators:
+                    lines.append(f"项目“{p.name}”的指标“{kept}”已不在文件中，但已有填报记录，保留未删除")
             elif p.status == MISSING:
                 lines.append(f"项目“{p.name}”不在此文件中（保留未删除）")
         if self.not_understood:
@@ -185,6 +191,18 @@ def _resolve_department(doc: ParsedDocument, department: Department | None) -> t
     )
 
 
+def _indicators_with_records(ids: list[int]) -> set[int]:
+    """Indicators that users have recorded something against (values, monitoring, scores)."""
+    if not ids:
+        return set()
+    from tracker.models import EvaluationRow, MonitoringRow, ProgressEntry
+
+    found: set[int] = set()
+    for model in (ProgressEntry, MonitoringRow, EvaluationRow):
+        found.update(db.session.scalars(select(model.indicator_id).where(model.indicator_id.in_(ids)).distinct()))
+    return found
+
+
 def plan_import(
     doc: ParsedDocument,
     *,
@@ -222,6 +240,7 @@ def plan_import(
         ).all()
     else:
         all_indicators = []
+    with_records = _indicators_with_records([ind.id for ind in all_indicators])
     indicators_by_project: dict[int, list[Indicator]] = {}
     for ind in all_indicators:
         indicators_by_project.setdefault(ind.project_id, []).append(ind)
@@ -257,9 +276,13 @@ def plan_import(
             else:
                 plan.indicators.append(IndicatorPlan(pi, target, NEW))
         if existing:
-            plan.removed_indicators = [
-                f"{ind.level2}/{ind.level3}（{ind.target_raw}）" for inds in by_key.values() for ind in inds
-            ]
+            for ind in (ind for inds in by_key.values() for ind in inds):
+                label = f"{ind.level2}/{ind.level3}（{ind.target_raw}）"
+                if ind.id in with_records:
+                    plan.kept_indicators.append(label)
+                else:
+                    plan.removed_indicators.append(label)
+                    plan.removed_ids.append(ind.id)
             if (existing.goal or "") != (pp.goal or ""):
                 plan.changes.append("绩效目标文字有变化")
             if existing.position != pp.order:
@@ -375,28 +398,24 @@ def apply_import(plan: ImportPlan, *, user: User | None = None) -> SourceDocumen
             project.goal = parsed.goal
             project.position = parsed.order
             project.source_document_id = source.id
-        kept = set()
         for ip in pp.indicators:
             if ip.status == UNCHANGED:
-                kept.add(ip.existing_id)
                 continue
             if ip.status == CHANGED:
                 ind = indicators_by_id[ip.existing_id]
-                kept.add(ind.id)
             else:
                 ind = Indicator(project_id=project.id)
                 session.add(ind)
             for key, value in _indicator_values(ip.parsed).items():
                 setattr(ind, key, value)
             ind.set_target(ip.target)
-            ind.accumulation = infer_accumulation(ip.target, ip.parsed.level3, ip.parsed.description)
+            if ip.status == NEW:  # an updated indicator keeps the accumulation a user may have chosen
+                ind.accumulation = infer_accumulation(ip.target, ip.parsed.level3, ip.parsed.description)
             if ip.parsed.weight is not None:
                 ind.weight = ip.parsed.weight
             if ip.parsed.op_hint in ("≥", "≤", "=", ">", "<") and ip.parsed.op_hint != ip.target.op:
                 ind.op_override = ip.parsed.op_hint
-        if pp.status == CHANGED:
-            for ind_id, ind in list(indicators_by_id.items()):
-                if ind.project_id == project.id and ind_id not in kept:
-                    session.delete(ind)
+        for ind_id in pp.removed_ids:
+            session.delete(indicators_by_id[ind_id])
     session.flush()
     return source
