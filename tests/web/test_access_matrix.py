@@ -36,6 +36,7 @@ SIGNED_IN = {
     "monitoring.export",
     "monitoring.export_summary",
     "monitoring.notifications",
+    "monitoring.open_notification",
     "evaluation.index",
     "evaluation.form",
     "evaluation.print_view",
@@ -47,6 +48,8 @@ DEPARTMENT_EDIT_POST = {"progress.indicator", "progress.spending", "monitoring.f
 # URL parameters that name an object of some department: owners and reviewers get the
 # other department's object and must not reach it.
 SCOPED_PARAMS = {"project_id", "evidence_id"}
+# URL parameters naming an object of one user: everybody else gets 404.
+USER_SCOPED_PARAMS = {"notification_id"}
 
 
 def _routes(app):
@@ -86,6 +89,23 @@ def _evidence(db, project, user):
     return ev
 
 
+def _notifications(db, users):
+    """For each role: one notification of its own and one of another user."""
+    from tracker.models import Notification
+
+    ids = {}
+    others = {"anonymous": "owner", "owner": "reviewer", "reviewer": "owner", "finance": "admin", "admin": "finance"}
+    for role in ROLES:
+        own_user = users.get(role, users["owner"])
+        own = Notification(user_id=own_user.id, kind="t", message="自己的", link="/", dedupe_key=f"own-{role}")
+        other = Notification(user_id=users[others[role]].id, kind="t", message="别人的", link="/", dedupe_key=f"other-{role}")
+        db.session.add_all([own, other])
+        db.session.flush()
+        ids[role] = {"own": own.id, "other": other.id}
+    db.session.commit()
+    return ids
+
+
 @pytest.fixture
 def world(db, seeded, make_user, make_department):
     from tracker.models import BudgetYear, Department, Indicator, Project, SourceDocument
@@ -120,6 +140,7 @@ def world(db, seeded, make_user, make_department):
         "foreign_indicator": foreign_indicator.id,
         "own_evidence": _evidence(db, own_project, users["owner"]).id,
         "foreign_evidence": _evidence(db, foreign, other_owner).id,
+        "notifications": _notifications(db, users),
         "period_key": "2023-06",
         "snapshot_period": "2023-06-30",
         "source_id": db.session.scalar(select(SourceDocument.id)),
@@ -129,7 +150,7 @@ def world(db, seeded, make_user, make_department):
     }
 
 
-def _fill(rule, world, *, foreign: bool) -> str | None:
+def _fill(rule, world, *, foreign: bool, role: str = "anonymous") -> str | None:
     values = {}
     for arg in rule.arguments:
         if arg == "project_id":
@@ -140,6 +161,8 @@ def _fill(rule, world, *, foreign: bool) -> str | None:
             values[arg] = world["snapshot_period"]
         elif arg == "year":
             values[arg] = 2023
+        elif arg == "notification_id":
+            values[arg] = world["notifications"][role]["other" if foreign else "own"]
         elif arg == "evidence_id":
             values[arg] = world["foreign_evidence" if foreign else "own_evidence"]
         elif arg in world:
@@ -172,7 +195,7 @@ def test_role_route_matrix(app, world):
             if method == "POST" and rule.endpoint in DEPARTMENT_EDIT_POST:
                 allowed = ("owner", "reviewer")
             for foreign in (False, True):
-                url = _fill(rule, world, foreign=foreign)
+                url = _fill(rule, world, foreign=foreign, role=role)
                 if url is None:
                     problems.append(f"cannot fill {rule.rule}")
                     continue
@@ -191,7 +214,10 @@ def test_role_route_matrix(app, world):
                         problems.append(where + " (role not allowed, expected 403)")
                     continue
                 scoped = any(arg in SCOPED_PARAMS for arg in rule.arguments)
-                if scoped and foreign and role in ("owner", "reviewer"):
+                if foreign and any(arg in USER_SCOPED_PARAMS for arg in rule.arguments):
+                    if code != 404:
+                        problems.append(where + " (another user's notification, expected 404)")
+                elif scoped and foreign and role in ("owner", "reviewer"):
                     if code != 404 and code != 405:
                         problems.append(where + " (other department's object, expected 404)")
                 elif code in (403, 404, 500):

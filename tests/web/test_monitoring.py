@@ -196,3 +196,18 @@ def test_scheduled_jobs_remind_and_check_deadlines(db, scenario, make_user):
     assert db.session.scalar(
         select(func.count(Notification.id)).where(Notification.kind == "form_overdue", Notification.user_id == finance.id)
     ) == 18
+
+
+def test_opening_a_notification_marks_it_read(client, scenario, login, db):
+    from tracker.models import Notification
+    from tracker.services import jobs
+
+    jobs.monitoring_job(date(2023, 6, 30))
+    login(scenario["owner"])
+    note = db.session.scalar(select(Notification).where(Notification.user_id == scenario["owner"].id))
+    assert 'id="unread-count">1<' in client.get("/todo").get_data(as_text=True)
+    response = client.get(f"/monitoring/notifications/{note.id}")
+    assert response.status_code == 302 and response.headers["Location"] == note.link
+    db.session.expire_all()
+    assert db.session.get(Notification, note.id).read_at is not None
+    assert 'id="unread-count"' not in client.get("/todo").get_data(as_text=True)

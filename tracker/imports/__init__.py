@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -42,6 +43,11 @@ class ConfirmForm(FlaskForm):
 def _store_dir() -> Path:
     path = Path(current_app.config["UPLOAD_DIR"]) / "imports"
     path.mkdir(parents=True, exist_ok=True)
+    # Previews that were never confirmed are dropped after a day.
+    cutoff = time.time() - 24 * 3600
+    for stale in path.glob("*.bin"):
+        if stale.stat().st_mtime < cutoff:
+            stale.unlink(missing_ok=True)
     return path
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from tracker.auth import roles_required
+from tracker.auth import roles_required, safe_next
 from tracker.domain import DomainError, workflow
 from tracker.domain import monitoring as rules
 from tracker.extensions import db
@@ -323,6 +323,19 @@ def notifications():
         select(Notification).where(Notification.user_id == current_user.id).order_by(Notification.id.desc()).limit(200)
     ).all()
     return render_template("monitoring/notifications.html", rows=rows)
+
+
+@bp.route("/notifications/<int:notification_id>")
+@login_required
+def open_notification(notification_id: int):
+    """Follow a notification's link and mark it read; only its own user may."""
+    row = db.session.get(Notification, notification_id)
+    if row is None or row.user_id != current_user.id:
+        abort(404)
+    if row.read_at is None:
+        row.read_at = utcnow()
+        db.session.commit()
+    return redirect(safe_next(row.link) or url_for("monitoring.notifications"))
 
 
 def unread_count(user) -> int:
