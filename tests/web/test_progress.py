@@ -186,3 +186,27 @@ def test_query_count_does_not_grow_with_entries(app, client, dept, make_user, lo
     print("queries per page (10 vs 200 entries per indicator):", {u: (small[u], large[u]) for u in urls})
     assert small == large
     assert max(large.values()) <= 25
+
+
+def test_second_correction_of_the_same_entry_gets_a_conflict_and_keeps_input(app, dept, make_user, db):
+    from tests.conftest import TEST_PASSWORD
+    from tracker.models import ProgressEntry
+
+    ind = _indicator(db, "≥12次")
+    url = f"/projects/{ind.project_id}/indicators/{ind.id}"
+    first, second = make_user("owner", dept), make_user("reviewer", dept)
+    clients = []
+    for user in (first, second):
+        c = app.test_client()
+        c.post("/login", data={"username": user.username, "password": TEST_PASSWORD})
+        clients.append(c)
+    clients[0].post(url, data={"as_of": "2023-03-31", "value": "3"})
+    entry = db.session.scalar(select(ProgressEntry))
+    # Both open the correction form of the same entry; the reviewer saves first.
+    assert clients[1].post(url, data={"as_of": "2023-03-31", "value": "4", "supersedes_id": entry.id}).status_code == 302
+    response = clients[0].post(url, data={"as_of": "2023-03-31", "value": "5", "note": "按台账更正", "supersedes_id": entry.id})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "已被更正" in html and "4 次" in html  # says what the other person saved
+    assert 'value="5"' in html and "按台账更正" in html  # and keeps this person's input
+    assert db.session.scalar(select(func.count(ProgressEntry.id))) == 2
