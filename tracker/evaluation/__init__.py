@@ -15,6 +15,7 @@ from tracker.auth import roles_required
 from tracker.domain import DomainError, scoring, workflow
 from tracker.extensions import db
 from tracker.models import BudgetYear, EvaluationForm, EvaluationRow
+from tracker.review_actions import apply_from_form
 from tracker.services import evaluation, jobs, review
 from tracker.services.progress import InputError
 from tracker.services.scope import can_edit_project, get_project
@@ -153,15 +154,7 @@ def preview(project_id: int, year: int):
 @roles_required("owner", "reviewer", "finance")
 def act(project_id: int, year: int):
     ev = _form(project_id, year)
-    action = request.form.get("action", "")
-    try:
-        review.act(current_user, ev.project, str(year), action, comment=request.form.get("comment", ""),
-                   expected_version=request.form.get("version", type=int), kind="evaluation")
-        db.session.commit()
-        flash(f"自评表：{workflow.ACTION_LABELS.get(action, action)}完成。", "success")
-    except (DomainError, StaleDataError, IntegrityError) as exc:
-        db.session.rollback()
-        flash(str(exc) if isinstance(exc, DomainError) else "操作冲突，请刷新后重试。", "danger")
+    apply_from_form(ev.project, str(year), kind="evaluation", label="自评表", before_submit=lambda: evaluation.check_complete(ev))
     return redirect(url_for("evaluation.form", project_id=project_id, year=year))
 
 

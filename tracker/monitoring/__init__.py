@@ -19,6 +19,7 @@ from tracker.domain import monitoring as rules
 from tracker.extensions import db
 from tracker.models import Department, MonitoringSnapshot, Notification, Project, Submission
 from tracker.models.base import utcnow
+from tracker.review_actions import apply_from_form
 from tracker.services import jobs, monitoring, monitoring_form, review
 from tracker.services.progress import InputError
 from tracker.services.scope import can_edit_project, get_project, scope_projects
@@ -208,20 +209,10 @@ def form(project_id: int, period_key: str):
 @roles_required("owner", "reviewer", "finance")
 def act(project_id: int, period_key: str):
     snap = _snapshot(project_id, period_key)
-    action = request.form.get("action", "")
-    try:
-        if action == workflow.SUBMIT:
-            monitoring_form.check_complete(snap, monitoring.thresholds())
-        review.act(current_user, snap.project, period_key, action, comment=request.form.get("comment", ""),
-                   expected_version=request.form.get("version", type=int), kind="monitoring")
-        db.session.commit()
-        flash(f"监控表：{workflow.ACTION_LABELS.get(action, action)}完成。", "success")
-    except InputError as exc:
-        db.session.rollback()
-        flash("；".join(exc.errors.values()), "danger")
-    except (DomainError, StaleDataError, IntegrityError) as exc:
-        db.session.rollback()
-        flash(str(exc) if isinstance(exc, DomainError) else "操作冲突，请刷新后重试。", "danger")
+    apply_from_form(
+        snap.project, period_key, kind="monitoring", label="监控表",
+        before_submit=lambda: monitoring_form.check_complete(snap, monitoring.thresholds()),
+    )
     return redirect(url_for("monitoring.form", project_id=project_id, period_key=period_key))
 
 

@@ -26,6 +26,7 @@ from tracker.domain import DomainError, workflow
 from tracker.domain.periods import parse_period_key
 from tracker.extensions import db
 from tracker.models import AuditLog, Evidence, Expenditure, Indicator, ProgressEntry, Project, User
+from tracker.review_actions import apply_from_form
 from tracker.services import evidence as evidence_service
 from tracker.services import progress, review
 from tracker.services import todo as todo_service
@@ -332,21 +333,11 @@ def period_detail(project_id: int, period_key: str):
 @roles_required("owner", "reviewer", "finance")
 def act(project_id: int, period_key: str):
     project = get_project(current_user, project_id)
-    action = request.form.get("action", "")
     try:
-        submission = review.act(
-            current_user,
-            project,
-            period_key,
-            action,
-            comment=request.form.get("comment", ""),
-            expected_version=request.form.get("version", type=int),
-        )
-        db.session.commit()
-        flash(f"{parse_period_key(period_key).label}的填报：{workflow.ACTION_LABELS[action]}完成，现为“{workflow.STATE_LABELS[submission.state]}”。", "success")
-    except (DomainError, StaleDataError, IntegrityError) as exc:
-        db.session.rollback()
-        flash(_conflict_message(exc), "danger")
+        label = f"{parse_period_key(period_key).label}的填报"
+    except DomainError:
+        abort(404)
+    apply_from_form(project, period_key, kind="progress", label=label)
     return redirect(safe_next(request.form.get("back")) or url_for("progress.periods", project_id=project.id))
 
 

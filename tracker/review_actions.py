@@ -1,0 +1,53 @@
+"""One way for every page to apply a review action (提交/审核/退回/审定/重新打开) from a form post."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import flash, request
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracker.domain import DomainError, workflow
+from tracker.extensions import db
+from tracker.models import Project
+from tracker.services import review
+from tracker.services.progress import InputError
+
+CONFLICT = "保存时发现其他人刚刚处理了同一张表单，您的操作未执行，请刷新后重试。"
+
+
+def apply_from_form(
+    project: Project,
+    period_key: str,
+    *,
+    kind: str,
+    label: str,
+    before_submit: Callable[[], None] | None = None,
+) -> None:
+    """Run the posted action, commit, and flash the outcome in Chinese; roll back on any refusal."""
+    action = request.form.get("action", "")
+    try:
+        if action == workflow.SUBMIT and before_submit is not None:
+            before_submit()
+        submission = review.act(
+            current_user,
+            project,
+            period_key,
+            action,
+            comment=request.form.get("comment", ""),
+            expected_version=request.form.get("version", type=int),
+            kind=kind,
+        )
+        db.session.commit()
+        flash(f"{label}：{workflow.ACTION_LABELS[action]}完成，现为“{workflow.STATE_LABELS[submission.state]}”。", "success")
+    except InputError as exc:
+        db.session.rollback()
+        flash("；".join(exc.errors.values()), "danger")
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    except (StaleDataError, IntegrityError):
+        db.session.rollback()
+        flash(CONFLICT, "danger")
