@@ -46,7 +46,8 @@ def _files() -> list[tuple[str, bytes]]:
     return [(f.filename, f.read()) for f in request.files.getlist("files") if f and f.filename]
 
 
-def _fail(exc: Exception) -> None:
+def _fail() -> None:
+    """Nothing of a refused save stays: neither rows nor the evidence files it wrote."""
     db.session.rollback()
     evidence_service.discard_written()
 
@@ -57,6 +58,7 @@ def _commit() -> None:
 
 
 def _conflict_message(exc: Exception) -> str:
+    """A DomainError says what is wrong; a lost race on the database is a conflict."""
     if isinstance(exc, IntegrityError | StaleDataError):
         return "保存时发现其他人刚刚修改了同一条记录，您的修改未保存，填写的内容仍保留在下方，请核对后重新提交。"
     return str(exc)
@@ -91,10 +93,10 @@ def indicator(project_id: int, indicator_id: int):
             flash("已保存。", "success")
             return redirect(url_for("progress.indicator", project_id=project.id, indicator_id=ind.id))
         except progress.InputError as exc:
-            _fail(exc)
+            _fail()
             errors = exc.errors
         except (DomainError, IntegrityError, StaleDataError) as exc:
-            _fail(exc)
+            _fail()
             message = _conflict_message(exc)
         ind = _indicator(project, indicator_id)
         if voiding:
@@ -199,10 +201,10 @@ def spending(project_id: int):
             flash("已保存支出记录。", "success")
             return redirect(url_for("progress.spending", project_id=project.id))
         except progress.InputError as exc:
-            _fail(exc)
+            _fail()
             errors = exc.errors
         except (DomainError, IntegrityError, StaleDataError) as exc:
-            _fail(exc)
+            _fail()
             message = _conflict_message(exc)
         project = get_project(current_user, project_id)
     rows = db.session.scalars(
