@@ -27,6 +27,30 @@ def register(app: Flask) -> None:
             return f"{value:,.{places}f}"
         return format_decimal(value)
 
+    @app.template_filter("job_counts")
+    def job_counts(counts_json: str) -> str:
+        """A job run's counts in words: 项目 18，指标 184，红灯 3 …"""
+        import json
+
+        from tracker.domain.monitoring import LIGHT_LABELS
+
+        names = {
+            "projects": "项目", "indicators": "指标", "skipped": "已有", "opened": "生成", "existing": "已有",
+            "reminded": "提醒", "overdue": "逾期", "checked": "检查", "missed": "逾期未完成",
+            "departments": "部门", "notified": "通知", "reason": "原因", "seconds": "用时（秒）",
+        }
+        try:
+            counts = json.loads(counts_json or "{}")
+        except ValueError:
+            return counts_json
+        parts = []
+        for key, value in counts.items():
+            if key == "lights":
+                parts.extend(f"{LIGHT_LABELS[k]}灯 {n}" for k, n in value.items() if n)
+            else:
+                parts.append(f"{names.get(key, key)} {value}")
+        return "，".join(parts)
+
     @app.template_filter("period_label")
     def period_label(key: str) -> str:
         try:

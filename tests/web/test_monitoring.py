@@ -211,3 +211,19 @@ def test_opening_a_notification_marks_it_read(client, scenario, login, db):
     db.session.expire_all()
     assert db.session.get(Notification, note.id).read_at is not None
     assert 'id="unread-count"' not in client.get("/todo").get_data(as_text=True)
+
+
+def test_admin_jobs_page_shows_next_runs_and_runs_now(client, dept, make_user, login, db):
+    from tracker.models import JobRun
+    from tracker.services import jobs
+
+    assert jobs.next_runs(date(2023, 5, 10))["monitoring"] == date(2023, 7, 1)
+    assert jobs.next_runs(date(2023, 5, 10))["monthly_reminder"] == date(2023, 6, 1)
+    assert jobs.next_runs(date(2023, 5, 10))["evaluation_open"] == date(2024, 1, 5)
+    login(make_user("admin"))
+    response = client.post("/admin/jobs", data={"job": "monitoring", "date": AS_OF})
+    assert response.status_code == 302
+    html = client.get("/admin/jobs").get_data(as_text=True)
+    assert "双监控快照" in html and "完成" in html and "下次运行" in html
+    assert db.session.scalar(select(func.count(JobRun.id)).where(JobRun.trigger == "manual")) == 1
+    assert jobs.next_runs(date(2023, 7, 2))["monitoring"] is None  # this year's checkpoint has run

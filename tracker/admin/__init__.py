@@ -327,10 +327,15 @@ def jobs_page():
         except Exception as exc:  # the failed run is recorded with its error
             flash(f"{jobs.JOBS[job].label}运行失败：{exc}", "danger")
         return redirect(url_for("admin.jobs_page"))
+    from flask import current_app
+
+    from tracker.scheduler import local_today
+
     year = db.session.scalar(select(BudgetYear.year).where(BudgetYear.is_current.is_(True)))
     checkpoints = monitoring.checkpoints(year) if year else []
     return render_template(
         "admin/jobs.html",
+        next_runs=jobs.next_runs(local_today(current_app)),
         jobs=jobs.JOBS,
         runs=jobs.recent_runs(),
         action=ActionForm(),

@@ -281,6 +281,40 @@ def run_daily(today: date, *, trigger: str = "schedule") -> list[JobRun]:
     return runs
 
 
+def next_runs(today: date) -> dict[str, date | None]:
+    """When each job next does something, counting from ``today`` (shown on the admin page).
+
+    The scheduler wakes every morning; these are the days on which a job has work to do.
+    """
+    import calendar
+
+    reminder_day = settings.get("reminder_day")
+    this_month = today.replace(day=min(reminder_day, calendar.monthrange(today.year, today.month)[1]))
+    if this_month < today:
+        year, month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
+        this_month = date(year, month, min(reminder_day, calendar.monthrange(year, month)[1]))
+    pending = due_monitoring_dates(today)
+    monitoring_next = today if pending else None
+    if monitoring_next is None:
+        done = set(db.session.scalars(select(JobCompletion.period_key).where(JobCompletion.job == "monitoring")))
+        for year in db.session.scalars(select(BudgetYear.year).where(BudgetYear.is_current.is_(True))):
+            upcoming = [d + timedelta(days=1) for d in monitoring.checkpoints(year) if d.isoformat() not in done and d >= today]
+            monitoring_next = min(upcoming) if upcoming else None
+    evaluation_next = None
+    month, day = (int(x) for x in settings.get("evaluation_open_date").split("-"))
+    done_years = set(db.session.scalars(select(JobCompletion.period_key).where(JobCompletion.job == "evaluation_open")))
+    for year in db.session.scalars(select(BudgetYear.year).where(BudgetYear.is_current.is_(True))):
+        if str(year) not in done_years:
+            evaluation_next = max(date(year + 1, month, day), today)
+    return {
+        "monthly_reminder": this_month,
+        "monitoring": monitoring_next,
+        "deadline_check": today,
+        "form_deadlines": today,
+        "evaluation_open": evaluation_next,
+    }
+
+
 def recent_runs(limit: int = 50) -> list[JobRun]:
     return list(db.session.scalars(select(JobRun).order_by(JobRun.id.desc()).limit(limit)))
 
