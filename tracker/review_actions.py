@@ -13,9 +13,19 @@ from tracker.domain import DomainError, workflow
 from tracker.extensions import db
 from tracker.models import Project
 from tracker.services import review
-from tracker.services.progress import InputError
+from tracker.services.progress import ConflictError, InputError
 
 CONFLICT = "保存时发现其他人刚刚处理了同一张表单，您的操作未执行，请刷新后重试。"
+
+
+def posted_version() -> int | None:
+    """The version the page was rendered with; a mangled value is a conflict, never 'no check'."""
+    text = (request.form.get("version") or "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or len(text) > 9:
+        raise ConflictError("表单的版本信息无效，您的修改未保存，请刷新页面后重新提交。")
+    return int(text)
 
 
 def apply_from_form(
@@ -37,7 +47,7 @@ def apply_from_form(
             period_key,
             action,
             comment=request.form.get("comment", ""),
-            expected_version=request.form.get("version", type=int),
+            expected_version=posted_version(),
             kind=kind,
         )
         db.session.commit()

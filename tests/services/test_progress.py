@@ -363,3 +363,71 @@ def test_todo_lists_missing_returned_and_reviews(db, owner, reviewer, make_user,
     # After the year has ended, owners are no longer chased for monthly values.
     monkeypatch.setattr(todo, "today", lambda: date(2024, 2, 1))
     assert todo.todo_for(owner).missing == [] and todo.todo_for(owner).count == 1
+
+
+def test_switching_frequency_does_not_unlock_approved_months(db, owner, reviewer, make_user):
+    from tracker.services import progress, review, settings
+
+    ind = indicator(db, "≥12次")
+    record(owner, ind, as_of="2023-01-31", value="1")
+    finance = make_user("finance")
+    for user, action in ((owner, "submit"), (reviewer, "dept_approve"), (finance, "approve")):
+        review.act(user, ind.project, "2023-01", action)
+    settings.put("reporting_frequency", "quarterly", user=None)
+    with pytest.raises(progress.LockedError, match="2023年1月的填报已审定"):
+        record(owner, ind, as_of="2023-01-20", value="1")
+    record(owner, ind, as_of="2023-02-20", value="1")  # February was never submitted
+
+
+def test_archived_year_is_read_only_everywhere(db, owner, make_user):
+    from datetime import date as d
+
+    from tracker.services import evaluation, jobs, monitoring_form, progress, review
+
+    ind = indicator(db, "≥12次")
+    record(owner, ind, as_of="2023-03-31", value="3")
+    jobs.monitoring_job(d(2023, 6, 30))
+    evaluation.open_forms(2023)
+    ind.project.year.is_closed = True
+    db.session.commit()
+    finance = make_user("finance")
+    from tracker.models import MonitoringSnapshot
+
+    snapshot = db.session.scalar(select(MonitoringSnapshot).where(MonitoringSnapshot.project_id == ind.project_id))
+    form = next(f for f in evaluation.summary_all(2023) if f.project_id == ind.project_id)
+    for attempt in (
+        lambda: record(owner, ind, as_of="2023-04-30", value="1"),
+        lambda: progress.update_budget(finance, ind.project, initial="1", adjusted="", reason="x", expected_version=None),
+        lambda: monitoring_form.save(owner, snapshot, _Form(), expected_version=None),
+        lambda: monitoring_form.set_disposition(finance, snapshot, needs=True, requirements="整改"),
+        lambda: evaluation.save(owner, form, {}, expected_version=None),
+        lambda: review.act(owner, ind.project, "2023-04", "submit"),
+    ):
+        with pytest.raises(progress.LockedError, match="已归档"):
+            attempt()
+        db.session.rollback()
+
+
+class _Form(dict):
+    def getlist(self, key):
+        return []
+
+
+@pytest.mark.parametrize(
+    "value, message",
+    [("99999999999999999999", "过大"), ("1e400", "过大|不是有效的数值"), ("0.0000001", "最多保留 6 位小数")],
+)
+def test_absurd_values_are_refused(db, owner, value, message):
+    from tracker.services.progress import InputError
+
+    with pytest.raises(InputError, match=message):
+        record(owner, indicator(db, "≥12次"), as_of="2023-03-31", value=value)
+
+
+def test_absurd_amounts_are_refused(db, owner):
+    from tracker.services import progress
+
+    project = indicator(db, "≥12次").project
+    for amount, unit, message in (("0.001", "元", "最多保留 2 位小数"), ("99999999999999999999", "元", "过大")):
+        with pytest.raises(progress.InputError, match=message):
+            progress.parse_spending_form(project, {"spent_on": "2023-03-01", "amount": amount, "unit": unit})

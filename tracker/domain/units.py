@@ -249,3 +249,17 @@ def is_count_unit(unit: str | None) -> bool:
     not empty, not money, not a rate."""
     u = normalize_unit(unit)
     return bool(u) and not is_money_unit(u) and not is_rate_unit(u)
+
+
+def check_range(value: Decimal, *, what: str, maximum: Decimal, places: int = 6, allow_negative: bool = False) -> Decimal:
+    """Refuse numbers the records cannot hold exactly: too large, too many decimals, negative."""
+    if not value.is_finite():
+        raise UnitError(f"{what}“{value}”不是有效的数值。")
+    if value < 0 and not allow_negative:
+        raise UnitError(f"{what}不能为负数。")
+    if abs(value) >= maximum:
+        raise UnitError(f"{what}过大（应小于 {format(maximum.normalize(), ',f')}），请检查是否多填了位数或单位。")
+    exponent = value.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > places:
+        raise UnitError(f"{what}最多保留 {places} 位小数。")
+    return value

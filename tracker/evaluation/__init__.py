@@ -15,7 +15,7 @@ from tracker.auth import roles_required
 from tracker.domain import DomainError, scoring, workflow
 from tracker.extensions import db
 from tracker.models import BudgetYear, EvaluationForm, EvaluationRow
-from tracker.review_actions import apply_from_form
+from tracker.review_actions import apply_from_form, posted_version
 from tracker.services import evaluation, jobs, review
 from tracker.services.progress import InputError
 from tracker.services.scope import can_edit_project, get_project
@@ -112,7 +112,7 @@ def form(project_id: int, year: int):
         if action == "refresh":
             evaluation.refresh_from_record(current_user, ev)
         else:
-            evaluation.save(current_user, ev, request.form, expected_version=request.form.get("version", type=int))
+            evaluation.save(current_user, ev, request.form, expected_version=posted_version())
         if action == "submit":
             evaluation.check_complete(ev)
             review.act(current_user, ev.project, str(year), "submit", kind="evaluation")

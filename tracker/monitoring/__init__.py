@@ -19,7 +19,7 @@ from tracker.domain import monitoring as rules
 from tracker.extensions import db
 from tracker.models import Department, MonitoringSnapshot, Notification, Project, Submission
 from tracker.models.base import utcnow
-from tracker.review_actions import apply_from_form
+from tracker.review_actions import apply_from_form, posted_version
 from tracker.services import jobs, monitoring, monitoring_form, review
 from tracker.services.progress import InputError
 from tracker.services.scope import can_edit_project, get_project, scope_projects
@@ -187,7 +187,7 @@ def form(project_id: int, period_key: str):
         abort(403)
     action = request.form.get("action", "save")
     try:
-        monitoring_form.save(current_user, snap, request.form, expected_version=request.form.get("version", type=int))
+        monitoring_form.save(current_user, snap, request.form, expected_version=posted_version())
         if action == "submit":
             monitoring_form.check_complete(snap, monitoring.thresholds())
             review.act(current_user, snap.project, period_key, "submit", kind="monitoring")
@@ -236,9 +236,9 @@ def disposition(project_id: int, period_key: str):
             )
         db.session.commit()
         flash("已保存处理意见。", "success")
-    except InputError as exc:
+    except DomainError as exc:
         db.session.rollback()
-        flash("；".join(exc.errors.values()), "danger")
+        flash(str(exc), "danger")
     return redirect(url_for("monitoring.form", project_id=project_id, period_key=period_key))
 
 
@@ -250,9 +250,9 @@ def rectification(project_id: int, period_key: str):
         monitoring_form.set_rectification_result(current_user, snap, request.form.get("rectification_result", ""))
         db.session.commit()
         flash("已提交整改结果。", "success")
-    except InputError as exc:
+    except DomainError as exc:
         db.session.rollback()
-        flash("；".join(exc.errors.values()), "danger")
+        flash(str(exc), "danger")
     return redirect(url_for("monitoring.form", project_id=project_id, period_key=period_key))
 
 

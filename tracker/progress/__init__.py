@@ -26,7 +26,7 @@ from tracker.domain import DomainError, workflow
 from tracker.domain.periods import parse_period_key
 from tracker.extensions import db
 from tracker.models import AuditLog, Evidence, Expenditure, Indicator, ProgressEntry, Project, User
-from tracker.review_actions import apply_from_form
+from tracker.review_actions import apply_from_form, posted_version
 from tracker.services import evidence as evidence_service
 from tracker.services import progress, review
 from tracker.services import todo as todo_service
@@ -130,7 +130,7 @@ def indicator(project_id: int, indicator_id: int):
     return render_template(
         "progress/indicator.html",
         locked=progress.locked_period_keys(project),
-        period_of=progress.period_key_of,
+        is_locked=progress.is_locked_day,
         void_error=void_error,
         default_as_of=default_as_of,
         project=project,
@@ -218,7 +218,7 @@ def spending(project_id: int):
     return render_template(
         "progress/spending.html",
         locked=progress.locked_period_keys(project),
-        period_of=progress.period_key_of,
+        is_locked=progress.is_locked_day,
         project=project,
         rows=rows,
         superseded=superseded,
@@ -243,7 +243,7 @@ def budget(project_id: int):
             initial=request.form.get("initial_budget", ""),
             adjusted=request.form.get("adjusted_budget", ""),
             reason=request.form.get("reason", ""),
-            expected_version=request.form.get("version", type=int),
+            expected_version=posted_version(),
         )
         db.session.commit()
         flash("已修改项目预算。", "success")

@@ -7,8 +7,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from tracker.domain import monitoring as monitoring_rules
 from tracker.extensions import db
 from tracker.models import BudgetYear, Department, Indicator, Project
+from tracker.services.monitoring import thresholds
 from tracker.services.progress import project_progress
 from tracker.services.scope import can_edit_project, get_project, scope_departments, scope_projects
 
@@ -96,6 +98,12 @@ def detail(project_id: int):
     ).all()
     summary = project_progress(project, list(indicators))
     progress_by_id = {row.indicator.id: row for row in summary.rows}
+    # The same light rule as 双监控 (thresholds configurable), for the execution bar.
+    budget_light = (
+        monitoring_rules.budget_light(summary.execution_rate, summary.time_progress, thresholds())
+        if summary.execution_rate is not None
+        else "grey"
+    )
     return render_template(
         "projects/detail.html",
         project=project,
@@ -104,4 +112,5 @@ def detail(project_id: int):
         summary=summary,
         progress_by_id=progress_by_id,
         can_edit=can_edit_project(current_user, project),
+        budget_light=budget_light,
     )

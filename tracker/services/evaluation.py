@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import flag_modified
 
 from tracker.domain import DomainError, scoring
 from tracker.domain import progress as progress_rules
@@ -20,7 +21,7 @@ from tracker.domain.targets import (
     KIND_WITHIN_BUDGET,
     format_decimal,
 )
-from tracker.domain.units import UnitError, convert, parse_quantity
+from tracker.domain.units import UnitError, check_range, convert, parse_quantity
 from tracker.domain.workflow import is_editable
 from tracker.extensions import db
 from tracker.models import (
@@ -35,7 +36,7 @@ from tracker.models import (
     User,
 )
 from tracker.services import audit, notify
-from tracker.services.progress import ConflictError, InputError, LockedError, current_entries_query
+from tracker.services.progress import ConflictError, InputError, LockedError, current_entries_query, ensure_year_open
 from tracker.services.scope import NotVisible, can_edit_project
 
 TIER_RATES = {scoring.TIER_MET: Decimal(1), scoring.TIER_PARTIAL: Decimal("0.7"), scoring.TIER_NOT_MET: Decimal("0.3")}
@@ -186,23 +187,25 @@ def rescore(form: EvaluationForm) -> None:
     form.grade = scoring.grade(form.total_score)
 
 
-def _dec(text: str, label: str, errors: dict, key: str) -> Decimal | None:
+def _dec(text: str, label: str, errors: dict, key: str, *, maximum: Decimal = Decimal(1000)) -> Decimal | None:
+    """A score, weight or deduction: a non-negative number with at most 2 decimals."""
     text = (text or "").strip()
     if not text:
         return None
     try:
         value = Decimal(text.replace(",", ""))
-        if not value.is_finite():
-            raise InvalidOperation
-        return value
+        return check_range(value, what=label, maximum=maximum, places=2)
     except (InvalidOperation, ValueError):
         errors[key] = f"{label}“{text}”不是有效的数值。"
-        return None
+    except UnitError as exc:
+        errors[key] = str(exc)
+    return None
 
 
 def _editable(user: User, form: EvaluationForm) -> None:
     if not can_edit_project(user, form.project):
         raise NotVisible(form.project_id)
+    ensure_year_open(form.project)
     submission = submission_of(form)
     if submission is not None and not is_editable(submission.state):
         raise LockedError("自评表已提交审核或已审定，分数已锁定，不能再修改。")
@@ -226,42 +229,57 @@ def save(user: User, form: EvaluationForm, data, *, expected_version: int | None
     # 一级 weights
     new_level1 = {}
     for name in level1_weights(form):
-        value = _dec(data.get(f"level1-{name}", ""), f"“{name}”分值", errors, f"level1-{name}")
+        value = _dec(data.get(f"level1-{name}", ""), f"“{name}”分值", errors, f"level1-{name}", maximum=Decimal(101))
         if value is not None:
             new_level1[name] = value
     for row in form.rows:
         p = f"row-{row.id}-"
-        weight = _dec(data.get(p + "weight", ""), f"“{row.indicator.level3}”分值", errors, p + "weight")
+        weight = _dec(data.get(p + "weight", ""), f"“{row.indicator.level3}”分值", errors, p + "weight", maximum=Decimal(101))
         if weight is not None:
             row.weight = weight
         target = row.indicator.target
-        if target.kind == KIND_QUANTITATIVE:
+        name = f"“{row.indicator.level3}”"
+        if target.kind == KIND_QUANTITATIVE and (p + "actual") in data:
             text = (data.get(p + "actual") or "").strip()
             if text:
                 try:
                     number, unit = parse_quantity(text)
-                    row.actual_value = convert(number, unit or target.unit, target.unit)
+                    row.actual_value = check_range(
+                        convert(number, unit or target.unit, target.unit), what=f"{name}实际完成值", maximum=Decimal(10) ** 17
+                    )
                     row.actual_text = text
                 except UnitError as exc:
-                    errors[p + "actual"] = f"“{row.indicator.level3}”：{exc}"
+                    errors[p + "actual"] = f"{name}：{exc}"
             else:
                 row.actual_value = None
-        elif target.kind in (KIND_QUALITATIVE, KIND_DEADLINE):
-            tier = data.get(p + "tier") or None
-            row.tier = tier if tier in scoring.TIERS else None
-            row.tier_score = _dec(data.get(p + "tier_score", ""), f"“{row.indicator.level3}”得分", errors, p + "tier_score")
-            if row.tier and row.tier_score is not None:
+        elif target.kind in (KIND_QUALITATIVE, KIND_DEADLINE) and (p + "tier") in data:
+            tier = (data.get(p + "tier") or "").strip() or None
+            tier_score = _dec(data.get(p + "tier_score", ""), f"{name}得分", errors, p + "tier_score")
+            if tier is not None and tier not in scoring.TIERS:
+                errors[p + "tier"] = f"{name}的评价档次“{tier}”无效，应为达成、部分达成或未达成。"
+            elif tier is None and tier_score is not None:
+                errors[p + "tier"] = f"{name}：请先选择评价档次，再填写得分。"
+            elif tier is not None and tier_score is None and (p + "tier_score") not in errors:
+                errors[p + "tier_score"] = f"{name}：请填写“{tier}”档次内的得分。"
+            elif tier is not None:
                 try:
-                    scoring.tier_score_checked(row.tier, row.tier_score, row.weight)
+                    scoring.tier_score_checked(tier, tier_score, row.weight)
                 except DomainError as exc:
-                    errors[p + "tier_score"] = f"“{row.indicator.level3}”：{exc}"
-        row.deduction = _dec(data.get(p + "deduction", ""), "扣分", errors, p + "deduction") or Decimal(0)
-        row.deduction_reason = (data.get(p + "deduction_reason") or "").strip()
-        if row.deduction and not row.deduction_reason:
-            errors[p + "deduction_reason"] = f"“{row.indicator.level3}”扣分须说明原因。"
-        row.explanation = (data.get(p + "explanation") or "").strip()
-    form.goal_actual = (data.get("goal_actual") or "").strip()
-    form.execution_explanation = (data.get("execution_explanation") or "").strip()
+                    errors[p + "tier_score"] = f"{name}：{exc}"
+            row.tier, row.tier_score = tier, tier_score
+        if (p + "deduction") in data or (p + "deduction_reason") in data:
+            row.deduction = _dec(data.get(p + "deduction", ""), f"{name}扣分", errors, p + "deduction") or Decimal(0)
+            row.deduction_reason = (data.get(p + "deduction_reason") or "").strip()
+            if row.deduction > row.weight:
+                errors[p + "deduction"] = f"{name}扣分不能超过分值 {row.weight} 分。"
+            if row.deduction and not row.deduction_reason:
+                errors[p + "deduction_reason"] = f"{name}扣分须说明原因。"
+        if (p + "explanation") in data:
+            row.explanation = (data.get(p + "explanation") or "").strip()
+    if "goal_actual" in data:
+        form.goal_actual = (data.get("goal_actual") or "").strip()
+    if "execution_explanation" in data:
+        form.execution_explanation = (data.get("execution_explanation") or "").strip()
     if new_level1:
         by_level1: dict[str, list[Decimal]] = {}
         for row in form.rows:
@@ -274,6 +292,7 @@ def save(user: User, form: EvaluationForm, data, *, expected_version: int | None
     if errors:
         raise InputError(errors)
     rescore(form)
+    flag_modified(form, "goal_actual")  # the version moves on with every save (see monitoring_form.save)
     db.session.flush()
     if before != form.total_score:
         form.history.append(ScoreChange(actor_id=user.id, before=before, after=form.total_score, reason="填报人修改"))

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import flag_modified
 
 from tracker.domain import monitoring as rules
-from tracker.domain.units import UnitError, parse_quantity
+from tracker.domain.units import UnitError, check_range, convert, parse_quantity
 from tracker.domain.workflow import is_editable
 from tracker.extensions import db
 from tracker.models import MonitoringSnapshot, Submission, User
 from tracker.services import audit
-from tracker.services.progress import ConflictError, InputError, LockedError
+from tracker.services.progress import ConflictError, InputError, LockedError, ensure_year_open
 from tracker.services.scope import NotVisible, can_edit_project
 
 
@@ -29,6 +31,7 @@ def submission_of(snapshot: MonitoringSnapshot) -> Submission | None:
 def _editable(user: User, snapshot: MonitoringSnapshot) -> None:
     if not can_edit_project(user, snapshot.project):
         raise NotVisible(snapshot.project_id)
+    ensure_year_open(snapshot.project)
     submission = submission_of(snapshot)
     if submission is not None and not is_editable(submission.state):
         raise LockedError("监控表已提交审核或已审定，不能再修改。")
@@ -44,31 +47,37 @@ def save(user: User, snapshot: MonitoringSnapshot, form, *, expected_version: in
     snapshot.budget_explanation = (form.get("budget_explanation") or "").strip()
     for row in snapshot.rows:
         prefix = f"row-{row.id}-"
-        reasons = [r for r in form.getlist(prefix + "reasons") if r in rules.DEVIATION_REASONS]
-        row.reasons = json.dumps(reasons, ensure_ascii=False)
-        row.analysis = (form.get(prefix + "analysis") or "").strip()
-        likelihood = form.get(prefix + "likelihood") or None
-        if likelihood and likelihood not in rules.LIKELIHOODS:
-            errors[prefix + "likelihood"] = f"“{row.level3}”的完成目标可能性无效。"
-        row.likelihood = likelihood
-        row.measure = (form.get(prefix + "measure") or "").strip()
-        row.forecast_reason = (form.get(prefix + "forecast_reason") or "").strip()
-        row.forecast_text = (form.get(prefix + "forecast_text") or "").strip()
-        text = (form.get(prefix + "forecast_override") or "").strip()
-        if text:
-            try:
-                number, unit = parse_quantity(text)
-                if unit and unit != row.target_unit:
-                    from tracker.domain.units import convert
-
-                    number = convert(number, unit, row.target_unit)
-                row.forecast_override = number
-            except UnitError as exc:
-                errors[prefix + "forecast_override"] = f"“{row.level3}”的全年预计完成值：{exc}"
-        else:
-            row.forecast_override = None
+        # Only rows whose inputs were on the page change: a post never clears what it did not show.
+        if (prefix + "analysis") in form:
+            reasons = [r for r in form.getlist(prefix + "reasons") if r in rules.DEVIATION_REASONS]
+            row.reasons = json.dumps(reasons, ensure_ascii=False)
+            row.analysis = (form.get(prefix + "analysis") or "").strip()
+            likelihood = form.get(prefix + "likelihood") or None
+            if likelihood and likelihood not in rules.LIKELIHOODS:
+                errors[prefix + "likelihood"] = f"“{row.level3}”的完成目标可能性无效。"
+            row.likelihood = likelihood
+            row.measure = (form.get(prefix + "measure") or "").strip()
+        if (prefix + "forecast_reason") in form:
+            row.forecast_reason = (form.get(prefix + "forecast_reason") or "").strip()
+        if (prefix + "forecast_text") in form:
+            row.forecast_text = (form.get(prefix + "forecast_text") or "").strip()
+        if (prefix + "forecast_override") in form:
+            text = (form.get(prefix + "forecast_override") or "").strip()
+            if text:
+                try:
+                    number, unit = parse_quantity(text)
+                    if unit and unit != row.target_unit:
+                        number = convert(number, unit, row.target_unit)
+                    row.forecast_override = check_range(number, what=f"“{row.level3}”的全年预计完成值", maximum=Decimal(10) ** 17)
+                except UnitError as exc:
+                    errors[prefix + "forecast_override"] = f"“{row.level3}”的全年预计完成值：{exc}"
+            else:
+                row.forecast_override = None
     if errors:
         raise InputError(errors)
+    # Saving rows alone would not touch the snapshot row: mark it, so its version moves on
+    # and a second person saving from the same page gets a conflict instead of a silent loss.
+    flag_modified(snapshot, "expected_completion")
     db.session.flush()
 
 
@@ -102,6 +111,7 @@ def check_complete(snapshot: MonitoringSnapshot, thresholds: rules.Thresholds) -
 
 
 def set_disposition(user: User, snapshot: MonitoringSnapshot, *, needs: bool, requirements: str) -> None:
+    ensure_year_open(snapshot.project)
     requirements = (requirements or "").strip()
     if needs and not requirements:
         raise InputError({"rectification_requirements": "标记为需整改时必须填写整改要求。"})
@@ -120,6 +130,7 @@ def set_disposition(user: User, snapshot: MonitoringSnapshot, *, needs: bool, re
 def set_rectification_result(user: User, snapshot: MonitoringSnapshot, text: str) -> None:
     if not can_edit_project(user, snapshot.project):
         raise NotVisible(snapshot.project_id)
+    ensure_year_open(snapshot.project)
     if not snapshot.needs_rectification:
         raise InputError({"rectification_result": "财政局未要求整改。"})
     text = (text or "").strip()

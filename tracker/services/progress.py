@@ -19,7 +19,7 @@ from tracker.domain import DomainError
 from tracker.domain import progress as rules
 from tracker.domain.accumulation import CUMULATIVE, LEVEL
 from tracker.domain.monitoring import time_progress
-from tracker.domain.periods import Period, period_for
+from tracker.domain.periods import FREQUENCIES, Period, period_for
 from tracker.domain.targets import (
     KIND_DEADLINE,
     KIND_QUALITATIVE,
@@ -27,14 +27,18 @@ from tracker.domain.targets import (
     KIND_WITHIN_BUDGET,
     format_decimal,
 )
-from tracker.domain.units import UnitError, convert, parse_quantity
-from tracker.domain.workflow import STATE_LABELS, is_editable
+from tracker.domain.units import UnitError, check_range, convert, parse_quantity
+from tracker.domain.workflow import STATE_LABELS
 from tracker.extensions import db
 from tracker.models import TIERS, Expenditure, Indicator, ProgressEntry, Project, Submission, User
 from tracker.services import audit, evidence, settings
 from tracker.services.scope import NotVisible, can_edit_project
 
 MONEY_UNITS = {"元": Decimal(1) / Decimal(10000), "万元": Decimal(1)}
+MONEY_UNITS_PER_WAN = {"元": Decimal(10000), "万元": Decimal(1)}
+# What the columns hold exactly: Quantity is Numeric(24, 6), Money Numeric(18, 6) in 万元.
+MAX_QUANTITY = Decimal(10) ** 17
+MAX_MONEY = Decimal(10) ** 11
 
 
 class InputError(DomainError):
@@ -74,16 +78,34 @@ def submission_for(project: Project, period: Period, kind: str = "progress") -> 
     )
 
 
-def ensure_open(project: Project, day: date) -> Period:
-    """Entries dated in a period under review or approved cannot be added or corrected."""
-    period = period_for(day, frequency())
+def ensure_year_open(project: Project) -> None:
+    """An archived (归档) budget year is read-only everywhere."""
     if project.year.is_closed:
-        raise LockedError(f"{project.year.year} 年度已归档，不能再修改。")
-    submission = submission_for(project, period)
-    if submission is not None and not is_editable(submission.state):
+        raise LockedError(f"{project.year.year} 年度已归档（只读），不能再修改。")
+
+
+def ensure_open(project: Project, day: date) -> Period:
+    """Entries dated in a period under review or approved cannot be added or corrected.
+
+    Both the monthly and the quarterly period of the day are checked, so switching the
+    reporting frequency mid-year never unlocks what was submitted under the other one.
+    """
+    ensure_year_open(project)
+    period = period_for(day, frequency())
+    keys = {period_for(day, f).key: period_for(day, f) for f in FREQUENCIES}
+    locked = db.session.execute(
+        select(Submission.period_key, Submission.state).where(
+            Submission.project_id == project.id,
+            Submission.kind == "progress",
+            Submission.period_key.in_(list(keys)),
+            Submission.state.in_(("submitted", "dept_approved", "approved")),
+        )
+    ).first()
+    if locked is not None:
+        label = keys[locked.period_key].label
         raise LockedError(
-            f"{period.label}的填报{STATE_LABELS[submission.state]}，已锁定，不能再修改"
-            + ("；如需更正请联系财政局重新打开。" if submission.state == "approved" else "；如需修改请先撤回或等待退回。")
+            f"{label}的填报{STATE_LABELS[locked.state]}，已锁定，不能再修改"
+            + ("；如需更正请联系财政局重新打开。" if locked.state == "approved" else "；如需修改请先撤回或等待退回。")
         )
     return period
 
@@ -92,8 +114,14 @@ def period_key_of(day: date) -> str:
     return period_for(day, frequency()).key
 
 
+def is_locked_day(day: date, locked_keys: set[str]) -> bool:
+    return any(period_for(day, f).key in locked_keys for f in FREQUENCIES)
+
+
 def locked_period_keys(project: Project) -> set[str]:
-    """Periods of the project whose progress is under review or approved (one query)."""
+    """Periods of the project whose progress is under review or approved (one query).
+
+    Keys of either frequency; see ``is_locked_day``."""
     return set(
         db.session.scalars(
             select(Submission.period_key).where(
@@ -162,7 +190,7 @@ def parse_value_form(indicator: Indicator, form) -> ValueInput:
                 if number < 0:
                     errors["value"] = f"实际完成值不能为负数（填写的是“{text}”）。"
                 else:
-                    data.value = convert(number, unit, target.unit)
+                    data.value = check_range(convert(number, unit, target.unit), what="实际完成值", maximum=MAX_QUANTITY)
             except UnitError as exc:
                 errors["value"] = str(exc)
     elif target.kind == KIND_DEADLINE:
@@ -309,6 +337,7 @@ def parse_spending_form(project: Project, form) -> SpendingInput:
             elif number <= 0:
                 errors["amount"] = "支出金额应大于 0；如需冲减请更正或撤销原记录。"
             else:
+                check_range(number, what="支出金额", maximum=MAX_MONEY * MONEY_UNITS_PER_WAN[unit], places=2 if unit == "元" else 6)
                 input_amount = number
                 amount = convert(number, unit, "万元")
         except UnitError as exc:
@@ -385,6 +414,7 @@ def update_budget(
     """Finance edits 年初预算数 / 调整后预算数 (万元) with a reason."""
     if user.role != "finance":
         raise NotVisible(project.id)
+    ensure_year_open(project)
     errors: dict[str, str] = {}
     values = {}
     for key, text, label in (("initial", initial, "年初预算数"), ("adjusted", adjusted, "调整后预算数")):
@@ -394,9 +424,7 @@ def update_budget(
             continue
         try:
             number, unit = parse_quantity(text)
-            number = convert(number, unit or "万元", "万元")
-            if number < 0:
-                errors[key] = f"{label}不能为负数。"
+            number = check_range(convert(number, unit or "万元", "万元"), what=label, maximum=MAX_MONEY)
             values[key] = number
         except UnitError as exc:
             errors[key] = f"{label}：{exc}"

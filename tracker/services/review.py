@@ -12,7 +12,7 @@ from tracker.domain.periods import Period, parse_period_key, periods_of_year
 from tracker.extensions import db
 from tracker.models import Expenditure, ProgressEntry, Project, Submission, User, WorkflowEvent
 from tracker.services import audit
-from tracker.services.progress import ConflictError, current_entries_query, frequency, today
+from tracker.services.progress import ConflictError, current_entries_query, ensure_year_open, frequency, today
 from tracker.services.scope import NotVisible
 
 KIND_LABELS = {"progress": "进度填报", "monitoring": "绩效监控表", "evaluation": "绩效自评表"}
@@ -43,6 +43,7 @@ def act(
 ) -> Submission:
     if not user.sees_all_departments and user.department_id != project.department_id:
         raise NotVisible(project.id)
+    ensure_year_open(project)
     if kind == "progress":
         period = parse_period_key(period_key)
         if period.year != project.year.year:
