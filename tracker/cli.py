@@ -139,7 +139,10 @@ def register(app: Flask) -> None:
                     state["total"] = total
                 bar.update(1)
 
-            run = jobs.monitoring_job(day, trigger="cli", progress_cb=progress)
+            try:
+                run = jobs.monitoring_job(day, trigger="cli", progress_cb=progress)
+            except DomainError as exc:
+                _fail(str(exc))
         click.echo(f"{run.status}：{run.counts}（用时 {time.perf_counter() - started:.2f} 秒）")
 
     @app.cli.command("run-job")
@@ -163,7 +166,10 @@ def register(app: Flask) -> None:
         from tracker.services import evaluation, jobs
 
         started = time.perf_counter()
-        run = jobs.evaluation_job(year, trigger="cli")
+        try:
+            run = jobs.evaluation_job(year, trigger="cli")
+        except DomainError as exc:
+            _fail(str(exc))
         click.echo(f"{run.status}：{run.counts}（用时 {time.perf_counter() - started:.2f} 秒）")
         for row in evaluation.summary_all(year):
             click.echo(f"  {row.total_score:>6} {row.grade}  {row.project.name}")

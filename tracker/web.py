@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 
 from tracker.domain import DomainError
 from tracker.domain.periods import parse_period_key
@@ -122,6 +123,16 @@ def register(app: Flask) -> None:
             ),
             400,
         )
+
+    @app.errorhandler(OverflowError)
+    @app.errorhandler(DataError)
+    def out_of_range(error):
+        # An id or number in the URL far beyond anything stored (SQLite overflows, PostgreSQL
+        # refuses it): nothing by that number exists.
+        from tracker.extensions import db
+
+        db.session.rollback()
+        return render_template("errors/error.html", code=404, message="页面不存在或您无权查看。"), 404
 
     @app.errorhandler(DomainError)
     def domain_error(error):

@@ -75,3 +75,30 @@ def test_owner_cannot_import(client, make_user, login, db):
     assert client.get("/imports/").status_code == 403
     assert _upload(client, SEED_FILE.read_bytes(), "x.txt").status_code == 403
     assert client.post("/imports/confirm", data={"token": "0" * 64}).status_code == 403
+
+
+def test_bad_form_fields_get_chinese_messages(client, make_user, login, db):
+    login(make_user("finance"))
+    for data, expected in [
+        ({"year": "abc", "department_id": "0"}, "预算年度应为四位数字"),
+        ({"year": "2023", "department_id": "abc"}, "请从列表中选择部门"),
+        ({"year": "2023", "department_id": "99999"}, "所选部门不存在"),
+        ({"year": "1800", "department_id": "0"}, "2000–2100"),
+    ]:
+        response = client.post("/imports/", data={**data, "file": (io.BytesIO(SEED_FILE.read_bytes()), "x.txt")},
+                               content_type="multipart/form-data")
+        html = response.get_data(as_text=True)
+        assert response.status_code == 400 and expected in html, data
+        assert "Not a valid" not in html and "Invalid Choice" not in html
+
+
+def test_huge_ids_in_urls_are_not_found(client, make_user, login, db):
+    login(make_user("finance"))
+    for url in ("/projects/99999999999999999999", "/evidence/99999999999999999999",
+                "/?year=99999999999999999999999", "/audit?page=99999999999999999999"):
+        assert client.get(url).status_code in (200, 404), url
+    assert client.get("/projects/99999999999999999999").status_code == 404
+    response = client.post("/monitoring/run", data={"as_of": "1900-06-30"}, follow_redirects=True)
+    assert "没有 1900 预算年度" in response.get_data(as_text=True)
+    response = client.post("/evaluation/open", data={"year": "abc"}, follow_redirects=True)
+    assert "预算年度“abc”无效" in response.get_data(as_text=True)

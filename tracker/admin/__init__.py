@@ -324,8 +324,11 @@ def jobs_page():
         try:
             run = runners[job]()
             flash(f"{jobs.JOBS[job].label}（{run.period_key}）：{ {'succeeded': '完成', 'skipped': '已运行过，未重复执行'}.get(run.status, run.status) } {run.counts}", "success" if run.status == "succeeded" else "info")
-        except Exception as exc:  # the failed run is recorded with its error
-            flash(f"{jobs.JOBS[job].label}运行失败：{exc}", "danger")
+        except DomainError as exc:
+            flash(str(exc), "danger")
+        except Exception:  # the failed run is recorded with its error below
+            db.session.rollback()
+            flash(f"{jobs.JOBS[job].label}运行失败，错误已记录在下方的运行记录中。", "danger")
         return redirect(url_for("admin.jobs_page"))
     from flask import current_app
 

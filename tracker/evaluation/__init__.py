@@ -56,10 +56,16 @@ def index():
 @bp.route("/open", methods=["POST"])
 @roles_required("finance", "admin")
 def open_now():
-    year = request.form.get("year", type=int)
-    if not year:
-        abort(400)
-    run = jobs.evaluation_job(year, trigger="manual", user=current_user)
+    text = (request.form.get("year") or "").strip()
+    if not text.isdigit() or len(text) != 4:
+        flash(f"预算年度“{text}”无效。", "danger")
+        return redirect(url_for("evaluation.index"))
+    year = int(text)
+    try:
+        run = jobs.evaluation_job(year, trigger="manual", user=current_user)
+    except DomainError as exc:
+        flash(str(exc), "danger")
+        return redirect(url_for("evaluation.index"))
     flash(f"{year}年度自评表：{ {'succeeded': '已生成', 'skipped': '已生成过，未重复生成'}.get(run.status, run.status) } {run.counts}", "success" if run.status == "succeeded" else "info")
     return redirect(url_for("evaluation.index", year=year))
 

@@ -11,7 +11,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import FileField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import NumberRange, Optional
+from wtforms.validators import NumberRange, Optional, ValidationError
 
 from tracker.auth import roles_required
 from tracker.domain import DomainError
@@ -25,11 +25,33 @@ bp = Blueprint("imports", __name__, url_prefix="/imports")
 PASTED_NAME = "粘贴的表格.txt"
 
 
+class YearField(IntegerField):
+    """An integer field whose complaint is in Chinese."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("预算年度应为四位数字，例如 2023") from None
+
+
+class DepartmentField(SelectField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("请从列表中选择部门") from None
+
+    def pre_validate(self, form):
+        if self.data not in {value for value, _ in self.choices}:
+            raise ValidationError("所选部门不存在，请从列表中选择")
+
+
 class UploadForm(FlaskForm):
     file = FileField("文件（.txt / .docx / .xlsx）")
     pasted = TextAreaField("或粘贴表格（从网页或 Excel 复制，Tab 或 | 分隔）")
-    year = IntegerField("预算年度", validators=[NumberRange(2000, 2100, message="预算年度应在 2000–2100 之间")])
-    department_id = SelectField("导入到部门", coerce=int, validators=[Optional()])
+    year = YearField("预算年度", validators=[NumberRange(2000, 2100, message="预算年度应在 2000–2100 之间")])
+    department_id = DepartmentField("导入到部门", coerce=int, validators=[Optional()])
 
 
 class ConfirmForm(FlaskForm):

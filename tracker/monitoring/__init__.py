@@ -122,7 +122,11 @@ def run():
     except ValueError:
         flash("监控截止日期无效（应为 2023-06-30 的形式）。", "danger")
         return redirect(url_for("monitoring.index"))
-    result = jobs.monitoring_job(as_of, trigger="manual", user=current_user)
+    try:
+        result = jobs.monitoring_job(as_of, trigger="manual", user=current_user)
+    except DomainError as exc:
+        flash(str(exc), "danger")
+        return redirect(url_for("monitoring.index"))
     counts = json.loads(result.counts or "{}")
     if result.status == "succeeded":
         lights = "、".join(f"{rules.LIGHT_LABELS[k]}灯 {n}" for k, n in counts.get("lights", {}).items() if n)
@@ -134,7 +138,7 @@ def run():
     elif result.status == "skipped":
         flash(f"{monitoring.period_label(as_of)}双监控已运行过，未重复生成。", "info")
     else:
-        flash(f"{monitoring.period_label(as_of)}双监控未能运行：{result.error}", "danger")
+        flash(f"{monitoring.period_label(as_of)}双监控未能运行，详情见系统管理 → 定时任务的运行记录。", "danger")
     return redirect(url_for("monitoring.index", period=as_of.isoformat()))
 
 
@@ -229,7 +233,9 @@ def disposition(project_id: int, period_key: str):
 
         if snap.needs_rectification:
             notify.notify(
-                notify.users_with_role("owner", snap.project.department_id), kind="rectification",
+                notify.users_with_role("owner", snap.project.department_id)
+                + notify.users_with_role("reviewer", snap.project.department_id),
+                kind="rectification",
                 message=f"财政局要求“{snap.project.name}”整改：{snap.rectification_requirements}",
                 link=url_for("monitoring.form", project_id=project_id, period_key=period_key),
                 dedupe_key=f"rectification:{snap.id}:{snap.version}",

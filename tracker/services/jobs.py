@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from tracker.domain import DomainError
 from tracker.domain.periods import period_for
 from tracker.extensions import db
 from tracker.models import (
@@ -115,7 +116,17 @@ def run_once(job: str, period_key: str, work: Callable[[], dict], *, trigger: st
 # ----------------------------------------------------------------------------- the jobs
 
 
+class JobError(DomainError):
+    pass
+
+
+def _require_year(year: int) -> None:
+    if not db.session.scalar(select(BudgetYear.id).where(BudgetYear.year == year)):
+        raise JobError(f"系统中没有 {year} 预算年度，未运行。")
+
+
 def monitoring_job(as_of: date, *, trigger="schedule", user=None, progress_cb=None) -> JobRun:
+    _require_year(as_of.year)
     return run_once(
         "monitoring", as_of.isoformat(), lambda: monitoring.run(as_of, progress_cb=progress_cb), trigger=trigger, user=user
     )
@@ -241,6 +252,7 @@ def form_deadlines_job(today: date, *, trigger="schedule", user=None) -> JobRun:
 def evaluation_job(year: int, *, trigger="schedule", user=None) -> JobRun:
     from tracker.services import evaluation
 
+    _require_year(year)
     return run_once("evaluation_open", str(year), lambda: evaluation.open_forms(year, user=user), trigger=trigger, user=user)
 
 

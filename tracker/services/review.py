@@ -78,7 +78,7 @@ def act(
 
         period_text = parse_period_key(period_key).label if kind == "progress" else period_key
         notify.notify(
-            notify.users_with_role("owner", project.department_id),
+            notify.users_with_role("owner", project.department_id) + notify.users_with_role("reviewer", project.department_id),
             kind="returned",
             message=f"“{project.name}”的{label}（{period_text}）被{workflow.ACTION_LABELS[action]}：{(comment or '').strip()}",
             link={"progress": f"/projects/{project.id}/review/{period_key}",
