@@ -87,7 +87,13 @@ def register(app: Flask) -> None:
                 g._unread = unread_count(current_user)
             return g._unread
 
-        return {"todo_count": count, "unread_count": unread}
+        def new_token() -> str:
+            """A fresh token for a form, so that posting it twice saves once."""
+            import uuid
+
+            return uuid.uuid4().hex
+
+        return {"todo_count": count, "unread_count": unread, "new_token": new_token}
 
     @app.errorhandler(NotVisible)
     def not_visible(error):

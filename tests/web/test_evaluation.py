@@ -185,3 +185,23 @@ def test_scheduler_opens_forms_after_year_end(db, dept):
     assert [r.status for r in runs if r.job == "evaluation_open"] == ["succeeded"]
     assert db.session.scalar(select(func.count(EvaluationForm.id))) == 18
     assert jobs.due_evaluation_years(date(2024, 1, 6)) == []
+
+
+def test_reimport_of_a_changed_target_does_not_touch_open_forms(db, setup):
+    from tests.conftest import SEED_FILE
+    from tracker.importers import parse_file
+    from tracker.services import evaluation
+    from tracker.services.imports import apply_import, plan_import
+
+    form = _form(db, setup["project"])
+    row = next(r for r in form.rows if r.indicator_id == setup["indicator"].id)
+    before = (row.target_raw, row.score, form.total_score)
+    text = SEED_FILE.read_text(encoding="utf-8").replace("\t≥12次\n", "\t≥24次\n", 1)
+    data = text.encode("utf-8")
+    apply_import(plan_import(parse_file("v2.txt", data), year=2023, filename="v2.txt", data=data))
+    db.session.commit()
+    assert setup["indicator"].target_raw == "≥24次"  # the indicator follows the new document
+    form = _form(db, setup["project"])
+    evaluation.rescore(form)
+    row = next(r for r in form.rows if r.indicator_id == setup["indicator"].id)
+    assert (row.target_raw, row.score, form.total_score) == before  # the form keeps its own target

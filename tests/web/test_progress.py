@@ -212,3 +212,21 @@ def test_second_correction_of_the_same_entry_gets_a_conflict_and_keeps_input(app
     assert "已被更正" in html and "4 次" in html  # says what the other person saved
     assert 'value="5"' in html and "按台账更正" in html  # and keeps this person's input
     assert db.session.scalar(select(func.count(ProgressEntry.id))) == 2
+
+
+def test_a_form_posted_twice_saves_once(client, dept, make_user, login, db):
+    from tracker.models import Expenditure, ProgressEntry
+
+    login(make_user("owner", dept))
+    ind = _indicator(db, "≥12次")
+    page = client.get(f"/projects/{ind.project_id}/indicators/{ind.id}").get_data(as_text=True)
+    token = page.split('name="client_token" value="')[1].split('"')[0]
+    data = {"as_of": "2023-03-31", "value": "3", "client_token": token}
+    assert client.post(f"/projects/{ind.project_id}/indicators/{ind.id}", data=data).status_code == 302
+    again = client.post(f"/projects/{ind.project_id}/indicators/{ind.id}", data=data, follow_redirects=True)
+    assert "重复提交已忽略" in again.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(ProgressEntry.id))) == 1
+    spend = {"spent_on": "2023-03-03", "amount": "1234", "unit": "元", "client_token": "t-" + token}
+    for _ in range(2):
+        client.post(f"/projects/{ind.project_id}/spending", data=spend)
+    assert db.session.scalar(select(func.count(Expenditure.id))) == 1

@@ -129,8 +129,8 @@ def _rate(budget, spent) -> Decimal | None:
 
 def actual_text(row, form) -> str:
     """实际完成值 as printed: the value with its unit; for tiers the tier and what happened."""
-    indicator = row.indicator
-    kind = indicator.target_kind
+    target = row.target  # the target as it stood when the form opened
+    kind = target.kind
     if kind in (KIND_QUALITATIVE, KIND_DEADLINE):
         parts = [row.tier or ""]
         if row.actual_text and row.actual_text != row.tier:
@@ -138,9 +138,9 @@ def actual_text(row, form) -> str:
         return "".join(parts)
     if kind == KIND_WITHIN_BUDGET:
         value = row.actual_value if row.actual_value is not None else form.spent
-        return f"{format_decimal(value)}{indicator.target_unit or '万元'}" if value is not None else ""
+        return f"{format_decimal(value)}{target.unit or '万元'}" if value is not None else ""
     if row.actual_value is not None:
-        return f"{format_decimal(row.actual_value)}{indicator.target_unit or ''}"
+        return f"{format_decimal(row.actual_value)}{target.unit or ''}"
     return row.actual_text or ""
 
 
@@ -254,7 +254,7 @@ def _indicators(s: _Sheet, form) -> int:
             s.put(r, 1, indicator.level1, align=CENTER)
             s.put(r, 2, indicator.level2, align=CENTER)
             s.put(r, 3, indicator.level3)
-            s.put(r, 4, indicator.target_raw or "", align=CENTER)
+            s.put(r, 4, row.target_raw or "", align=CENTER)
             s.put(r, 5, actual_text(row, form), align=CENTER)
             s.put(r, 6, row.weight, number_format=SCORE_FORMAT, align=CENTER)
             s.put(r, 7, row.score, number_format=SCORE_FORMAT, align=CENTER)

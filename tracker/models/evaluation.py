@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.domain.targets import Target, parse_target
 from tracker.extensions import db
 from tracker.models.base import Money, Quantity, UTCDateTime, utcnow
 from tracker.models.org import User
@@ -67,6 +69,10 @@ class EvaluationRow(db.Model):
     form_id: Mapped[int] = mapped_column(ForeignKey("evaluation_forms.id", ondelete="CASCADE"), index=True)
     indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
+    # The target as it stood when the form opened: a later re-import of a changed document
+    # must not silently re-score (or change the printout of) a self-evaluation.
+    target_raw: Mapped[str] = mapped_column(Text, default="")
+    target_op_override: Mapped[str | None] = mapped_column(String(2))
     weight: Mapped[Decimal] = mapped_column(Score)
     actual_value: Mapped[Decimal | None] = mapped_column(Quantity)  # in the target's unit
     actual_text: Mapped[str] = mapped_column(Text, default="")  # what is shown for tiers / dates
@@ -82,6 +88,17 @@ class EvaluationRow(db.Model):
 
     form: Mapped[EvaluationForm] = relationship(back_populates="rows")
     indicator: Mapped[Indicator] = relationship()
+
+    @property
+    def target(self) -> Target:
+        target = parse_target(self.target_raw, level2=self.indicator.level2)
+        if self.target_op_override and target.op:
+            target = replace(target, op=self.target_op_override, implicit_op=False)
+        return target
+
+    @property
+    def target_unit(self) -> str:
+        return self.target.unit
 
 
 class ScoreChange(db.Model):

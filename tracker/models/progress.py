@@ -51,6 +51,8 @@ class ProgressEntry(db.Model):
     completed_on: Mapped[date | None] = mapped_column(Date)
     for_month: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(Text, default="")
+    # One per rendered form: a form posted twice (double click, browser retry) saves once.
+    client_token: Mapped[str | None] = mapped_column(String(40), unique=True)
     # A correction points at what it replaces; a voiding correction withdraws it.
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("progress_entries.id"), unique=True)
     is_void: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -78,6 +80,7 @@ class Expenditure(db.Model):
     input_amount: Mapped[Decimal] = mapped_column(Money)
     input_unit: Mapped[str] = mapped_column(String(8))
     note: Mapped[str] = mapped_column(Text, default="")
+    client_token: Mapped[str | None] = mapped_column(String(40), unique=True)
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("expenditures.id"), unique=True)
     is_void: Mapped[bool] = mapped_column(Boolean, default=False)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

@@ -83,6 +83,9 @@ def indicator(project_id: int, indicator_id: int):
             if correcting is None or correcting.indicator_id != ind.id:
                 abort(404)
         voiding = form.get("void") == "1" and correcting is not None
+        if progress.already_saved(ProgressEntry, form.get("client_token")):
+            flash("已保存（重复提交已忽略）。", "info")
+            return redirect(url_for("progress.indicator", project_id=project.id, indicator_id=ind.id))
         try:
             if voiding:
                 progress.void_value(current_user, correcting, form.get("reason", ""))
@@ -97,6 +100,9 @@ def indicator(project_id: int, indicator_id: int):
             errors = exc.errors
         except (DomainError, IntegrityError, StaleDataError) as exc:
             _fail()
+            if progress.already_saved(ProgressEntry, form.get("client_token")):
+                flash("已保存（重复提交已忽略）。", "info")
+                return redirect(url_for("progress.indicator", project_id=project.id, indicator_id=ind.id))
             message = _conflict_message(exc)
         ind = _indicator(project, indicator_id)
         if voiding:
@@ -185,6 +191,9 @@ def spending(project_id: int):
     if request.method == "POST":
         if not can_edit_project(current_user, project):
             abort(403)
+        if progress.already_saved(Expenditure, form.get("client_token")):
+            flash("已保存（重复提交已忽略）。", "info")
+            return redirect(url_for("progress.spending", project_id=project.id))
         supersedes = None
         supersedes_id = form.get("supersedes_id", type=int)
         if supersedes_id:

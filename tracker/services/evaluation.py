@@ -135,6 +135,7 @@ def open_forms(year: int, *, user: User | None = None) -> dict:
             value, text, tier, proposed = values[ind.id]
             row = EvaluationRow(
                 indicator_id=ind.id, position=ind.position, weight=weight, actual_value=value,
+                target_raw=ind.target_raw, target_op_override=ind.op_override,
                 actual_text=text, tier=tier, proposed_tier=proposed, deduction=Decimal(0),
             )
             row.indicator = ind
@@ -162,7 +163,7 @@ def rescore(form: EvaluationForm) -> None:
     """Score every row and the budget execution; rows that cannot be scored yet get 0 and a note."""
     total = Decimal(0)
     for row in form.rows:
-        target = row.indicator.target
+        target = row.target
         row.problem = ""
         try:
             result = scoring.evaluate_indicator(
@@ -237,7 +238,7 @@ def save(user: User, form: EvaluationForm, data, *, expected_version: int | None
         weight = _dec(data.get(p + "weight", ""), f"“{row.indicator.level3}”分值", errors, p + "weight", maximum=Decimal(101))
         if weight is not None:
             row.weight = weight
-        target = row.indicator.target
+        target = row.target
         name = f"“{row.indicator.level3}”"
         if target.kind == KIND_QUANTITATIVE and (p + "actual") in data:
             text = (data.get(p + "actual") or "").strip()

@@ -167,6 +167,19 @@ class ValueInput:
     completed_on: date | None = None
     for_month: int | None = None
     note: str = ""
+    client_token: str | None = None
+
+
+def _token(form) -> str | None:
+    token = (form.get("client_token") or "").strip()
+    return token[:40] if token else None
+
+
+def already_saved(model, token: str | None):
+    """The row a form with this token already created (a double submit), or None."""
+    if not token:
+        return None
+    return db.session.scalar(select(model).where(model.client_token == token))
 
 
 def parse_value_form(indicator: Indicator, form) -> ValueInput:
@@ -176,7 +189,7 @@ def parse_value_form(indicator: Indicator, form) -> ValueInput:
     target = indicator.target
     as_of = _parse_date(form.get("as_of"), "as_of", "截至日期", errors)
     _check_in_year(as_of, "as_of", "截至日期", year, errors)
-    data = ValueInput(as_of=as_of, note=(form.get("note") or "").strip()[:2000])
+    data = ValueInput(as_of=as_of, note=(form.get("note") or "").strip()[:2000], client_token=_token(form))
     if target.kind == KIND_QUANTITATIVE:
         text = (form.get("value") or "").strip()
         unit_choice = (form.get("unit") or "").strip()
@@ -276,6 +289,7 @@ def record_value(
         supersedes_id=supersedes.id if supersedes else None,
         is_void=void,
         created_by_id=user.id,
+        client_token=data.client_token,
     )
     db.session.add(entry)
     db.session.flush()
@@ -315,6 +329,7 @@ class SpendingInput:
     input_amount: Decimal
     input_unit: str
     note: str = ""
+    client_token: str | None = None
 
 
 def parse_spending_form(project: Project, form) -> SpendingInput:
@@ -344,7 +359,7 @@ def parse_spending_form(project: Project, form) -> SpendingInput:
             errors["amount"] = str(exc)
     if errors:
         raise InputError(errors)
-    return SpendingInput(spent_on, amount, input_amount, unit, (form.get("note") or "").strip()[:2000])
+    return SpendingInput(spent_on, amount, input_amount, unit, (form.get("note") or "").strip()[:2000], _token(form))
 
 
 def _money(value: Decimal | None) -> str:
@@ -383,6 +398,7 @@ def record_spending(
         supersedes_id=supersedes.id if supersedes else None,
         is_void=void_reason is not None,
         created_by_id=user.id,
+        client_token=data.client_token,
     )
     db.session.add(row)
     db.session.flush()
