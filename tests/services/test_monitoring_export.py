@@ -177,3 +177,30 @@ def test_summary_has_one_row_per_project(db, snapshots):
     # Without states there is no 表单状态 column
     ws = reopen(monitoring_summary_workbook(snapshots))
     assert "表单状态" not in [cell.value for cell in ws[SUMMARY_FIRST_ROW - 1]]
+
+
+def test_an_indicator_that_cannot_be_judged_does_not_stop_the_run(db, seeded):
+    """A target left without an operator by a user override cannot get a light: it is grey
+    with the reason, and every other project still gets its snapshot."""
+    from datetime import date
+    from decimal import Decimal
+
+    from sqlalchemy import func, select
+
+    from tracker.models import Indicator, MonitoringRow, MonitoringSnapshot, ProgressEntry, User
+    from tracker.services import monitoring
+
+    ind = db.session.scalars(select(Indicator).where(Indicator.target_kind == "quantitative")).first()
+    ind.target_value = None  # an impossible stored target
+    user = User(username="x", display_name="x", password_hash="!", role="owner", department_id=ind.project.department_id, session_token="t")
+    db.session.add(user)
+    db.session.flush()
+    db.session.add(ProgressEntry(indicator_id=ind.id, project_id=ind.project_id, as_of=date(2023, 5, 31),
+                                 period_key="2023-05", value=Decimal(3), created_by_id=user.id))
+    db.session.commit()
+    counts = monitoring.run(date(2023, 6, 30))
+    db.session.commit()
+    assert counts["projects"] == 18
+    assert db.session.scalar(select(func.count(MonitoringSnapshot.id))) == 18
+    row = db.session.scalar(select(MonitoringRow).where(MonitoringRow.indicator_id == ind.id))
+    assert row.light == "grey" and row.current_text.startswith("无法判断")

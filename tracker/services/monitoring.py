@@ -14,6 +14,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from tracker.domain import DomainError
 from tracker.domain import monitoring as rules
 from tracker.domain import progress as progress_rules
 from tracker.domain.accumulation import CUMULATIVE
@@ -83,21 +84,26 @@ def _row(ind, readings, *, as_of, year, tp, budget, spent, limits) -> Monitoring
     elif target.kind == KIND_WITHIN_BUDGET:
         current = spent if budget is not None else None
         current_text = "" if budget is not None else "未录入预算"
-    light = rules.indicator_light(
-        target,
-        current if target.kind != KIND_WITHIN_BUDGET else (spent if budget is not None else None),
-        time_progress=tp,
-        cumulative=cumulative,
-        tier=tier,
-        completed_on=completed,
-        as_of=as_of,
-        budget=budget,
-        budget_year=year,
-        thresholds=limits,
-    )
     forecast = None
-    if target.kind == KIND_QUANTITATIVE and current is not None:
-        forecast = rules.forecast(current, time_progress=tp, cumulative=cumulative)
+    try:
+        light = rules.indicator_light(
+            target,
+            current if target.kind != KIND_WITHIN_BUDGET else (spent if budget is not None else None),
+            time_progress=tp,
+            cumulative=cumulative,
+            tier=tier,
+            completed_on=completed,
+            as_of=as_of,
+            budget=budget,
+            budget_year=year,
+            thresholds=limits,
+        )
+        if target.kind == KIND_QUANTITATIVE and current is not None:
+            forecast = rules.forecast(current, time_progress=tp, cumulative=cumulative)
+    except (DomainError, ArithmeticError) as exc:
+        # One indicator that cannot be judged must not stop the run for every department.
+        light = rules.GREY
+        current_text = f"无法判断：{exc}"
     return MonitoringRow(
         indicator_id=ind.id,
         position=ind.position,
