@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -11,6 +12,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
 
 from tracker.domain import DomainError
+from tracker.domain.monitoring import LIGHT_LABELS
 from tracker.domain.periods import parse_period_key
 from tracker.domain.targets import format_decimal
 from tracker.services.scope import NotVisible
@@ -31,10 +33,6 @@ def register(app: Flask) -> None:
     @app.template_filter("job_counts")
     def job_counts(counts_json: str) -> str:
         """A job run's counts in words: 项目 18，指标 184，红灯 3 …"""
-        import json
-
-        from tracker.domain.monitoring import LIGHT_LABELS
-
         names = {
             "projects": "项目", "indicators": "指标", "skipped": "已有", "opened": "生成", "existing": "已有",
             "reminded": "提醒", "overdue": "逾期", "checked": "检查", "missed": "逾期未完成",

@@ -96,8 +96,7 @@ def test_huge_ids_in_urls_are_not_found(client, make_user, login, db):
     login(make_user("finance"))
     for url in ("/projects/99999999999999999999", "/evidence/99999999999999999999",
                 "/?year=99999999999999999999999", "/audit?page=99999999999999999999"):
-        assert client.get(url).status_code in (200, 404), url
-    assert client.get("/projects/99999999999999999999").status_code == 404
+        assert client.get(url).status_code == 404, url
     response = client.post("/monitoring/run", data={"as_of": "1900-06-30"}, follow_redirects=True)
     assert "没有 1900 预算年度" in response.get_data(as_text=True)
     response = client.post("/evaluation/open", data={"year": "abc"}, follow_redirects=True)

@@ -320,7 +320,7 @@ def period_detail(project_id: int, period_key: str):
         .options(selectinload(Expenditure.created_by))
         .order_by(Expenditure.spent_on, Expenditure.id)
     ).all()
-    submission = progress.submission_for(project, period)
+    submission = progress.find_submission(project.id, "progress", period.key)
     state = submission.state if submission else workflow.DRAFT
     return render_template(
         "progress/period.html",

@@ -36,7 +36,14 @@ from tracker.models import (
     User,
 )
 from tracker.services import audit, notify
-from tracker.services.progress import ConflictError, InputError, LockedError, current_entries_query, ensure_year_open
+from tracker.services.progress import (
+    ConflictError,
+    InputError,
+    LockedError,
+    current_entries_query,
+    ensure_year_open,
+    find_submission,
+)
 from tracker.services.scope import NotVisible, can_edit_project
 
 TIER_RATES = {scoring.TIER_MET: Decimal(1), scoring.TIER_PARTIAL: Decimal("0.7"), scoring.TIER_NOT_MET: Decimal("0.3")}
@@ -213,11 +220,7 @@ def _editable(user: User, form: EvaluationForm) -> None:
 
 
 def submission_of(form: EvaluationForm) -> Submission | None:
-    return db.session.scalar(
-        select(Submission).where(
-            Submission.project_id == form.project_id, Submission.kind == "evaluation", Submission.period_key == str(form.year)
-        )
-    )
+    return find_submission(form.project_id, "evaluation", str(form.year))
 
 
 def save(user: User, form: EvaluationForm, data, *, expected_version: int | None) -> None:

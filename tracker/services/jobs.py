@@ -19,8 +19,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import selectinload
 
-from tracker.domain import DomainError
+from tracker.domain import DomainError, scoring
 from tracker.domain.periods import period_for
 from tracker.extensions import db
 from tracker.models import (
@@ -179,21 +180,28 @@ def deadline_check_job(today: date, *, trigger="schedule", user=None) -> JobRun:
             select(Indicator)
             .join(Project)
             .where(Project.year_id == year.id, Indicator.target_kind == "deadline")
+            .options(selectinload(Indicator.project))
         ).all()
+
+        def due_yesterday(target) -> bool:
+            if target.monthly_day:  # the domain's own clamping (每月31日前 in February → 28/29)
+                return scoring.monthly_due_date(target, year.year, due.month) == due
+            return target.month is not None and target.due_date(year.year) == due
+
+        due_indicators = [ind for ind in indicators if due_yesterday(ind.target)]
+        entries: dict[int, list[ProgressEntry]] = {}
+        for entry in db.session.scalars(  # one query for all of them
+            current_entries_query(ProgressEntry).where(ProgressEntry.indicator_id.in_([i.id for i in due_indicators]))
+        ):
+            entries.setdefault(entry.indicator_id, []).append(entry)
         checked = missed = 0
-        for ind in indicators:
+        for ind in due_indicators:
             target = ind.target
-            if target.monthly_day:
-                if min(target.monthly_day, 28) != due.day and target.monthly_day != due.day:
-                    continue
-            elif target.due_date(year.year) != due:
-                continue
-            entries = db.session.scalars(
-                current_entries_query(ProgressEntry).where(ProgressEntry.indicator_id == ind.id)
-            ).all()
-            readings = [rules.Reading(e.as_of, e.id, e.value, e.tier, e.completed_on, e.for_month) for e in entries]
-            done = rules.completions(readings)
-            completed = done.get(due.month if target.monthly_day else None)
+            readings = [
+                rules.Reading(e.as_of, e.id, e.value, e.tier, e.completed_on, e.for_month)
+                for e in entries.get(ind.id, [])
+            ]
+            completed = rules.completions(readings).get(due.month if target.monthly_day else None)
             checked += 1
             if completed is None or completed > due:
                 missed += 1

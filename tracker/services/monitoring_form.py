@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 
 from tracker.domain import monitoring as rules
@@ -14,18 +13,12 @@ from tracker.domain.workflow import is_editable
 from tracker.extensions import db
 from tracker.models import MonitoringSnapshot, Submission, User
 from tracker.services import audit
-from tracker.services.progress import ConflictError, InputError, LockedError, ensure_year_open
+from tracker.services.progress import ConflictError, InputError, LockedError, ensure_year_open, find_submission
 from tracker.services.scope import NotVisible, can_edit_project
 
 
 def submission_of(snapshot: MonitoringSnapshot) -> Submission | None:
-    return db.session.scalar(
-        select(Submission).where(
-            Submission.project_id == snapshot.project_id,
-            Submission.kind == "monitoring",
-            Submission.period_key == snapshot.period_key,
-        )
-    )
+    return find_submission(snapshot.project_id, "monitoring", snapshot.period_key)
 
 
 def _editable(user: User, snapshot: MonitoringSnapshot) -> None:

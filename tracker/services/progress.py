@@ -12,7 +12,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import aliased, selectinload
 
 from tracker.domain import DomainError
@@ -70,10 +70,11 @@ def require_editor(user: User, project: Project) -> None:
         raise NotVisible(project.id)
 
 
-def submission_for(project: Project, period: Period, kind: str = "progress") -> Submission | None:
+def find_submission(project_id: int, kind: str, period_key: str) -> Submission | None:
+    """The form under review for a project, kind (progress / monitoring / evaluation) and period."""
     return db.session.scalar(
         select(Submission).where(
-            Submission.project_id == project.id, Submission.kind == kind, Submission.period_key == period.key
+            Submission.project_id == project_id, Submission.kind == kind, Submission.period_key == period_key
         )
     )
 
@@ -108,10 +109,6 @@ def ensure_open(project: Project, day: date) -> Period:
             + ("；如需更正请联系财政局重新打开。" if locked.state == "approved" else "；如需修改请先撤回或等待退回。")
         )
     return period
-
-
-def period_key_of(day: date) -> str:
-    return period_for(day, frequency()).key
 
 
 def is_locked_day(day: date, locked_keys: set[str]) -> bool:
@@ -518,14 +515,6 @@ class ProjectProgress:
 
 def _reading(entry: ProgressEntry) -> rules.Reading:
     return rules.Reading(entry.as_of, entry.id, entry.value, entry.tier, entry.completed_on, entry.for_month)
-
-
-def spent_total(project: Project, *, until: date | None = None) -> Decimal:
-    stmt = current_entries_query(Expenditure).where(Expenditure.project_id == project.id).subquery()
-    query = select(func.coalesce(func.sum(stmt.c.amount), 0))
-    if until is not None:
-        query = query.where(stmt.c.spent_on <= until)
-    return Decimal(db.session.scalar(query))
 
 
 def project_progress(project: Project, indicators: list[Indicator]) -> ProjectProgress:

@@ -12,18 +12,21 @@ from tracker.domain.periods import Period, parse_period_key, periods_of_year
 from tracker.extensions import db
 from tracker.models import Expenditure, ProgressEntry, Project, Submission, User, WorkflowEvent
 from tracker.services import audit
-from tracker.services.progress import ConflictError, current_entries_query, ensure_year_open, frequency, today
+from tracker.services.progress import (
+    ConflictError,
+    current_entries_query,
+    ensure_year_open,
+    find_submission,
+    frequency,
+    today,
+)
 from tracker.services.scope import NotVisible
 
 KIND_LABELS = {"progress": "进度填报", "monitoring": "绩效监控表", "evaluation": "绩效自评表"}
 
 
 def get_or_create(project: Project, period_key: str, kind: str = "progress") -> Submission:
-    submission = db.session.scalar(
-        select(Submission).where(
-            Submission.project_id == project.id, Submission.kind == kind, Submission.period_key == period_key
-        )
-    )
+    submission = find_submission(project.id, kind, period_key)
     if submission is None:
         submission = Submission(project_id=project.id, kind=kind, period_key=period_key, state=workflow.DRAFT)
         db.session.add(submission)
