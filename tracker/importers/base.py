@@ -17,6 +17,31 @@ class ImportFormatError(DomainError):
 
 
 @dataclass
+class SkippedItem:
+    """A row or cell the importer did not take in, with its place and why (shown in the preview).
+
+    Import what is understood; list everything else here for the user to confirm. Only a file
+    with nothing usable at all is refused (ImportFormatError).
+    """
+
+    reason: str  # Chinese, e.g. "不是指标行（填表人签名）" / "无法识别的一级指标“XX”"
+    text: str = ""  # the row or cell as written (shortened for display by the caller)
+    file: str = ""  # source file name (batch imports: the file inside the .zip)
+    table: str = ""  # e.g. "第3张表" or the project name
+    row: int | None = None  # 1-based row within the table (or line within a text file)
+    column: str = ""  # column header or letter, when a single cell is meant
+
+    @property
+    def place(self) -> str:
+        parts = [p for p in (self.file and f"“{self.file}”", self.table) if p]
+        if self.row is not None:
+            parts.append(f"第{self.row}行")
+        if self.column:
+            parts.append(f"“{self.column}”列")
+        return "，".join(parts)
+
+
+@dataclass
 class ParsedIndicator:
     level1: str  # normalised: 产出指标 / 效益指标 / 满意度指标 / 成本指标
     level2: str  # normalised 二级 name, e.g. 数量指标, 服务对象满意度指标
@@ -57,7 +82,9 @@ class ParsedDocument:
     overall_goal: str = ""
     projects: list[ParsedProject] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    source_format: str = ""  # text / docx / xlsx / xls / html / pasted
+    # rows/cells not imported (not indicators, unreadable, empty twin column …), with their place
+    skipped: list[SkippedItem] = field(default_factory=list)
+    source_format: str = ""  # text / docx / xlsx / xls / html / pasted / pdf
 
     @property
     def indicator_count(self) -> int:
