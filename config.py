@@ -38,6 +38,8 @@ class Config:
     UPLOAD_DIR = os.environ.get("TRACKER_UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     TIMEZONE = os.environ.get("TRACKER_TIMEZONE", "Asia/Shanghai")
     PER_PAGE = 50
+    # The scheduler process looks for jobs asked for from pages this often.
+    JOB_POLL_SECONDS = int(os.environ.get("TRACKER_JOB_POLL_SECONDS", "5"))
     # Optional e-mail for notifications; in-app notifications work without it.
     SMTP_HOST = os.environ.get("TRACKER_SMTP_HOST", "")
     SMTP_PORT = int(os.environ.get("TRACKER_SMTP_PORT", "25"))

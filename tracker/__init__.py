@@ -34,6 +34,7 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     from tracker.auth import bp as auth_bp
     from tracker.evaluation import bp as evaluation_bp
     from tracker.imports import bp as imports_bp
+    from tracker.job_pages import bp as job_requests_bp
     from tracker.monitoring import bp as monitoring_bp
     from tracker.progress import bp as progress_bp
     from tracker.projects import bp as projects_bp
@@ -45,6 +46,7 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     app.register_blueprint(progress_bp)
     app.register_blueprint(monitoring_bp)
     app.register_blueprint(evaluation_bp)
+    app.register_blueprint(job_requests_bp)
 
     from tracker import cli, web
 

@@ -117,6 +117,14 @@ def register(app: Flask) -> None:
         except (KeyboardInterrupt, SystemExit):
             click.echo("定时任务进程已停止。")
 
+    @scheduler_group.command("tick")
+    def scheduler_tick():
+        """处理一次页面提交的作业（运行双监控、生成自评表），然后退出。"""
+        from tracker.services import job_requests
+
+        done = job_requests.tick()
+        click.echo(f"已处理 {len(done)} 个作业请求。")
+
     @app.cli.command("monitor")
     @click.option("--as-of", "as_of", required=True, help="监控截止日期，例如 2023-06-30")
     def monitor(as_of: str):

@@ -16,7 +16,7 @@ from tracker.domain import DomainError, scoring, workflow
 from tracker.extensions import db
 from tracker.models import BudgetYear, EvaluationForm, EvaluationRow
 from tracker.review_actions import apply_from_form, posted_version
-from tracker.services import evaluation, jobs, review
+from tracker.services import evaluation, job_requests, jobs, review
 from tracker.services.progress import InputError
 from tracker.services.scope import can_edit_project, get_project
 
@@ -62,12 +62,17 @@ def open_now():
         return redirect(url_for("evaluation.index"))
     year = int(text)
     try:
-        run = jobs.evaluation_job(year, trigger="manual", user=current_user)
+        jobs.require_year(year)
     except DomainError as exc:
         flash(str(exc), "danger")
         return redirect(url_for("evaluation.index"))
-    flash(f"{year}年度自评表：{ {'succeeded': '已生成', 'skipped': '已生成过，未重复生成'}.get(run.status, run.status) } {run.counts}", "success" if run.status == "succeeded" else "info")
-    return redirect(url_for("evaluation.index", year=year))
+    if job_requests.already_done("evaluation_open", str(year)):
+        flash(f"{year}年度自评表已生成过，未重复生成。", "info")
+        return redirect(url_for("evaluation.index", year=year))
+    # Opening and scoring every project's form happens in the scheduler process.
+    req, _ = job_requests.enqueue("evaluation_open", str(year), current_user)
+    db.session.commit()
+    return redirect(url_for("job_requests.status", request_id=req.id))
 
 
 def _form(project_id: int, year: int) -> EvaluationForm:

@@ -1,6 +1,7 @@
 """All models, imported here so that Alembic and the app see one metadata."""
 
 from tracker.models.evaluation import EvaluationForm, EvaluationRow, ScoreChange  # noqa: F401
+from tracker.models.job_requests import REQUEST_STATES, JobRequest  # noqa: F401
 from tracker.models.monitoring import (  # noqa: F401
     JobCompletion,
     JobRun,

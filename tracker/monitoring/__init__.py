@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from io import BytesIO
 
@@ -20,7 +19,7 @@ from tracker.extensions import db
 from tracker.models import Department, MonitoringSnapshot, Notification, Project, Submission
 from tracker.models.base import utcnow
 from tracker.review_actions import apply_from_form, posted_version
-from tracker.services import jobs, monitoring, monitoring_form, review
+from tracker.services import job_requests, jobs, monitoring, monitoring_form, review
 from tracker.services.progress import InputError
 from tracker.services.scope import can_edit_project, get_project, scope_projects
 
@@ -123,23 +122,17 @@ def run():
         flash("监控截止日期无效（应为 2023-06-30 的形式）。", "danger")
         return redirect(url_for("monitoring.index"))
     try:
-        result = jobs.monitoring_job(as_of, trigger="manual", user=current_user)
+        jobs.require_year(as_of.year)
     except DomainError as exc:
         flash(str(exc), "danger")
         return redirect(url_for("monitoring.index"))
-    counts = json.loads(result.counts or "{}")
-    if result.status == "succeeded":
-        lights = "、".join(f"{rules.LIGHT_LABELS[k]}灯 {n}" for k, n in counts.get("lights", {}).items() if n)
-        flash(
-            f"{monitoring.period_label(as_of)}双监控已完成：{counts.get('projects', 0)} 个项目、"
-            f"{counts.get('indicators', 0)} 条指标（{lights or '无项目'}），用时 {counts.get('seconds', 0)} 秒。",
-            "success",
-        )
-    elif result.status == "skipped":
+    if job_requests.already_done("monitoring", as_of.isoformat()):
         flash(f"{monitoring.period_label(as_of)}双监控已运行过，未重复生成。", "info")
-    else:
-        flash(f"{monitoring.period_label(as_of)}双监控未能运行，详情见系统管理 → 定时任务的运行记录。", "danger")
-    return redirect(url_for("monitoring.index", period=as_of.isoformat()))
+        return redirect(url_for("monitoring.index", period=as_of.isoformat()))
+    # The county-wide run happens in the scheduler process; this request only queues it.
+    req, _ = job_requests.enqueue("monitoring", as_of.isoformat(), current_user)
+    db.session.commit()
+    return redirect(url_for("job_requests.status", request_id=req.id))
 
 
 def _snapshot(project_id: int, period_key: str) -> MonitoringSnapshot:

@@ -1,0 +1,257 @@
+"""Jobs asked for from a page, run by the scheduler process (never inside a web request).
+
+- ``enqueue`` (web request): writes a queued JobRequest and returns at once (flush only).
+- ``tick`` (scheduler process, every few seconds): claims queued requests one at a time with a
+  compare-and-set UPDATE (…WHERE state = 'queued'; only one process's UPDATE matches), runs each
+  through the exactly-once runner (services/jobs.run_once), and writes the outcome back.
+
+Two requests for the same (job, period) — two clicks, two app servers, two scheduler processes —
+still give one run: the second request ends "已运行过" because run_once finds the completion.
+A scheduler killed half-way leaves its request "running"; the job's own transaction rolled back,
+so the next tick puts the request back in the queue once its worker is gone (same host, dead pid)
+or its heartbeat is older than STALE_AFTER.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import time
+from datetime import date, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from tracker.domain import DomainError
+from tracker.domain import monitoring as rules
+from tracker.extensions import db
+from tracker.models import JobCompletion, JobRequest, User
+from tracker.models.base import utcnow
+
+log = logging.getLogger("tracker.job_requests")
+
+REQUESTABLE = {
+    "monitoring": "双监控",
+    "evaluation_open": "生成自评表",
+}
+ACTIVE = ("queued", "running")
+STATE_LABELS = {"queued": "排队中", "running": "运行中", "done": "已完成", "failed": "失败"}
+STALE_AFTER = timedelta(hours=2)
+PROGRESS_EVERY = 1.0  # seconds between progress writes
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def period_label(job: str, period_key: str) -> str:
+    if job == "monitoring":
+        from tracker.services.monitoring import period_label as label
+
+        return label(date.fromisoformat(period_key))
+    return f"{period_key}年度"
+
+
+def already_done(job: str, period_key: str) -> bool:
+    return db.session.scalar(
+        select(JobCompletion.id).where(JobCompletion.job == job, JobCompletion.period_key == period_key)
+    ) is not None
+
+
+def enqueue(job: str, period_key: str, user: User | None) -> tuple[JobRequest, bool]:
+    """The request for (job, period): an active one if there is one, else a new queued one.
+
+    Returns (request, created). Flushes only; the caller commits.
+    """
+    if job not in REQUESTABLE:
+        raise DomainError(f"作业“{job}”不能从页面启动。")
+    active = db.session.scalar(
+        select(JobRequest)
+        .where(JobRequest.job == job, JobRequest.period_key == period_key, JobRequest.state.in_(ACTIVE))
+        .order_by(JobRequest.id)
+        .limit(1)
+    )
+    if active is not None:
+        return active, False
+    request = JobRequest(
+        job=job, period_key=period_key, state="queued", requested_by_id=user.id if user else None,
+        worker="", progress_done=0, run_status="", counts="{}", message="",
+    )
+    db.session.add(request)
+    db.session.flush()
+    return request, True
+
+
+# ----------------------------------------------------------------------------- the worker side
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def requeue_stale() -> int:
+    """Requests left "running" by a worker that is gone go back to the queue (committed)."""
+    now = utcnow()
+    host = socket.gethostname()
+    n = 0
+    for req in db.session.scalars(select(JobRequest).where(JobRequest.state == "running")):
+        where, _, pid = req.worker.rpartition(":")
+        dead_here = where == host and pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid))
+        beat = req.heartbeat_at or req.started_at or req.requested_at
+        if dead_here or now - beat > STALE_AFTER:
+            changed = db.session.execute(
+                update(JobRequest)
+                .where(JobRequest.id == req.id, JobRequest.state == "running", JobRequest.worker == req.worker)
+                .values(state="queued", worker="", message="上次运行的进程已中断，已重新排队。")
+            ).rowcount
+            n += changed
+    db.session.commit()
+    return n
+
+
+def claim_next(worker: str) -> int | None:
+    """Take the oldest queued request: only one process's UPDATE … WHERE state='queued' matches."""
+    while True:
+        candidate = db.session.scalar(
+            select(JobRequest.id).where(JobRequest.state == "queued").order_by(JobRequest.id).limit(1)
+        )
+        if candidate is None:
+            db.session.rollback()
+            return None
+        now = utcnow()
+        taken = db.session.execute(
+            update(JobRequest)
+            .where(JobRequest.id == candidate, JobRequest.state == "queued")
+            .values(state="running", worker=worker, started_at=now, heartbeat_at=now, message="")
+        ).rowcount
+        db.session.commit()
+        if taken == 1:
+            return candidate
+        # Another process took it between our SELECT and UPDATE: look again.
+
+
+class _Progress:
+    """Writes n/m to the request from a connection of its own (the job's transaction is still
+    open). SQLite allows one writer, which the job is, so there it writes nothing until the end."""
+
+    def __init__(self, request_id: int):
+        self.request_id = request_id
+        self.enabled = db.engine.dialect.name != "sqlite"
+        self.last = 0.0
+
+    def __call__(self, done: int, total: int, *_args) -> None:
+        now = time.monotonic()
+        if not self.enabled or (now - self.last < PROGRESS_EVERY and done != total):
+            return
+        self.last = now
+        try:
+            with db.engine.begin() as conn:
+                conn.execute(
+                    update(JobRequest)
+                    .where(JobRequest.id == self.request_id)
+                    .values(progress_done=done, progress_total=total, heartbeat_at=utcnow())
+                )
+        except SQLAlchemyError:  # progress is a courtesy; the job goes on
+            log.warning("progress of job request %s not written", self.request_id, exc_info=True)
+
+
+def run_request(request_id: int) -> JobRequest:
+    """Run one claimed request through the exactly-once runner and record the outcome."""
+    from tracker.services import jobs
+
+    req = db.session.get(JobRequest, request_id)
+    user = db.session.get(User, req.requested_by_id) if req.requested_by_id else None
+    progress = _Progress(request_id)
+    run = None
+    error = ""
+    try:
+        if req.job == "monitoring":
+            run = jobs.monitoring_job(date.fromisoformat(req.period_key), trigger="manual", user=user, progress_cb=progress)
+        else:
+            run = jobs.evaluation_job(int(req.period_key), trigger="manual", user=user)
+    except DomainError as exc:
+        db.session.rollback()
+        error = str(exc)
+    except Exception as exc:  # recorded as a failed JobRun by run_once, and here for the page
+        db.session.rollback()
+        log.exception("job request %s failed", request_id)
+        error = f"{type(exc).__name__}: {exc}"
+    req = db.session.get(JobRequest, request_id)
+    req.finished_at = utcnow()
+    req.heartbeat_at = req.finished_at
+    if run is not None:
+        req.job_run_id = run.id
+        req.run_status = run.status
+        req.counts = run.counts or "{}"
+        if run.status == "failed":
+            error = run.error or "运行失败"
+    if error:
+        req.state = "failed"
+        req.run_status = req.run_status or "failed"
+        req.message = f"{period_label(req.job, req.period_key)}{REQUESTABLE[req.job]}未能运行：{error}"[:4000]
+    else:
+        req.state = "done"
+        counts = json.loads(req.counts or "{}")
+        if req.progress_total is None and "projects" in counts:
+            req.progress_total = counts.get("projects", 0)
+        req.progress_done = req.progress_total or req.progress_done
+        req.message = describe_result(req.job, req.period_key, run.status, counts)
+    db.session.commit()
+    return req
+
+
+def describe_result(job: str, period_key: str, status: str, counts: dict) -> str:
+    label = period_label(job, period_key)
+    if status == "skipped":
+        return f"{label}{REQUESTABLE[job]}已运行过，未重复生成。"
+    if job == "monitoring":
+        lights = "、".join(f"{rules.LIGHT_LABELS[k]}灯 {n}" for k, n in counts.get("lights", {}).items() if n)
+        return (
+            f"{label}双监控已完成：{counts.get('projects', 0)} 个项目、{counts.get('indicators', 0)} 条指标"
+            f"（{lights or '无项目'}），用时 {counts.get('seconds', 0)} 秒。"
+        )
+    return (
+        f"{label}自评表已生成：新生成 {counts.get('opened', 0)} 张，已有 {counts.get('existing', 0)} 张，"
+        f"用时 {counts.get('seconds', 0)} 秒。"
+    )
+
+
+def tick(worker: str | None = None, *, limit: int = 20) -> list[int]:
+    """One poll of the scheduler: requeue orphans, then run queued requests one by one."""
+    worker = worker or worker_name()
+    requeue_stale()
+    done = []
+    while len(done) < limit:
+        request_id = claim_next(worker)
+        if request_id is None:
+            break
+        log.info("job request %s taken by %s", request_id, worker)
+        req = run_request(request_id)
+        log.info("job request %s: %s %s", request_id, req.state, req.message)
+        done.append(request_id)
+    return done
+
+
+def as_dict(req: JobRequest) -> dict:
+    total = req.progress_total
+    return {
+        "id": req.id,
+        "job": req.job,
+        "period_key": req.period_key,
+        "state": req.state,
+        "state_label": STATE_LABELS[req.state],
+        "finished": req.state in ("done", "failed"),
+        "progress_done": req.progress_done,
+        "progress_total": total,
+        "percent": (100 if req.state == "done" else round(req.progress_done * 100 / total)) if total else None,
+        "run_status": req.run_status,
+        "message": req.message,
+    }
