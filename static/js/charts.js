@@ -75,3 +75,8 @@ window.trackerCharts.grades = function (el) {
       label: { show: true, position: 'top' } }] });
   window.addEventListener('resize', function () { chart.resize(); });
 };
+// Draw every chart the page marks with data-chart-kind (no inline scripts: see the CSP).
+document.querySelectorAll('[data-chart-kind]').forEach(function (el) {
+  var draw = window.trackerCharts[el.dataset.chartKind];
+  if (draw) draw(el);
+});
