@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+__version__ = "1.0.0"
+
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
