@@ -171,6 +171,16 @@ def register(app: Flask) -> None:
         response[0].headers["Retry-After"] = "30"
         return response
 
+    @app.route("/healthz")
+    def healthz():
+        """For the load balancer / compose: 200 when this server can reach the database."""
+        from sqlalchemy import text
+
+        from tracker.extensions import db
+
+        db.session.execute(text("SELECT 1"))  # a DB error becomes the 503 page above
+        return {"status": "ok"}
+
     @app.after_request
     def security_headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")

@@ -18,7 +18,7 @@ from flask import current_app
 from sqlalchemy import select
 
 ROLES = ("anonymous", "owner", "reviewer", "finance", "admin")
-PUBLIC = {"static", "auth.login"}
+PUBLIC = {"static", "auth.login", "healthz"}
 # Any signed-in user; the department scope is enforced inside (checked below).
 SIGNED_IN = {
     "projects.index",
