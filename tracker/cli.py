@@ -111,6 +111,7 @@ def register(app: Flask) -> None:
         from tracker.scheduler import build
 
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+        logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)  # no line per poll
         click.echo("定时任务进程已启动（Ctrl+C 停止）。")
         try:
             build(app).start()
