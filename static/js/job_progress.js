@@ -19,7 +19,7 @@
     if (d.finished) {
       bar.classList.remove('progress-bar-striped', 'progress-bar-animated');
       bar.style.width = d.state === 'done' ? '100%' : bar.style.width;
-      if (d.state === 'failed') bar.classList.add('bg-danger');
+      bar.classList.add(d.state === 'failed' ? 'bg-danger' : 'bg-success');
       message.textContent = d.message;
       message.className = 'alert ' + (d.state === 'done' ? 'alert-success' : 'alert-danger');
       if (d.state === 'done') link.classList.remove('d-none');
