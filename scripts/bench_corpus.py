@@ -43,9 +43,16 @@ CORPUS_DIR = ROOT / "tests" / "fixtures" / "corpus"
 FORMATS = {".txt": "text", ".html": "html", ".htm": "html", ".docx": "docx", ".xlsx": "xlsx", ".pdf": "pdf"}
 
 _OPS = [
-    ("＞＝", "≥"), (">=", "≥"), ("≧", "≥"), ("⩾", "≥"),
-    ("＜＝", "≤"), ("<=", "≤"), ("≦", "≤"), ("⩽", "≤"),
-    ("═", "="), ("＝", "="),
+    ("＞＝", "≥"),
+    (">=", "≥"),
+    ("≧", "≥"),
+    ("⩾", "≥"),
+    ("＜＝", "≤"),
+    ("<=", "≤"),
+    ("≦", "≤"),
+    ("⩽", "≤"),
+    ("═", "="),
+    ("＝", "="),
 ]
 _WS = re.compile(r"\s+")
 _PLACEHOLDER = re.compile(r"[(（][^()（）]*\*\*[^()（）]*[)）]|[≥≤<>=]\*\*\S*$")
@@ -66,7 +73,7 @@ def normalise(text: str | None, *, name: bool = False) -> str:
 
 
 def _row_matches(expected: list, found: tuple[str, str, str, str]) -> bool:
-    for i, (want, got) in enumerate(zip(expected, found)):
+    for i, (want, got) in enumerate(zip(expected, found, strict=True)):
         if want is None:
             continue
         if normalise(want, name=(i == 2)) != normalise(got, name=(i == 2)):
@@ -224,7 +231,7 @@ def measure_file(path: Path, spec: dict | None) -> DocResult:
                 break
         else:
             res.missing.append(list(row))
-    res.extra = [list(f) for f, u in zip(found, used) if not u]
+    res.extra = [list(f) for f, u in zip(found, used, strict=True) if not u]
     return res
 
 
