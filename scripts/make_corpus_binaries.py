@@ -181,6 +181,21 @@ def indicator_grid(
 # Writers
 
 
+def _stable_zip(path: Path) -> None:
+    """Rewrite a .docx/.xlsx with fixed entry dates so that reruns give identical bytes."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as zin:
+        entries = [(i.filename, zin.read(i.filename)) for i in zin.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name, data in entries:
+            if name == "docProps/core.xml":  # openpyxl stamps "modified" with the time of saving
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2024-01-01T00:00:00Z", data)
+            info = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zout.writestr(info, data)
+
+
 def write_docx(grid: Grid, path: Path) -> None:
     from docx import Document
     from docx.shared import Pt
@@ -207,6 +222,7 @@ def write_docx(grid: Grid, path: Path) -> None:
     for r0, c0, r1, c1 in grid.merges:
         table.cell(r0, c0).merge(table.cell(r1, c1))
     d.save(str(path))
+    _stable_zip(path)
 
 
 def write_xlsx(grid: Grid, path: Path) -> None:
@@ -237,6 +253,7 @@ def write_xlsx(grid: Grid, path: Path) -> None:
     wb.properties.created = FIXED_TIME.replace(tzinfo=None)
     wb.properties.modified = FIXED_TIME.replace(tzinfo=None)
     wb.save(str(path))
+    _stable_zip(path)
 
 
 def write_html(grid: Grid, path: Path) -> None:
