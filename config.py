@@ -64,6 +64,11 @@ class Config:
     PER_PAGE = 50
     # The scheduler process looks for jobs asked for from pages this often.
     JOB_POLL_SECONDS = int(os.environ.get("TRACKER_JOB_POLL_SECONDS", "5"))
+    # Brute-force protection (tracker/services/login_security.py): failures per account and per
+    # client address within the lock window, and the window/lock length in minutes.
+    LOGIN_MAX_FAILURES = int(os.environ.get("TRACKER_LOGIN_MAX_FAILURES", "5"))
+    LOGIN_MAX_FAILURES_PER_ADDR = int(os.environ.get("TRACKER_LOGIN_MAX_FAILURES_PER_ADDR", "20"))
+    LOGIN_LOCK_MINUTES = int(os.environ.get("TRACKER_LOGIN_LOCK_MINUTES", "15"))
     # Optional e-mail for notifications; in-app notifications work without it.
     SMTP_HOST = os.environ.get("TRACKER_SMTP_HOST", "")
     SMTP_PORT = int(os.environ.get("TRACKER_SMTP_PORT", "25"))
