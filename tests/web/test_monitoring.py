@@ -47,7 +47,6 @@ def scenario(db, dept, make_user):
 
 def test_finance_runs_monitoring_and_sees_lights(client, scenario, make_user, login, db):
     from tracker.models import JobRun, MonitoringSnapshot, Notification
-
     from tracker.services import job_requests
 
     login(make_user("finance"))

@@ -4,7 +4,6 @@ expire, and a Chinese error page when the database is down."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from sqlalchemy import event
@@ -88,7 +87,7 @@ def test_csrf_token_expires(app, make_user, monkeypatch):
     for hours, expected in ((3, 302), (13, 400)):  # an afternoon is fine; after a working day it is not
         client = app.test_client()
         token = _token(client.get("/login").get_data(as_text=True))
-        monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: real() + hours * 3600)
+        monkeypatch.setattr(itsdangerous.timed.time, "time", lambda h=hours: real() + h * 3600)
         response = client.post("/login", data={"username": user.username, "password": TEST_PASSWORD, "csrf_token": token})
         monkeypatch.setattr(itsdangerous.timed.time, "time", real)
         assert response.status_code == expected, hours

@@ -31,7 +31,6 @@ from tracker.models.progress import (  # noqa: F401
     Submission,
     WorkflowEvent,
 )
-from tracker.models.security import LoginAttempt, LoginSession  # noqa: F401
 from tracker.models.projects import (  # noqa: F401
     ACCUMULATIONS,
     DepartmentBudget,
@@ -39,3 +38,4 @@ from tracker.models.projects import (  # noqa: F401
     Project,
     SourceDocument,
 )
+from tracker.models.security import LoginAttempt, LoginSession  # noqa: F401
