@@ -211,6 +211,14 @@ def test_two_gunicorn_servers_share_sessions_uploads_and_jobs(two_servers):
             assert conn.execute(text("SELECT COUNT(*) FROM monitoring_snapshots")).scalar() == 18
             states = conn.execute(text("SELECT state FROM job_requests")).scalars().all()
         assert states and set(states) == {"done"}
+        # 4. Log out on B: a copy of the session cookie taken before no longer works on A.
+        copied = Browser()
+        copied.cookies = dict(owner.cookies)
+        _, _, page = owner.get(b, "/todo")
+        status, _, _ = owner.post(b, "/logout", {"csrf_token": _token(page)})
+        assert status == 302
+        status, headers, _ = copied.get(a, "/todo")
+        assert status == 302 and "/login" in headers["Location"], status
         # The access logs of both servers got requests (the log files of the config work).
         for port in PORTS:
             assert "GET /healthz" in (two_servers["logs"] / f"logs-{port}" / "access.log").read_text()
