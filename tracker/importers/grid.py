@@ -1,0 +1,419 @@
+"""Reading one table (a grid of cell texts) into project blocks: the row grammar.
+
+Used by every importer through tables.scan_grid: .docx, .xlsx, saved web pages, pasted
+tables, text renderings (lines.py) and PDF tables. A row is classified in turn as a second
+header row, an indicator row, a header row, a title, a 项目名称 row, a goal row, or some other
+row of the table; rows inside a table that are no indicators (合计, 填表人, budget codes, notes)
+are listed in Block.skipped with their place.
+
+Rows shorter than the header (merged cells left out by a browser copy or a text rendering:
+a label cell such as 绩效指标 spanning the block, merged 一级/二级 on the left, merged 分值 on the
+right) are re-aligned by content — where the 一级/二级 names and the target-looking cell are —
+never by assuming the row starts at column 0 (align_by_content).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from tracker.importers.base import SkippedItem
+from tracker.importers.levels import is_strict_level2, normalize_level1, normalize_level2
+from tracker.importers.tables import (
+    LEVEL1,
+    LEVEL2,
+    LEVEL3,
+    PROJECT,
+    TARGET,
+    Block,
+    Columns,
+    RawRow,
+    detect_columns,
+    distinct,
+    fold,
+    goal_label_kind,
+    header_groups,
+    inline_goal,
+    inline_name,
+    is_block_label,
+    is_label_row,
+    is_meta_label,
+    is_name_label,
+    is_note_row,
+    looks_like_indicator,
+    parse_heading,
+    refine_columns,
+)
+
+# ---------------------------------------------------------------------------- row kinds
+
+_SIGNATURE = re.compile(
+    r"^(?:填表人|填报人|联系人|联系电话|电话|审核人|复核人|负责人|单位负责人|财务负责人|分管领导|主要负责人|"
+    r"填报日期|填表日期|制表人|制表日期|经办人|单位盖章|单位\(盖章\)|盖章|日期)"
+)
+_CODE = re.compile(r"^\[?\d{3,}\]?$|科目编码|功能分类|经济分类|项目编码|项目代码|预算编码|科目代码")
+_NOTE = re.compile(r"^(?:注|备注|说明|填报说明|填表说明|附注)\s*(?:\d|[一二三四五六七八九十]|[:：、.．]|$)")
+_TOTAL = ("合计", "总计", "小计", "总分", "合计分值", "得分合计", "总得分")
+
+
+def non_indicator_reason(values: Sequence[str]) -> str | None:
+    """Why a row inside an indicator table is not an indicator, or None when it may be one."""
+    first = fold(values[0]) if values else ""
+    if not first:
+        return None
+    if first in _TOTAL or any(fold(v) in _TOTAL for v in values[:3]):
+        return "不是指标行（合计行）"
+    if _SIGNATURE.match(first) or any(_SIGNATURE.match(fold(v)) and len(fold(v)) <= 12 for v in values[1:]):
+        return "不是指标行（签名、联系人或日期）"
+    if _NOTE.match(first):
+        return "不是指标行（表格下方的说明）"
+    if _CODE.search(first) and len(values) <= 4:
+        return "不是指标行（预算编码）"
+    return None
+
+
+# ---------------------------------------------------------------------------- alignment
+
+_TARGET_LIKE = re.compile(
+    r"^(?:[≥≤<>=＞＜≧≦═＝]|大于|小于|不低于|不少于|不高于|不超过|达到|≥|≤)"
+    r"|^[-+]?\d+(?:\.\d+)?\s*(?:%|％|‰|[^\d\s]{0,4})$"
+    r"|^(?:是|否|好|较好|优|良|合格|达标|完成|满意|提高|降低|明显|显著|有效)"
+)
+
+
+def looks_like_target(text: str) -> bool:
+    t = fold(text)
+    return bool(t) and len(t) <= 20 and bool(_TARGET_LIKE.search(t))
+
+
+def _fit(cells: Sequence[str], lead: int, columns: Columns) -> int | None:
+    """How well the cells fit the header when placed from column lead (None: impossible)."""
+    width = columns.width
+    first = columns.first_level
+    # only the label column and merged 一级/二级 may be left out on the left
+    leftable = {columns.index[f] for f in (LEVEL1, LEVEL2) if f in columns.index} | set(range(first))
+    if any(c not in leftable for c in range(lead)):
+        return None
+    if lead + len(cells) > width:
+        return None
+    score = 0
+
+    def at(name: str) -> str:
+        i = columns.index.get(name)
+        return (cells[i - lead] if i is not None and 0 <= i - lead < len(cells) else "").strip()
+
+    c1, c2, c3, target = at(LEVEL1), at(LEVEL2), at(LEVEL3), at(TARGET)
+    if LEVEL1 in columns.index and c1:
+        score += 4 if normalize_level1(c1) else -4
+    if LEVEL2 in columns.index and c2:
+        score += 4 if is_strict_level2(c2) else (1 if normalize_level2(c2) else -3)
+    if c3 and (normalize_level1(c3) or is_strict_level2(c3)):
+        score -= 4
+    if target and looks_like_target(target):
+        score += 1
+    for c in range(lead, min(first, lead + len(cells))):
+        text = cells[c - lead].strip()
+        if text and not is_block_label(text):
+            score -= 2
+    return score
+
+
+def align_by_content(row: list[str], columns: Columns) -> tuple[list[str], str | None]:
+    """A row of the header's width; the second value is a problem (the row cannot be lined up).
+
+    Cells missing on the left are merged cells (label, 一级, 二级) the rendering left out; cells
+    missing on the right are empty. Of the placements that fit, the one whose 一级/二级/指标值
+    columns hold such texts wins; on a tie, the one that fits exactly, then the leftmost.
+    """
+    width = columns.width
+    cells = list(row)
+    while len(cells) > width and not cells[-1].strip():
+        cells.pop()
+    if len(cells) > width:
+        return cells[:width], f"有{len(cells)}个单元格，多于表头的{width}列，多出的内容已忽略"
+    scored = [(s, lead) for lead in range(0, width - len(cells) + 1) if (s := _fit(cells, lead, columns)) is not None]
+    if not scored:
+        return cells + [""] * (width - len(cells)), None
+    best = max(scored, key=lambda sl: (sl[0], sl[1] == width - len(cells), -sl[1]))
+    if best[0] < 0:
+        first = next((c for c in cells if c.strip()), "")
+        return cells, (
+            f"这一行有{len(cells)}个单元格，表头有{width}列，第一个单元格“{first[:20]}”既不是一级指标也不是二级指标，"
+            "无法确定缺少哪一列"
+        )
+    lead = best[1]
+    out = [""] * lead + cells
+    return out + [""] * (width - len(out)), None
+
+
+# ---------------------------------------------------------------------------- scanner
+
+
+def _is_level_name(text: str) -> bool:
+    return normalize_level1(text) is not None or normalize_level2(text) is not None
+
+
+
+class GridScanner:
+    """One table's rows → Blocks (see the module docstring for the order of the checks)."""
+
+    def __init__(
+        self,
+        place_of_row: Callable[[int], str],
+        *,
+        heading: str | None = None,
+        align_row: Callable[[list[str], Columns, str], list[str]] | None = None,
+        table: str = "",
+        row_number: Callable[[int], int] | None = None,
+    ) -> None:
+        self.place_of_row = place_of_row
+        self.heading = heading
+        self.align_row = align_row
+        self.table = table
+        self.row_number = row_number or (lambda r: r + 1)
+        self.blocks: list[Block] = []
+        self.cur: Block | None = None
+        self.goal_columns: dict[int, str] = {}
+        self.awaiting_goal: str | None = None
+        self.awaiting_name = False
+        self.last_header_row = -2
+        self.prev_row: list[str] = []
+        self.pending_empty: list[int] = []
+        self.misfits: dict[int, str] = {}  # rows that cannot be lined up with the header: why
+
+    # -- entry
+
+    def scan(self, rows: Sequence[Sequence[str | None]]) -> list[Block]:
+        for r, raw in enumerate(rows):
+            row = [c if isinstance(c, str) else ("" if c is None else str(c)) for c in raw]
+            values = distinct(row)
+            if not values:
+                if self.in_table:
+                    self.pending_empty.append(r)
+                continue
+            self.row(r, row, values)
+            self.prev_row = row
+        if self.heading is not None:
+            for b in self.blocks:
+                if not b.name:
+                    b.name = self.heading
+                    break
+        return self.blocks
+
+    @property
+    def in_table(self) -> bool:
+        return self.cur is not None and self.cur.columns is not None
+
+    def new_block(self, started_by: str, r: int) -> Block:
+        self.cur = Block(place=self.place_of_row(r), started_by=started_by, table=self.table)
+        self.blocks.append(self.cur)
+        self.awaiting_goal = None
+        self.awaiting_name = False
+        self.goal_columns = {}
+        self.pending_empty = []
+        return self.cur
+
+    def raw(self, r: int, row: list[str]) -> RawRow:
+        return RawRow(cells=row, place=self.place_of_row(r), row=self.row_number(r), table=self.table)
+
+    def skip(self, r: int, reason: str, values: Sequence[str]) -> None:
+        assert self.cur is not None
+        text = " | ".join(values)[:80]
+        self.cur.skipped.append(SkippedItem(reason=reason, text=text, table=self.table, row=self.row_number(r)))
+
+    def row(self, r: int, row: list[str], values: list[str]) -> None:
+        for handler in (
+            self.second_header,
+            self.table_row,
+            self.header,
+            self.title,
+            self.name_row,
+            self.goal_row,
+            self.other_table_row,
+            self.awaited,
+        ):
+            if handler(r, row, values):
+                return
+        # other rows before the header (主管部门, 资金…) carry nothing we import
+
+    # -- handlers: each returns True when the row is taken
+
+    def second_header(self, r: int, row: list[str], values: list[str]) -> bool:
+        cur = self.cur
+        if cur is None or cur.columns is None or cur.rows or r != self.last_header_row + 1:
+            return False
+        refined = refine_columns(cur.columns, row)
+        if refined is None:
+            return False
+        cur.columns = refined
+        self.last_header_row = r
+        return True
+
+    def table_row(self, r: int, row: list[str], values: list[str]) -> bool:
+        """An indicator row, a note or another non-indicator row inside the table."""
+        cur = self.cur
+        if cur is None or cur.columns is None:
+            return False
+        columns = cur.columns
+        if len(values) == 1 and not is_label_row(values) and not _is_level_name(values[0]):
+            # one text across the row, or a single cell: a note, or the wrapped end of a cell above
+            reason = non_indicator_reason(values) or "不是指标行（只有一个单元格：说明文字或上一行的续行）"
+            if is_note_row(row, values, columns):
+                cur.notes.append(f"{self.place_of_row(r)}：表格中的说明“{values[0][:30]}”不是指标行，已忽略")
+            self.skip(r, reason, values)
+            return True
+        if len(row) != columns.width and not is_label_row(values):
+            if len(row) < columns.width:
+                cur.short_rows += 1
+            row = self.align(r, row, columns)
+            if r in self.misfits:
+                return False  # a title / header / label row, or listed by other_table_row
+        if is_note_row(row, values, columns):
+            cur.notes.append(f"{self.place_of_row(r)}：表格中的说明“{values[0][:30]}”不是指标行，已忽略")
+            self.skip(r, "不是指标行（表格中的说明）", values)
+            return True
+        if looks_like_indicator(row, columns) and not non_indicator_reason(values):
+            self.take(r, row, columns)
+            return True
+        return False
+
+    def align(self, r: int, row: list[str], columns: Columns) -> list[str]:
+        if self.align_row is not None:
+            return self.align_row(row, columns, self.place_of_row(r))
+        aligned, problem = align_by_content(row, columns)
+        if problem and len(aligned) == columns.width:
+            assert self.cur is not None
+            self.cur.notes.append(f"{self.place_of_row(r)}：{problem}")  # cells cut off on the right
+        elif problem:
+            self.misfits[r] = problem
+        return aligned
+
+    def take(self, r: int, row: list[str], columns: Columns) -> None:
+        """Add an indicator row; a 项目名称 column starts a new project where its value changes."""
+        cur = self.cur
+        assert cur is not None
+        if PROJECT in columns.index:
+            name = columns.get(row, PROJECT).strip()
+            if name and cur.name and name != cur.name and cur.rows:
+                cur = self.new_block("column", r)
+                cur.columns = columns
+                cur.header_place = self.blocks[-2].header_place
+            if name:
+                cur.name = name
+        for e in self.pending_empty:
+            if cur.rows:
+                self.skip(e, "空行", [""])
+        self.pending_empty = []
+        cur.rows.append(self.raw(r, row))
+
+    def header(self, r: int, row: list[str], values: list[str]) -> bool:
+        groups = header_groups(self.prev_row, len(row)) if self.prev_row else None
+        columns = detect_columns(row, groups)
+        if columns is None:
+            return False
+        cur = self.cur
+        if cur is not None and cur.columns is not None and cur.columns.index == columns.index:
+            return True  # the header repeated after a page break: keep the first one
+        if cur is None or (cur.columns is not None and cur.rows):
+            cur = self.new_block("header", r)
+        cur.columns = columns
+        cur.header_place = self.place_of_row(r)
+        self.last_header_row = r
+        self.awaiting_goal = None
+        self.awaiting_name = False
+        return True
+
+    def title(self, r: int, row: list[str], values: list[str]) -> bool:
+        heading = parse_heading(values[0]) if len(values) == 1 else None
+        if heading is None:
+            return False
+        if self.cur is None or self.cur.has_content:
+            self.new_block("title", r)
+        assert self.cur is not None
+        self.cur.name = heading.name or self.cur.name
+        return True
+
+    def name_row(self, r: int, row: list[str], values: list[str]) -> bool:
+        inline = inline_name(values[0])
+        if not (is_name_label(values[0]) or inline):
+            return False
+        value = inline or next((v for v in values[1:] if not is_name_label(v) and not is_meta_label(v)), "")
+        cur = self.cur
+        if cur is None or cur.columns is not None or (cur.started_by == "label" and cur.name):
+            cur = self.new_block("label", r)
+        if value:
+            cur.name = value
+        else:
+            self.awaiting_name = True  # the name is on the next line (one cell per line)
+        return True
+
+    def goal_row(self, r: int, row: list[str], values: list[str]) -> bool:
+        goal_inline = inline_goal(values[0])
+        if goal_inline is not None:
+            cur = self.goal_block(r)
+            kind, text0 = goal_inline
+            (cur.annual_goal if kind == "annual" else cur.long_goal).extend([text0, *values[1:]])
+            self.awaiting_goal = None
+            return True
+        kinds = [goal_label_kind(v) for v in values]
+        if kinds[0] is None:
+            return False
+        cur = self.goal_block(r)
+        if all(kinds):
+            # labels only: the texts are in the next row, under the labels
+            self.goal_columns = {}
+            for i, c in enumerate(row):
+                kind = goal_label_kind(c)
+                if kind and i not in self.goal_columns:
+                    self.goal_columns[i] = kind
+            self.awaiting_goal = kinds[0]
+            return True
+        text = [v for v, k in zip(values, kinds, strict=True) if k is None]
+        (cur.annual_goal if kinds[0] == "annual" else cur.long_goal).extend(text)
+        self.awaiting_goal = None
+        return True
+
+    def goal_block(self, r: int) -> Block:
+        if self.cur is None or self.cur.columns is not None:
+            return self.new_block("goal", r)
+        return self.cur
+
+    def other_table_row(self, r: int, row: list[str], values: list[str]) -> bool:
+        """A row inside the table that is no indicator: listed, or left to build_indicators."""
+        cur = self.cur
+        if cur is None or cur.columns is None:
+            return False
+        reason = non_indicator_reason(values) or self.misfits.get(r)
+        if reason:
+            self.skip(r, reason, values)
+        else:
+            row = self.align(r, row, cur.columns) if len(row) != cur.columns.width else row
+            self.take(r, row, cur.columns)
+        return True
+
+    def awaited(self, r: int, row: list[str], values: list[str]) -> bool:
+        cur = self.cur
+        if cur is None:
+            return False
+        if self.awaiting_name:
+            self.awaiting_name = False
+            if len(values) == 1 and not is_meta_label(values[0]):
+                cur.name = values[0]
+                return True
+        if not self.awaiting_goal:
+            return False
+        if self.goal_columns:
+            seen: set[str] = set()
+            for i, kind in self.goal_columns.items():
+                text = (row[i] if i < len(row) else "").strip()
+                if text and text not in seen:
+                    seen.add(text)
+                    (cur.annual_goal if kind == "annual" else cur.long_goal).append(text)
+            self.goal_columns = {}
+            self.awaiting_goal = None
+        else:
+            (cur.annual_goal if self.awaiting_goal == "annual" else cur.long_goal).extend(values)
+        return True
+
+
+__all__ = ["GridScanner", "align_by_content", "looks_like_target", "non_indicator_reason"]

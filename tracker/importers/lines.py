@@ -1,0 +1,203 @@
+"""Text lines → one grid, for renderings without a grid of their own (PDF text layer, text copied
+from a web page, a text file that is not in the seed's layout).
+
+Per line: cells separated by tabs, by pipes (markdown), or by runs of 2+ spaces (PDF-to-text);
+a line without such separators is one cell (a trailing " |" is dropped). Lines of several cells
+are rows as they are; a short row is re-aligned later by content (grid.align_by_content).
+
+One cell per line: when consecutive one-cell lines form a header (一级指标, 二级指标, 三级指标,
+指标值 …), the following one-cell lines are cut into rows by that header (cut_cells): a 一级 name
+starts a row, a 二级 name starts a row (unless it follows its 一级), other cells fill the columns
+from 三级 on, a target-looking cell jumps to the 指标值 column, and a full row ends the row.
+Blank lines mean nothing. The grid then goes through the same scanner as every other table.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from tracker.importers.grid import looks_like_target, non_indicator_reason
+from tracker.importers.levels import is_strict_level2, normalize_level1, normalize_level2
+from tracker.importers.tables import (
+    LEVEL1,
+    LEVEL2,
+    LEVEL3,
+    TARGET,
+    Columns,
+    classify_header,
+    detect_columns,
+    goal_label_kind,
+    inline_goal,
+    inline_name,
+    is_ignored_header,
+    is_name_label,
+    parse_heading,
+)
+
+_SPACES = re.compile(r"[ \u3000\xa0]{2,}|\u3000")
+_MARKDOWN_RULE = re.compile(r"^:?-{2,}:?$")
+
+
+def split_line(line: str) -> list[str]:
+    """The cells of one line (see the module docstring)."""
+    text = line.replace("\ufeff", "").rstrip("\r\n")
+    inner = text.strip(" \t\u3000\xa0")
+    if not inner:
+        return []
+    if "\t" in inner:
+        cells = [c.strip(" \u3000\xa0") for c in inner.split("\t")]
+    elif inner.count("|") >= 2:
+        cells = [c.strip() for c in inner.strip("|").split("|")]
+        if all(_MARKDOWN_RULE.match(c) or not c for c in cells):
+            return []
+    else:
+        inner = re.sub(r"\s*\|$", "", inner)
+        cells = [c.strip() for c in _SPACES.split(inner)]
+    while len(cells) > 1 and not cells[-1]:
+        cells.pop()
+    return cells
+
+
+def _is_header_cell(text: str) -> bool:
+    return classify_header(text) is not None or is_ignored_header(text)
+
+
+def _header_at(lines: Sequence[list[str]], i: int) -> tuple[Columns, list[str], int] | None:
+    """A header written one cell per line starting at line i: (columns, cells, next line)."""
+    cells: list[str] = []
+    j = i
+    while j < len(lines):
+        if not lines[j]:
+            j += 1
+            continue
+        if len(lines[j]) != 1 or not _is_header_cell(lines[j][0]):
+            break
+        cells.append(lines[j][0])
+        j += 1
+    if len(cells) < 3:
+        return None
+    columns = detect_columns(cells)
+    return (columns, cells, j) if columns is not None else None
+
+
+def _ends_table(text: str) -> bool:
+    """A one-cell line after which the indicator rows are over."""
+    return bool(
+        parse_heading(text)
+        or is_name_label(text)
+        or inline_name(text)
+        or inline_goal(text)
+        or goal_label_kind(text)
+        or non_indicator_reason([text])
+    )
+
+
+class _Cutter:
+    """Cuts a stream of one-cell lines into rows of the header's width."""
+
+    def __init__(self, columns: Columns) -> None:
+        self.columns = columns
+        self.width = columns.width
+        self.l1 = columns.index.get(LEVEL1)
+        self.l2 = columns.index.get(LEVEL2)
+        self.l3 = columns.index[LEVEL3]
+        self.target = columns.index.get(TARGET)
+        self.rows: list[tuple[list[str], int]] = []
+        self.row: list[str] = [""] * self.width
+        self.line = 0
+        self.p = columns.first_level
+
+    def flush(self) -> None:
+        if any(self.row):
+            self.rows.append((self.row, self.line))
+        self.row = [""] * self.width
+        self.p = self.l3
+
+    def put(self, col: int, text: str, line: int) -> None:
+        if not any(self.row):
+            self.line = line
+        self.row[col] = text
+        self.p = col + 1
+        if self.p >= self.width:
+            self.flush()
+
+    def add(self, text: str, line: int) -> None:
+        filled = any(self.row[self.l3 :])
+        if self.l1 is not None and normalize_level1(text) and not self._cost_as_level2(text):
+            self.flush()
+            self.put(self.l1, text, line)
+        elif self.l2 is not None and (is_strict_level2(text) or (normalize_level2(text) and self.p == self.l2)):
+            if filled or (self.row[self.l2] and self.p != self.l2):
+                self.flush()
+            self.put(self.l2, text, line)
+        else:
+            if self.p < self.l3:
+                self.p = self.l3
+            if self.target is not None and self.p < self.target and self.p > self.l3 and looks_like_target(text):
+                self.p = self.target  # an empty column (描述) left out before the target
+            self.put(self.p, text, line)
+
+    def _cost_as_level2(self, text: str) -> bool:
+        """成本指标 right after a 一级 is that 一级's 二级."""
+        return (
+            self.l2 is not None
+            and normalize_level2(text) is not None
+            and self.p == self.l2
+            and bool(self.l1 is not None and self.row[self.l1])
+        )
+
+
+def cut_cells(
+    lines: Sequence[list[str]], start: int, columns: Columns
+) -> tuple[list[tuple[list[str], int]], int]:
+    """Rows cut from the one-cell lines from start on; returns (rows with line numbers, next line)."""
+    cutter = _Cutter(columns)
+    j = start
+    while j < len(lines):
+        cells = lines[j]
+        if not cells:
+            j += 1
+            continue
+        if len(cells) != 1 or _ends_table(cells[0]) or _header_at(lines, j) is not None:
+            break
+        cutter.add(cells[0], j + 1)
+        j += 1
+    cutter.flush()
+    return cutter.rows, j
+
+
+def grid_from_lines(lines: Sequence[str]) -> tuple[list[list[str]], list[int]]:
+    """All lines as one grid (rows of cells) and the 1-based line number of each row."""
+    split = [split_line(line) for line in lines]
+    rows: list[list[str]] = []
+    numbers: list[int] = []
+    i = 0
+    while i < len(split):
+        cells = split[i]
+        if not cells:
+            i += 1
+            continue
+        header = _header_at(split, i) if len(cells) == 1 else None
+        if header is not None:
+            columns, header_cells, j = header
+            rows.append(header_cells)
+            numbers.append(i + 1)
+            cut, i = cut_cells(split, j, columns)
+            for row, line in cut:
+                rows.append(row)
+                numbers.append(line)
+            continue
+        rows.append(cells)
+        numbers.append(i + 1)
+        i += 1
+    return rows, numbers
+
+
+def looks_like_lines_table(text: str) -> bool:
+    """Whether a text holds an indicator header in any line layout."""
+    rows, _ = grid_from_lines(text.split("\n"))
+    return any(detect_columns(r) is not None for r in rows)
+
+
+__all__ = ["cut_cells", "grid_from_lines", "looks_like_lines_table", "split_line"]
