@@ -20,6 +20,8 @@ from collections.abc import Callable, Sequence
 from tracker.importers.base import SkippedItem
 from tracker.importers.levels import is_strict_level2, normalize_level1, normalize_level2
 from tracker.importers.tables import (
+    ACTUAL,
+    LONG_TARGET,
     LEVEL1,
     LEVEL2,
     LEVEL3,
@@ -28,6 +30,7 @@ from tracker.importers.tables import (
     Block,
     Columns,
     RawRow,
+    classify_header,
     detect_columns,
     distinct,
     fold,
@@ -131,7 +134,9 @@ def align_by_content(row: list[str], columns: Columns) -> tuple[list[str], str |
         cells.pop()
     if len(cells) > width:
         return cells[:width], f"有{len(cells)}个单元格，多于表头的{width}列，多出的内容已忽略"
-    scored = [(s, lead) for lead in range(0, width - len(cells) + 1) if (s := _fit(cells, lead, columns)) is not None]
+    # a row that begins with an empty cell kept its merged cells (as empty cells): it starts at column 0
+    leads = range(0, 1) if cells and not cells[0].strip() else range(0, width - len(cells) + 1)
+    scored = [(s, lead) for lead in leads if (s := _fit(cells, lead, columns)) is not None]
     if not scored:
         return cells + [""] * (width - len(cells)), None
     best = max(scored, key=lambda sl: (sl[0], sl[1] == width - len(cells), -sl[1]))
@@ -147,6 +152,16 @@ def align_by_content(row: list[str], columns: Columns) -> tuple[list[str], str |
 
 
 # ---------------------------------------------------------------------------- scanner
+
+
+def _goal_column_label(text: str) -> str | None:
+    """In a 自评表 goal row: 预期目标 → "annual" (the goal), 实际完成情况 → "skip"."""
+    kind = classify_header(text)
+    if kind == ACTUAL:
+        return "skip"
+    if kind in (TARGET, LONG_TARGET):
+        return "annual" if kind == TARGET else "long"
+    return None
 
 
 def _is_level_name(text: str) -> bool:
@@ -348,6 +363,8 @@ class GridScanner:
         return True
 
     def goal_row(self, r: int, row: list[str], values: list[str]) -> bool:
+        if self.awaiting_goal and self.goal_columns:
+            return self.awaited(r, row, values)  # the texts under a row of goal labels
         goal_inline = inline_goal(values[0])
         if goal_inline is not None:
             cur = self.goal_block(r)
@@ -359,13 +376,18 @@ class GridScanner:
         if kinds[0] is None:
             return False
         cur = self.goal_block(r)
-        if all(kinds):
-            # labels only: the texts are in the next row, under the labels
+        if all(k or _goal_column_label(v) for k, v in zip(kinds, values, strict=True)):
+            # labels only (年度目标 | 中长期目标; 年度总体目标 | 预期目标 | 实际完成情况):
+            # the texts are in the next row, under the labels
             self.goal_columns = {}
             for i, c in enumerate(row):
-                kind = goal_label_kind(c)
-                if kind and i not in self.goal_columns:
+                kind = goal_label_kind(c) or _goal_column_label(c)
+                if kind and kind != "skip" and c.strip():
                     self.goal_columns[i] = kind
+            if any(_goal_column_label(v) == "annual" for v in values[1:]):
+                for i, c in enumerate(row):  # the 年度总体目标 label itself holds no text below
+                    if goal_label_kind(c):
+                        self.goal_columns.pop(i, None)
             self.awaiting_goal = kinds[0]
             return True
         text = [v for v, k in zip(values, kinds, strict=True) if k is None]
@@ -406,7 +428,7 @@ class GridScanner:
             seen: set[str] = set()
             for i, kind in self.goal_columns.items():
                 text = (row[i] if i < len(row) else "").strip()
-                if text and text not in seen:
+                if text and text not in seen and not goal_label_kind(text):
                     seen.add(text)
                     (cur.annual_goal if kind == "annual" else cur.long_goal).append(text)
             self.goal_columns = {}

@@ -122,9 +122,10 @@ class _Cutter:
         if self.p >= self.width:
             self.flush()
 
-    def add(self, text: str, line: int) -> None:
+    def add(self, text: str, line: int, after: str = "") -> None:
+        """Place one cell; after is the next cell's text (成本指标 is a 一级 only before a 二级)."""
         filled = any(self.row[self.l3 :])
-        if self.l1 is not None and normalize_level1(text) and not self._cost_as_level2(text):
+        if self.l1 is not None and normalize_level1(text) and not self._cost_as_level2(text, after):
             self.flush()
             self.put(self.l1, text, line)
         elif self.l2 is not None and (is_strict_level2(text) or (normalize_level2(text) and self.p == self.l2)):
@@ -138,14 +139,11 @@ class _Cutter:
                 self.p = self.target  # an empty column (描述) left out before the target
             self.put(self.p, text, line)
 
-    def _cost_as_level2(self, text: str) -> bool:
-        """成本指标 right after a 一级 is that 一级's 二级."""
-        return (
-            self.l2 is not None
-            and normalize_level2(text) is not None
-            and self.p == self.l2
-            and bool(self.l1 is not None and self.row[self.l1])
-        )
+    def _cost_as_level2(self, text: str, after: str) -> bool:
+        """成本指标 (both a 一级 and a 二级 name) is a 二级 unless a 二级 name follows it."""
+        if self.l2 is None or normalize_level2(text) is None:
+            return False
+        return not (normalize_level2(after) is not None and not (self.p == self.l2 and self.row[self.l1 or 0]))
 
 
 def cut_cells(
@@ -161,7 +159,8 @@ def cut_cells(
             continue
         if len(cells) != 1 or _ends_table(cells[0]) or _header_at(lines, j) is not None:
             break
-        cutter.add(cells[0], j + 1)
+        after = next((c[0] for c in lines[j + 1 :] if c), "")
+        cutter.add(cells[0], j + 1, after)
         j += 1
     cutter.flush()
     return cutter.rows, j

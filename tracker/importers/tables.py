@@ -105,9 +105,22 @@ def parse_heading(text: str | None) -> Heading | None:
     name = m.group("name").strip(' \u3000\xa0“”"《》')
     if _SENTENCE.search(name) or len(name) > 80:
         return None  # prose that happens to end with 绩效目标表 ("详见附件：项目支出绩效目标表")
-    if _GENERIC_NAME.match(fold(name)):
+    if _GENERIC_NAME.match(fold(name)) or is_document_title(name):
         name = ""
     return Heading(m.group("num") or m.group("num2"), name)
+
+
+_ORG_YEAR = re.compile(
+    r"^(?P<org>.*?)(?:\d{4}年度?)(?:部门|单位)?(?:预算)?(?:项目)?$"
+)
+_ORG_SUFFIX = re.compile(r"(?:局|委|办|院|厅|中心|政府|委员会|部|处|所|站|队|馆|校|学|会|室|社|团|部门|单位|办事处)$")
+
+
+def is_document_title(name: str | None) -> bool:
+    """ "XX局2023年度部门" (from "XX局2023年度部门项目支出绩效目标表"): a department's page or
+    document title, not a project."""
+    m = _ORG_YEAR.match(fold(name))
+    return bool(m) and (not m.group("org") or bool(_ORG_SUFFIX.search(m.group("org"))))
 
 
 # ---------------------------------------------------------------------------- labels
@@ -445,6 +458,10 @@ def refine_columns(columns: Columns, row: Sequence[str]) -> Columns | None:
         (row[i] if i < len(row) and per_row[i] else (columns.header[i] if i < len(columns.header) else ""))
         for i in range(width)
     ]
+    if groups is not None:  # a long-term 指标值 is named by its group (实施期目标)
+        for i in range(width):
+            if groups[i] == "long" and i < len(columns.header) and merged[i] == TARGET:
+                header[i] = columns.header[i]
     return _columns_from_fields(merged, header, groups)
 
 
