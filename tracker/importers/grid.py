@@ -116,7 +116,9 @@ def _fit(cells: Sequence[str], lead: int, columns: Columns) -> int | None:
         score += 1
     for c in range(lead, min(first, lead + len(cells))):
         text = cells[c - lead].strip()
-        if text and not is_block_label(text):
+        if text and (normalize_level1(text) or is_strict_level2(text)):
+            score -= 3  # a 一级/二级 name left of the 一级 column
+        elif text and c < len(columns.header) and is_block_label(columns.header[c]) and not is_block_label(text):
             score -= 2
     return score
 
@@ -130,8 +132,8 @@ def align_by_content(row: list[str], columns: Columns) -> tuple[list[str], str |
     """
     width = columns.width
     cells = list(row)
-    while len(cells) > width and not cells[-1].strip():
-        cells.pop()
+    while cells and not cells[-1].strip():
+        cells.pop()  # empty cells at the end mean nothing: the row is as long as its content
     if len(cells) > width:
         return cells[:width], f"有{len(cells)}个单元格，多于表头的{width}列，多出的内容已忽略"
     # a row that begins with an empty cell kept its merged cells (as empty cells): it starts at column 0
@@ -162,6 +164,16 @@ def _goal_column_label(text: str) -> str | None:
     if kind in (TARGET, LONG_TARGET):
         return "annual" if kind == TARGET else "long"
     return None
+
+
+def _needs_alignment(row: Sequence[str], columns: Columns) -> bool:
+    """A row of another width, or one whose 一级/二级 columns hold something else (shifted, with
+    empty cells padded at the end)."""
+    if len(row) != columns.width:
+        return True
+    c1 = columns.get(row, LEVEL1).strip()
+    c2 = columns.get(row, LEVEL2).strip()
+    return bool(c1 and not normalize_level1(c1)) or bool(c2 and not normalize_level2(c2))
 
 
 def _is_level_name(text: str) -> bool:
@@ -277,7 +289,7 @@ class GridScanner:
                 cur.notes.append(f"{self.place_of_row(r)}：表格中的说明“{values[0][:30]}”不是指标行，已忽略")
             self.skip(r, reason, values)
             return True
-        if len(row) != columns.width and not is_label_row(values):
+        if _needs_alignment(row, columns) and not is_label_row(values):
             if len(row) < columns.width:
                 cur.short_rows += 1
             row = self.align(r, row, columns)
@@ -409,7 +421,7 @@ class GridScanner:
         if reason:
             self.skip(r, reason, values)
         else:
-            row = self.align(r, row, cur.columns) if len(row) != cur.columns.width else row
+            row = self.align(r, row, cur.columns) if _needs_alignment(row, cur.columns) else row
             self.take(r, row, cur.columns)
         return True
 

@@ -243,9 +243,6 @@ for _field, _names in {
         "全年预期目标",
         "全年预期目标值",
         "年度预期目标",
-        "预期目标",
-        "年度目标",
-        "当年度目标",
         "当年度指标值",
         "本年度指标值",
         "计划值",
@@ -274,8 +271,8 @@ for _field, _names in {
 
 _LONG = re.compile(r"长期|中期|实施期|实施周期|项目期|整体期")
 _ANNUAL = re.compile(r"年度|当年|本年|全年|年初")
-_TARGET_WORD = re.compile(r"(?:指标值|目标值|目标|预期值|计划值)(?:及单位)?$")
-_ACTUAL_WORD = re.compile(r"实际|完成值|完成情况|执行情况|执行数|实现值")
+_TARGET_WORD = re.compile(r"(?:指标值|目标值|预期值|计划值|数值|实现值)(?:及单位)?$")
+_ACTUAL_WORD = re.compile(r"实际|完成值|完成情况|执行情况|执行数|^(?:\d{4}年)?实现值|上年|\d{4}年实际")
 
 
 def _classify_by_rule(label: str) -> str | None:
@@ -286,8 +283,10 @@ def _classify_by_rule(label: str) -> str | None:
         return ACTUAL
     if is_name_label(label):
         return PROJECT
-    if _TARGET_WORD.search(label) and (_LONG.search(label) or _ANNUAL.search(label)):
+    if _TARGET_WORD.search(label) and (_LONG.search(label) or _ANNUAL.search(label) or "预期" in label):
         return LONG_TARGET if _LONG.search(label) else TARGET
+    if label.endswith("目标") and _LONG.search(label):
+        return LONG_TARGET  # 中长期目标 | 年度目标 over the target columns of a twin header
     return None
 
 
