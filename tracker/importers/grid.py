@@ -39,6 +39,7 @@ from tracker.importers.tables import (
     inline_goal,
     inline_name,
     is_block_label,
+    is_ignored_header,
     is_label_row,
     is_meta_label,
     is_name_label,
@@ -269,10 +270,17 @@ class GridScanner:
         cur = self.cur
         if cur is None or cur.columns is None or cur.rows or r != self.last_header_row + 1:
             return False
-        refined = refine_columns(cur.columns, row)
+        trimmed = list(row)
+        while trimmed and not trimmed[-1].strip():
+            trimmed.pop()
+        refined = refine_columns(cur.columns, row) if len(trimmed) >= cur.columns.first_level + 2 else None
         if refined is None:
-            return False
-        cur.columns = refined
+            if not all(classify_header(v) or is_ignored_header(v) for v in values):
+                return False
+            # a second header row under a spanned column, without the cells to its left (a browser
+            # copy): it cannot be placed; the first row's columns stay
+        else:
+            cur.columns = refined
         self.last_header_row = r
         return True
 
