@@ -156,6 +156,10 @@ def align_by_content(row: list[str], columns: Columns) -> tuple[list[str], str |
 
 # ---------------------------------------------------------------------------- scanner
 
+# a one-cell row a source may put where it knows a table ends (lines.py: a one-cell-per-line
+# table followed by rows of several cells, e.g. a page footer)
+END_OF_TABLE = "\x00表格结束"
+
 
 def _goal_column_label(text: str) -> str | None:
     """In a 自评表 goal row: 预期目标 → "annual" (the goal), 实际完成情况 → "skip"."""
@@ -207,6 +211,7 @@ class GridScanner:
         self.last_header_row = -2
         self.prev_row: list[str] = []
         self.pending_empty: list[int] = []
+        self.closed = False  # the current table has ended (END_OF_TABLE)
         self.misfits: dict[int, str] = {}  # rows that cannot be lined up with the header: why
 
     # -- entry
@@ -219,6 +224,9 @@ class GridScanner:
                 if self.in_table:
                     self.pending_empty.append(r)
                 continue
+            if values == [END_OF_TABLE]:
+                self.closed = True
+                continue
             self.row(r, row, values)
             self.prev_row = row
         if self.heading is not None:
@@ -230,9 +238,10 @@ class GridScanner:
 
     @property
     def in_table(self) -> bool:
-        return self.cur is not None and self.cur.columns is not None
+        return self.cur is not None and self.cur.columns is not None and not self.closed
 
     def new_block(self, started_by: str, r: int) -> Block:
+        self.closed = False
         self.cur = Block(place=self.place_of_row(r), started_by=started_by, table=self.table)
         self.blocks.append(self.cur)
         self.awaiting_goal = None
@@ -287,7 +296,7 @@ class GridScanner:
     def table_row(self, r: int, row: list[str], values: list[str]) -> bool:
         """An indicator row, a note or another non-indicator row inside the table."""
         cur = self.cur
-        if cur is None or cur.columns is None:
+        if cur is None or cur.columns is None or not self.in_table:
             return False
         columns = cur.columns
         if len(values) == 1 and not is_label_row(values) and not _is_level_name(values[0]):
@@ -423,7 +432,7 @@ class GridScanner:
     def other_table_row(self, r: int, row: list[str], values: list[str]) -> bool:
         """A row inside the table that is no indicator: listed, or left to build_indicators."""
         cur = self.cur
-        if cur is None or cur.columns is None:
+        if cur is None or cur.columns is None or not self.in_table:
             return False
         reason = non_indicator_reason(values) or self.misfits.get(r)
         if reason:

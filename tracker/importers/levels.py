@@ -158,6 +158,8 @@ def clean_name(text: str) -> str:
 def _lookup(name: str, names: tuple[str, ...], aliases: dict[str, str]) -> str | None:
     if not name:
         return None
+    if name.endswith("值") and not name.endswith("指标值") and len(name) > 2:
+        name = name[:-1] + "指标"  # 产出值, 数量值, 经济效益值 (some county templates)
     if name in names:
         return name
     if name in aliases:
@@ -213,7 +215,7 @@ def belongs_to(level1: str, level2: str) -> bool:
 def is_strict_level2(text: str) -> bool:
     """A 二级 name written in full (with 指标), used where a cell may also be a 三级 name."""
     name = _normalise(text)
-    return name.endswith("指标") and normalize_level2(name) is not None
+    return name.endswith(("指标", "值")) and normalize_level2(name) is not None
 
 
 __all__ = [

@@ -17,12 +17,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from tracker.importers.grid import looks_like_target, non_indicator_reason
+from tracker.importers.grid import END_OF_TABLE, looks_like_target, non_indicator_reason
 from tracker.importers.levels import is_strict_level2, normalize_level1, normalize_level2
 from tracker.importers.tables import (
     LEVEL1,
     LEVEL2,
     LEVEL3,
+    DESCRIPTION,
     TARGET,
     Columns,
     classify_header,
@@ -44,7 +45,7 @@ def split_line(line: str) -> list[str]:
     text = line.replace("\ufeff", "").rstrip("\r\n")
     inner = text.strip(" \t\u3000\xa0")
     if not inner:
-        return []
+        return [""] if text.strip("\t") and text.strip(" \t") == "" and " " in text else []
     if "\t" in inner:
         cells = [c.strip(" \u3000\xa0") for c in inner.split("\t")]
     elif inner.count("|") >= 2:
@@ -68,7 +69,7 @@ def _header_at(lines: Sequence[list[str]], i: int) -> tuple[Columns, list[str], 
     cells: list[str] = []
     j = i
     while j < len(lines):
-        if not lines[j]:
+        if not lines[j] or lines[j] == [""]:
             j += 1
             continue
         if len(lines[j]) != 1 or not _is_header_cell(lines[j][0]):
@@ -107,17 +108,20 @@ class _Cutter:
         self.row: list[str] = [""] * self.width
         self.line = 0
         self.p = columns.first_level
+        self.explicit = False  # empty cells are written (a lone "|" or " "): rows start at 一级
+        self.last = -1  # the column of the last cell placed
 
     def flush(self) -> None:
         if any(self.row):
             self.rows.append((self.row, self.line))
         self.row = [""] * self.width
-        self.p = self.l3
+        self.p = self.columns.first_level if self.explicit else self.l3
 
     def put(self, col: int, text: str, line: int) -> None:
         if not any(self.row):
             self.line = line
         self.row[col] = text
+        self.last = col
         self.p = col + 1
         if self.p >= self.width:
             self.flush()
@@ -125,6 +129,13 @@ class _Cutter:
     def add(self, text: str, line: int, after: str = "") -> None:
         """Place one cell; after is the next cell's text (成本指标 is a 一级 only before a 二级)."""
         filled = any(self.row[self.l3 :])
+        if not text:
+            if self.p < self.width:
+                self.put(self.p, "", line)
+            return
+        if _is_wrapped_suffix(text) and self.last >= 0 and self.row[self.last]:
+            self.row[self.last] += text  # "经济效益" / "指标": a name wrapped over two lines
+            return
         if self.l1 is not None and normalize_level1(text) and not self._cost_as_level2(text, after):
             self.flush()
             self.put(self.l1, text, line)
@@ -135,8 +146,10 @@ class _Cutter:
         else:
             if self.p < self.l3:
                 self.p = self.l3
-            if self.target is not None and self.p < self.target and self.p > self.l3 and looks_like_target(text):
-                self.p = self.target  # an empty column (描述) left out before the target
+            if self.target is not None and self.l3 < self.p < self.target and looks_like_target(text):
+                fields = {f for f, i in self.columns.index.items() if self.p <= i < self.target}
+                if fields <= {DESCRIPTION}:
+                    self.p = self.target  # an empty column (描述) left out before the target
             self.put(self.p, text, line)
 
     def _cost_as_level2(self, text: str, after: str) -> bool:
@@ -146,11 +159,20 @@ class _Cutter:
         return not (normalize_level2(after) is not None and not (self.p == self.l2 and self.row[self.l1 or 0]))
 
 
+def _is_wrapped_suffix(text: str) -> bool:
+    return re.sub(r"[(（].*$", "", text.strip()) == "指标"
+
+
 def cut_cells(
     lines: Sequence[list[str]], start: int, columns: Columns
 ) -> tuple[list[tuple[list[str], int]], int]:
     """Rows cut from the one-cell lines from start on; returns (rows with line numbers, next line)."""
     cutter = _Cutter(columns)
+    end = start
+    while end < len(lines) and (not lines[end] or len(lines[end]) == 1):
+        end += 1
+    cutter.explicit = any(c == [""] for c in lines[start:end])
+    cutter.p = columns.first_level
     j = start
     while j < len(lines):
         cells = lines[j]
@@ -186,6 +208,9 @@ def grid_from_lines(lines: Sequence[str]) -> tuple[list[list[str]], list[int]]:
             for row, line in cut:
                 rows.append(row)
                 numbers.append(line)
+            if i < len(split) and len(split[i]) > 1:
+                rows.append([END_OF_TABLE])  # rows of several cells after a one-cell table: not its rows
+                numbers.append(i + 1)
             continue
         rows.append(cells)
         numbers.append(i + 1)
