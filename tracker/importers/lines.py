@@ -31,6 +31,7 @@ from tracker.importers.tables import (
     goal_label_kind,
     inline_goal,
     inline_name,
+    is_block_label,
     is_ignored_header,
     is_name_label,
     parse_heading,
@@ -136,6 +137,10 @@ class _Cutter:
         if _is_wrapped_suffix(text) and self.last >= 0 and self.row[self.last]:
             self.row[self.last] += text  # "经济效益" / "指标": a name wrapped over two lines
             return
+        if is_block_label(text):
+            return  # the 绩效指标 label cell, repeated
+        if self.ends_row(text):
+            self.flush()
         if self.l1 is not None and normalize_level1(text) and not self._cost_as_level2(text, after):
             self.flush()
             self.put(self.l1, text, line)
@@ -153,10 +158,19 @@ class _Cutter:
             self.put(self.p, text, line)
 
     def _cost_as_level2(self, text: str, after: str) -> bool:
-        """成本指标 (both a 一级 and a 二级 name) is a 二级 unless a 二级 name follows it."""
+        """成本指标, 满意度指标 (both a 一级 and a 二级 name) are a 二级 unless a 二级 name follows."""
         if self.l2 is None or normalize_level2(text) is None:
             return False
         return not (normalize_level2(after) is not None and not (self.p == self.l2 and self.row[self.l1 or 0]))
+
+    def ends_row(self, text: str) -> bool:
+        """A text where a trailing free column (偏差原因, 备注) would be: the next row's 三级."""
+        if self.target is None or self.p <= self.target or self.p >= self.width or not self.row[self.target]:
+            return False
+        if normalize_level1(text) or normalize_level2(text):
+            return False
+        field = next((f for f, i in self.columns.index.items() if i == self.p), None)
+        return field is None and not re.fullmatch(r"[-+\d.%％/]+", text)
 
 
 def _is_wrapped_suffix(text: str) -> bool:
@@ -181,16 +195,43 @@ def cut_cells(
             continue
         if len(cells) != 1 or _ends_table(cells[0]) or _header_at(lines, j) is not None:
             break
+        text = cells[0]
+        nxt = next((k for k in range(j + 1, len(lines)) if lines[k]), None)
+        if nxt is not None and len(lines[nxt]) == 1 and _is_wrapped_suffix(lines[nxt][0]):
+            if normalize_level1(text + "指标") or normalize_level2(text + "指标"):
+                text, j = text + "指标", nxt  # "可持续影响" / "指标"
         after = next((c[0] for c in lines[j + 1 :] if c), "")
-        cutter.add(cells[0], j + 1, after)
+        cutter.add(text, j + 1, after)
         j += 1
     cutter.flush()
     return cutter.rows, j
 
 
 def grid_from_lines(lines: Sequence[str]) -> tuple[list[list[str]], list[int]]:
-    """All lines as one grid (rows of cells) and the 1-based line number of each row."""
+    """All lines as one grid (rows of cells) and the 1-based line number of each row.
+
+    When no header is found that way, every word (text between spaces) is taken as a cell of a
+    one-cell-per-line stream: a table flattened into lines with single spaces between its cells
+    (web page or .docx text) is then cut by the header and the vocabulary like any other.
+    """
     split = [split_line(line) for line in lines]
+    rows, numbers = _grid(split, list(range(1, len(split) + 1)))
+    if any(detect_columns(r) is not None for r in rows):
+        return rows, numbers
+    words: list[list[str]] = []
+    where: list[int] = []
+    for n, line in enumerate(lines, start=1):
+        for word in re.split(r"[ \t\u3000\xa0]+", line.strip(" \t\u3000\xa0\r")):
+            if word and word != "|":
+                words.append([word])
+                where.append(n)
+    flat_rows, flat_numbers = _grid(words, where)
+    if any(detect_columns(r) is not None for r in flat_rows):
+        return flat_rows, flat_numbers
+    return rows, numbers
+
+
+def _grid(split: Sequence[list[str]], line_of: Sequence[int]) -> tuple[list[list[str]], list[int]]:
     rows: list[list[str]] = []
     numbers: list[int] = []
     i = 0
@@ -203,17 +244,17 @@ def grid_from_lines(lines: Sequence[str]) -> tuple[list[list[str]], list[int]]:
         if header is not None:
             columns, header_cells, j = header
             rows.append(header_cells)
-            numbers.append(i + 1)
+            numbers.append(line_of[i])
             cut, i = cut_cells(split, j, columns)
-            for row, line in cut:
+            for row, k in cut:
                 rows.append(row)
-                numbers.append(line)
+                numbers.append(line_of[k - 1])
             if i < len(split) and len(split[i]) > 1:
                 rows.append([END_OF_TABLE])  # rows of several cells after a one-cell table: not its rows
-                numbers.append(i + 1)
+                numbers.append(line_of[i])
             continue
         rows.append(cells)
-        numbers.append(i + 1)
+        numbers.append(line_of[i])
         i += 1
     return rows, numbers
 
