@@ -412,6 +412,8 @@ def _columns_from_fields(
 def detect_columns(row: Sequence[str], groups: Sequence[str | None] | None = None) -> Columns | None:
     """Columns when the row is an indicator header row (一级指标 | 二级指标 | 三级指标 | …)."""
     per_column = [classify_header(c) for c in row]
+    if groups is None:
+        groups = header_groups(row, len(row))  # 二级指标(长期) … 指标值(年度): groups named in the cells
     return _columns_from_fields(per_column, [c or "" for c in row], groups)
 
 
