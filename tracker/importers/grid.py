@@ -169,6 +169,8 @@ END_OF_TABLE = "\x00表格结束"
 
 def _goal_column_label(text: str) -> str | None:
     """In a 自评表 goal row: 预期目标 → "annual" (the goal), 实际完成情况 → "skip"."""
+    if fold(text) in ("预期目标", "年度目标", "目标", "绩效目标", "年初目标"):
+        return "annual"
     kind = classify_header(text)
     if kind == ACTUAL:
         return "skip"
@@ -313,8 +315,10 @@ class GridScanner:
             self.skip(r, reason, values)
             return True
         if _needs_alignment(row, columns) and not is_label_row(values):
-            if len(row) < columns.width:
+            content = len(row) - next((k for k, c in enumerate(reversed(row)) if c.strip()), 0)
+            if content < columns.width:
                 cur.short_rows += 1
+                cur.short_width = max(cur.short_width, content)
             row = self.align(r, row, columns)
             if r in self.misfits:
                 return False  # a title / header / label row, or listed by other_table_row

@@ -494,6 +494,7 @@ class Block:
     skipped: list[SkippedItem] = field(default_factory=list)  # rows of the table not taken in
     table: str = ""  # e.g. "第3个表格", "工作表“Sheet1”"
     short_rows: int = 0  # rows shorter than the header (merged cells left out), for diagnoses
+    short_width: int = 0  # the widest of those rows
 
     @property
     def goal(self) -> str:
@@ -937,15 +938,14 @@ def diagnose_empty(block: Block, where: str) -> str:
     columns = block.columns
     assert columns is not None
     fields = "/".join(columns.label(f) for f in (LEVEL1, LEVEL2, LEVEL3, TARGET) if f in columns.index)
-    if not block.rows:
-        return f"{where}（{block.header_place}）：只有表头，没有指标行：找到了表头（{fields}）但其后没有指标行，文件可能不完整"
-    if block.short_rows and block.short_rows * 2 >= len(block.rows):
-        widths = sorted({len([c for c in r.cells]) for r in block.rows})
+    if block.short_rows and block.short_rows * 2 >= max(1, len(block.rows)):
         label = columns.block_label or columns.label(LEVEL1 if LEVEL1 in columns.index else LEVEL2)
         return (
-            f"{where}（{block.header_place}）：表头有 {columns.width} 列、数据行只有 {min(widths)} 列："
+            f"{where}（{block.header_place}）：表头有 {columns.width} 列、数据行只有 {block.short_width} 列："
             f"最左侧的“{label}”可能是合并单元格，数据行无法与表头对齐"
         )
+    if not block.rows:
+        return f"{where}（{block.header_place}）：只有表头，没有指标行：找到了表头（{fields}）但其后没有指标行，文件可能不完整"
     return f"{where}（{block.header_place}）：表格中没有可以读取的指标行"
 
 
@@ -1081,7 +1081,7 @@ def parse_grids(
     last: Block | None = None
     for k, grid in enumerate(grids):
         name = table_names[k] if table_names and k < len(table_names) else f"第{k + 1}个表格"
-        heading = headings[k] if headings and k < len(headings) else None
+        heading = _heading_name(headings[k] if headings and k < len(headings) else None)
         found = scan_grid(grid, lambda r, name=name: f"{name}第{r + 1}行", heading=heading, table=name)
         if last is not None and not heading and _continues(found, last):
             _append_rows(last, grid, name)
@@ -1091,6 +1091,16 @@ def parse_grids(
         if with_columns:
             last = with_columns[-1]
     return finish(blocks, doc, source_label=source_name)
+
+
+def _heading_name(text: str | None) -> str | None:
+    """The project name in a title line above a table ("XX项目绩效目标表", "项目名称：XX")."""
+    if not text or not text.strip():
+        return None
+    heading = parse_heading(text)
+    if heading is not None:
+        return heading.name or None
+    return inline_name(text) or text.strip()
 
 
 def _continues(found: list[Block], last: Block) -> bool:
