@@ -75,6 +75,10 @@ def parse_any_text(text: str, *, source_name: str = "") -> ParsedDocument:
         except ImportFormatError:
             if seed_cells >= _SEED_CELLS:
                 return parse_text(text, source_name=source_name)
+            try:  # cells ending in " |", rows of pipes mixed with one-cell lines …
+                return parse_lines(text.split("\n"), source_name=source_name, source_format="text")
+            except ImportFormatError:
+                pass
             raise
     if seed_cells >= _SEED_CELLS:
         return parse_text(text, source_name=source_name)

@@ -381,7 +381,10 @@ class GridScanner:
         heading = parse_heading(values[0]) if len(values) == 1 else None
         if heading is None:
             return False
-        if self.cur is None or self.cur.has_content:
+        generic_under_title = (
+            not heading.name and self.cur is not None and self.cur.started_by == "title" and self.cur.columns is None
+        )
+        if (self.cur is None or self.cur.has_content) and not generic_under_title:
             self.new_block("title", r)
         assert self.cur is not None
         self.cur.name = heading.name or self.cur.name
