@@ -193,7 +193,13 @@ def self_evaluation(p: Project) -> str:
     head = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"]
     rows = [[*r, "已完成", "10", "10", ""] for r in full_rows(p, merged="blank")]
     return "\n".join(
-        [f"{p.name}支出绩效自评表", "\t".join(head), *("\t".join(r) for r in rows), "总分\t\t\t\t\t100\t100", "填表人：张三"]
+        [
+            f"{p.name}支出绩效自评表",
+            "\t".join(head),
+            *("\t".join(r) for r in rows),
+            "总分\t\t\t\t\t100\t100",
+            "填表人：张三",
+        ]
     )
 
 
@@ -242,9 +248,9 @@ def xlsx_bytes(p: Project) -> bytes:
 
 def html_text(p: Project) -> str:
     """A saved web page: rowspan cells for the label, 一级 and 二级."""
-    trs = ["<tr><td rowspan='{}'>绩效指标</td>{}</tr>".format(
-        len(p.rows) + 1, "".join(f"<th>{h}</th>" for h in HEADER)
-    )]
+    trs = [
+        "<tr><td rowspan='{}'>绩效指标</td>{}</tr>".format(len(p.rows) + 1, "".join(f"<th>{h}</th>" for h in HEADER))
+    ]
     spans = {(r0 - 1, c0): r1 - r0 + 1 for r0, c0, r1, _ in _merges([], p, top=1, left=0)}
     covered = {(r, c) for (r0, c), n in spans.items() for r in range(r0 + 1, r0 + n)}
     for i, row in enumerate(p.rows):

@@ -204,7 +204,16 @@ def test_twin_groups_two_row_header_import_the_annual_group():
 def test_twin_groups_named_in_each_header_cell_from_xlsx():
     rows = [
         ["项目名称", "教育设施建设"],
-        ["绩效指标", "一级指标", "二级指标(长期)", "三级指标(长期)", "指标值(长期)", "二级指标(年度)", "三级指标(年度)", "指标值(年度)"],
+        [
+            "绩效指标",
+            "一级指标",
+            "二级指标(长期)",
+            "三级指标(长期)",
+            "指标值(长期)",
+            "二级指标(年度)",
+            "三级指标(年度)",
+            "指标值(年度)",
+        ],
         ["绩效指标", "产出指标", "数量指标", "", "", "数量指标", "建设工程数量", "2个"],
         ["绩效指标", "产出指标", "质量指标", "", "", "质量指标", "验收合格率", "100%"],
     ]
@@ -334,12 +343,18 @@ def test_non_indicator_rows_are_listed_with_their_place_never_imported():
         ("不是指标行（签名、联系人", "道路.docx", "第1个表格", 6),
     ]
     unknown = doc.skipped[3]
-    assert unknown.reason.startswith("第1个项目“道路项目”第2行（第1个表格第7行）：“二级指标”列的“数目指标”不是二级指标名称")
+    assert unknown.reason.startswith(
+        "第1个项目“道路项目”第2行（第1个表格第7行）：“二级指标”列的“数目指标”不是二级指标名称"
+    )
     assert (unknown.row, unknown.column) == (7, "二级指标")
 
 
 def test_one_unreadable_table_does_not_refuse_the_others():
-    good = [["1、甲项目绩效目标表"], ["一级指标", "二级指标", "三级指标", "指标值"], ["产出指标", "数量指标", "a", "1个"]]
+    good = [
+        ["1、甲项目绩效目标表"],
+        ["一级指标", "二级指标", "三级指标", "指标值"],
+        ["产出指标", "数量指标", "a", "1个"],
+    ]
     empty = [["2、乙项目绩效目标表"], ["一级指标", "二级指标", "三级指标", "指标值"]]
     doc = parse_file("a.docx", docx_from_items([good, empty]))
     assert [p.name for p in doc.projects] == ["甲项目"]
@@ -379,14 +394,20 @@ def test_diagnosis_label_cell_rows_shorter_than_the_header():
 def test_parse_grids_tables_continued_on_the_next_page_and_headings():
     page1 = [["一级指标", "二级指标", "三级指标", "指标值"], ["产出指标", "数量指标", "养护里程", "≥350公里"]]
     page2 = [[None, "质量指标", "优良路率", "≥80%"], ["满意度指标", "服务对象满意度指标", "群众满意度", "≥90%"]]
-    doc = parse_grids([page1, page2], source_name="a.pdf", source_format="pdf", headings=["农村公路养护项目绩效目标表", None])
+    doc = parse_grids(
+        [page1, page2], source_name="a.pdf", source_format="pdf", headings=["农村公路养护项目绩效目标表", None]
+    )
     assert doc.source_format == "pdf" and [p.name for p in doc.projects] == ["农村公路养护项目"]
     assert rows_of(doc) == [ROAD[0], ROAD[1], ROAD[3]]
 
 
 def test_parse_grids_adds_to_a_given_document_and_refuses_when_nothing_is_usable():
     doc = ParsedDocument(department_name="某局", source_format="pdf")
-    grid = [["项目名称", "甲项目"], ["一级指标", "二级指标", "三级指标", "指标值"], ["产出指标", "数量指标", "a", "1个"]]
+    grid = [
+        ["项目名称", "甲项目"],
+        ["一级指标", "二级指标", "三级指标", "指标值"],
+        ["产出指标", "数量指标", "a", "1个"],
+    ]
     assert parse_grids([grid], doc) is doc and doc.department_name == "某局" and doc.indicator_count == 1
     with pytest.raises(ImportFormatError, match="没有绩效目标表的表头"):
         parse_grids([[["姓名", "电话"], ["张三", "123"]]], source_name="b.pdf")

@@ -21,10 +21,10 @@ from tracker.importers.base import SkippedItem
 from tracker.importers.levels import is_strict_level2, normalize_level1, normalize_level2
 from tracker.importers.tables import (
     ACTUAL,
-    LONG_TARGET,
     LEVEL1,
     LEVEL2,
     LEVEL3,
+    LONG_TARGET,
     PROJECT,
     TARGET,
     Block,
@@ -59,7 +59,9 @@ _CODE = re.compile(
     r"^\[?\d{5,}\]?$|^\[?\d{3,}\]?[-－]?[\u4e00-\u9fff]{2,}.*(?:支出|经费|资金|部门|政府|局|款|项)$"
     r"|科目编码|功能分类|经济分类|项目编码|项目代码|预算编码|科目代码"
 )
-_WEB = re.compile(r"扫一扫|打印本页|关闭窗口|手机打开|^附件[:：]?$|^【?(?:打印|关闭)】?$|审核意见|初审意见|盖章|签字|签章")
+_WEB = re.compile(
+    r"扫一扫|打印本页|关闭窗口|手机打开|^附件[:：]?$|^【?(?:打印|关闭)】?$|审核意见|初审意见|盖章|签字|签章"
+)
 _NOTE = re.compile(r"^(?:注|备注|说明|填报说明|填表说明|附注)\s*(?:\d|[一二三四五六七八九十]|[:：、.．]|$)")
 _TOTAL = ("合计", "总计", "小计", "总分", "合计分值", "得分合计", "总得分")
 
@@ -191,7 +193,6 @@ def _needs_alignment(row: Sequence[str], columns: Columns) -> bool:
 
 def _is_level_name(text: str) -> bool:
     return normalize_level1(text) is not None or normalize_level2(text) is not None
-
 
 
 class GridScanner:

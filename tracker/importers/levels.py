@@ -105,7 +105,9 @@ _SCORE_SUFFIX = re.compile(
 )
 # Normalisation rules, applied in turn until nothing changes (after whitespace is removed):
 _NOTE_SUFFIX = re.compile(r"[（(【\[][^（()）【】\[\]]*[)）】\]]$")  # （必填硬性指标）, (选填)
-_NUMBERING = re.compile(r"^(?:\d{1,2}[、.．)）]|[（(]\d{1,2}[)）]|[一二三四五六七八九十]{1,2}[、.．]|[（(][一二三四五六七八九十]{1,2}[)）])")
+_NUMBERING = re.compile(
+    r"^(?:\d{1,2}[、.．)）]|[（(]\d{1,2}[)）]|[一二三四五六七八九十]{1,2}[、.．]|[（(][一二三四五六七八九十]{1,2}[)）])"
+)
 _TRAILING = re.compile(r"(?:等|类|方面|情况)$")  # 服务对象满意度指标等
 _SPACE = re.compile(r"\s+")
 

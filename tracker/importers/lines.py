@@ -20,10 +20,10 @@ from collections.abc import Sequence
 from tracker.importers.grid import END_OF_TABLE, looks_like_target, non_indicator_reason
 from tracker.importers.levels import is_strict_level2, normalize_level1, normalize_level2
 from tracker.importers.tables import (
+    DESCRIPTION,
     LEVEL1,
     LEVEL2,
     LEVEL3,
-    DESCRIPTION,
     TARGET,
     Columns,
     classify_header,
@@ -177,9 +177,7 @@ def _is_wrapped_suffix(text: str) -> bool:
     return re.sub(r"[(（].*$", "", text.strip()) == "指标"
 
 
-def cut_cells(
-    lines: Sequence[list[str]], start: int, columns: Columns
-) -> tuple[list[tuple[list[str], int]], int]:
+def cut_cells(lines: Sequence[list[str]], start: int, columns: Columns) -> tuple[list[tuple[list[str], int]], int]:
     """Rows cut from the one-cell lines from start on; returns (rows with line numbers, next line)."""
     cutter = _Cutter(columns)
     end = start

@@ -110,9 +110,7 @@ def parse_heading(text: str | None) -> Heading | None:
     return Heading(m.group("num") or m.group("num2"), name)
 
 
-_ORG_YEAR = re.compile(
-    r"^(?P<org>.*?)(?:\d{4}年度?)(?:部门|单位)?(?:预算)?(?:项目)?$"
-)
+_ORG_YEAR = re.compile(r"^(?P<org>.*?)(?:\d{4}年度?)(?:部门|单位)?(?:预算)?(?:项目)?$")
 _ORG_SUFFIX = re.compile(r"(?:局|委|办|院|厅|中心|政府|委员会|部|处|所|站|队|馆|校|学|会|室|社|团|部门|单位|办事处)$")
 
 
@@ -760,8 +758,9 @@ def build_indicators(
         if detect_columns(raw.cells) is not None:
             continue  # a header repeated after a page break
         try:
-            indicator = _build_one(raw, columns, state, order=len(out) + 1, where=where, warnings=warnings,
-                                   long_as_target=long_as_target)
+            indicator = _build_one(
+                raw, columns, state, order=len(out) + 1, where=where, warnings=warnings, long_as_target=long_as_target
+            )
         except RowError as exc:
             if skipped is None:
                 raise
