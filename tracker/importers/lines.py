@@ -219,14 +219,28 @@ def grid_from_lines(lines: Sequence[str]) -> tuple[list[list[str]], list[int]]:
     words: list[list[str]] = []
     where: list[int] = []
     for n, line in enumerate(lines, start=1):
-        for word in re.split(r"[ \t\u3000\xa0]+", line.strip(" \t\u3000\xa0\r")):
-            if word and word != "|":
-                words.append([word])
-                where.append(n)
+        for word in _words(line):
+            words.append([word])
+            where.append(n)
     flat_rows, flat_numbers = _grid(words, where)
     if any(detect_columns(r) is not None for r in flat_rows):
         return flat_rows, flat_numbers
     return rows, numbers
+
+
+def _words(line: str) -> list[str]:
+    """The words of a line; a bracket opened in one word closes in a later one: "( ≥**个 )" is one."""
+    out: list[str] = []
+    depth = 0
+    for word in re.split(r"[ \t\u3000\xa0]+", line.strip(" \t\u3000\xa0\r")):
+        if not word or word == "|":
+            continue
+        if depth > 0 and out:
+            out[-1] += word
+        else:
+            out.append(word)
+        depth = max(0, depth + word.count("(") + word.count("（") - word.count(")") - word.count("）"))
+    return out
 
 
 def _grid(split: Sequence[list[str]], line_of: Sequence[int]) -> tuple[list[list[str]], list[int]]:
