@@ -313,3 +313,15 @@ def test_docx_xlsx_html_and_grids_import_the_same_indicators(p):
     assert signature(parse_file("a.xlsx", xlsx_bytes(p))) == expected
     assert signature(parse_file("a.html", html_text(p).encode())) == expected
     assert signature(parse_grids([grid_rows(p)], source_format="pdf")) == expected
+
+
+FOOTERS = ("合计", "填表人：张三", "审核人：李四", "注：指标值应当可衡量")
+
+
+@SETTINGS
+@given(projects(), st.sampled_from(["tabs", "pipes", "spaces", "label_cell", "operator_column"]), st.data())
+def test_rows_below_the_table_are_listed_never_imported(p, layout, data):
+    footers = data.draw(st.lists(st.sampled_from(FOOTERS), min_size=1, max_size=3, unique=True))
+    doc = parse_any_text(TEXT_LAYOUTS[layout](p) + "\n" + "\n".join(footers))
+    assert signature(doc) == ([p.name], p.expected())
+    assert [s.text for s in doc.skipped] == footers
