@@ -411,3 +411,12 @@ def test_parse_grids_adds_to_a_given_document_and_refuses_when_nothing_is_usable
     assert parse_grids([grid], doc) is doc and doc.department_name == "某局" and doc.indicator_count == 1
     with pytest.raises(ImportFormatError, match="没有绩效目标表的表头"):
         parse_grids([[["姓名", "电话"], ["张三", "123"]]], source_name="b.pdf")
+
+
+def test_parse_grids_header_repeated_on_the_next_page():
+    header = ["一级指标", "二级指标", "三级指标", "指标值"]
+    page1 = [["项目名称", "农村公路养护项目"], header, ["产出指标", "数量指标", "养护里程", "≥350公里"]]
+    page2 = [header, ["满意度指标", "服务对象满意度指标", "群众满意度", "≥90%"]]
+    doc = parse_grids([page1, page2])
+    assert [p.name for p in doc.projects] == ["农村公路养护项目"]
+    assert rows_of(doc) == [ROAD[0], ROAD[3]]

@@ -1085,6 +1085,9 @@ def parse_grids(
         if last is not None and not heading and _continues(found, last):
             _append_rows(last, grid, name)
             continue
+        if last is not None and not heading and _repeats_header(found, last):
+            _merge_into(last, found[0])  # the header repeated on the next page
+            found = found[1:]
         blocks.extend(found)
         with_columns = [b for b in found if b.columns is not None]
         if with_columns:
@@ -1105,6 +1108,25 @@ def _heading_name(text: str | None) -> str | None:
 def _continues(found: list[Block], last: Block) -> bool:
     """No block of its own (no header, title or 项目名称): the rows continue the last table."""
     return not any(b.columns is not None or b.name for b in found)
+
+
+def _repeats_header(found: list[Block], last: Block) -> bool:
+    first = found[0] if found else None
+    return (
+        first is not None
+        and first.started_by == "header"
+        and not first.name
+        and first.columns is not None
+        and last.columns is not None
+        and first.columns.index == last.columns.index
+    )
+
+
+def _merge_into(last: Block, cont: Block) -> None:
+    last.rows.extend(cont.rows)
+    last.skipped.extend(cont.skipped)
+    last.notes.extend(cont.notes)
+    last.short_rows += cont.short_rows
 
 
 def _append_rows(last: Block, grid: Sequence[Sequence[str | None]], name: str) -> None:
