@@ -1,10 +1,19 @@
 """Shared by every importer: from rows of cells to projects and indicators.
 
-The .docx, .xlsx and pasted importers turn each table into a grid (list of rows of cell
-texts, merged cells already repeated or left empty) and call scan_grid(); the text importer
-cuts its flat stream of cells into rows itself and builds the same Block objects. finish()
-then numbers the projects, fills merged 一级/二级 cells down, normalises the names and builds
-ParsedIndicators, so the rules about a row exist once.
+Public entry points (stable; the PDF and batch importers call them):
+- parse_grids(grids, doc=None, *, source_name, source_format, table_names, headings): tables
+  as grids (rows of cell texts, None/"" for empty or merged cells) → ParsedDocument;
+- parse_lines(lines, doc=None, *, source_name, source_format): text lines in any layout (tabs,
+  pipes, runs of spaces, one cell per line, words of a flattened table) → ParsedDocument.
+
+Inside: every table goes through scan_grid (the row grammar, grid.GridScanner), which finds
+the blocks (title, 项目名称, goal, header, indicator rows) and lists rows that are no indicators;
+the text importer of the seed's layout builds the same Blocks itself. finish() then numbers the
+projects, fills merged 一级/二级 cells down, normalises the names and builds ParsedIndicators —
+or lists what cannot be read in ParsedDocument.skipped — so the rules about a row exist once.
+Headers are found by name, never by position (the vocabulary below, and rules for names not in
+it); twin 长期/年度 groups import the annual group (the long-term target is kept in the
+description as "<label>：<value>").
 """
 
 from __future__ import annotations
