@@ -98,15 +98,20 @@ def looks_like_target(text: str) -> bool:
     return bool(t) and len(t) <= 20 and bool(_TARGET_LIKE.search(t))
 
 
+def _max_lead(columns: Columns) -> int:
+    """How many cells may be missing on the left: the label column(s) and merged 一级/二级 only."""
+    leftable = {columns.index[f] for f in (LEVEL1, LEVEL2) if f in columns.index} | set(range(columns.first_level))
+    lead = 0
+    while lead in leftable:
+        lead += 1
+    return lead
+
+
 def _fit(cells: Sequence[str], lead: int, columns: Columns) -> int | None:
     """How well the cells fit the header when placed from column lead (None: impossible)."""
     width = columns.width
     first = columns.first_level
-    # only the label column and merged 一级/二级 may be left out on the left
-    leftable = {columns.index[f] for f in (LEVEL1, LEVEL2) if f in columns.index} | set(range(first))
-    if any(c not in leftable for c in range(lead)):
-        return None
-    if lead + len(cells) > width:
+    if lead > _max_lead(columns) or lead + len(cells) > width:
         return None
     score = 0
 
@@ -140,13 +145,15 @@ def align_by_content(row: list[str], columns: Columns) -> tuple[list[str], str |
     columns hold such texts wins; on a tie, the one that fits exactly, then the leftmost.
     """
     width = columns.width
-    cells = list(row)
-    while cells and not cells[-1].strip():
-        cells.pop()  # empty cells at the end mean nothing: the row is as long as its content
+    end = len(row)
+    while end and not row[end - 1].strip():
+        end -= 1
+    cells = list(row[:end])  # empty cells at the end mean nothing: the row is as long as its content
     if len(cells) > width:
         return cells[:width], f"有{len(cells)}个单元格，多于表头的{width}列，多出的内容已忽略"
     # a row that begins with an empty cell kept its merged cells (as empty cells): it starts at column 0
-    leads = range(0, 1) if cells and not cells[0].strip() else range(0, width - len(cells) + 1)
+    top = min(width - len(cells), _max_lead(columns))
+    leads = range(0, 1) if cells and not cells[0].strip() else range(0, top + 1)
     scored = [(s, lead) for lead in leads if (s := _fit(cells, lead, columns)) is not None]
     if not scored:
         return cells + [""] * (width - len(cells)), None
@@ -317,7 +324,7 @@ class GridScanner:
             return True
         if _needs_alignment(row, columns) and not is_label_row(values):
             content = len(row) - next((k for k, c in enumerate(reversed(row)) if c.strip()), 0)
-            if content < columns.width:
+            if content < columns.content_width:
                 cur.short_rows += 1
                 cur.short_width = max(cur.short_width, content)
             row = self.align(r, row, columns)

@@ -377,6 +377,11 @@ class Columns:
         return FIELD_LABELS[name]
 
     @property
+    def content_width(self) -> int:
+        """The header's width without the empty cells at its end (a sheet padded to its widest row)."""
+        return max((i + 1 for i, c in enumerate(self.header) if c and c.strip()), default=self.width)
+
+    @property
     def first_level(self) -> int:
         """The column where the indicator part of a row begins (一级, else 二级, else 三级)."""
         for name in (LEVEL1, LEVEL2, LEVEL3):
@@ -419,7 +424,9 @@ def _columns_from_fields(
 
 def detect_columns(row: Sequence[str], groups: Sequence[str | None] | None = None) -> Columns | None:
     """Columns when the row is an indicator header row (一级指标 | 二级指标 | 三级指标 | …)."""
-    per_column = [classify_header(c) for c in row]
+    per_column = [classify_header(c) if c else None for c in row]
+    if not any(per_column):
+        return None
     if groups is None:
         groups = header_groups(row, len(row))  # 二级指标(长期) … 指标值(年度): groups named in the cells
     return _columns_from_fields(per_column, [c or "" for c in row], groups)
@@ -428,7 +435,9 @@ def detect_columns(row: Sequence[str], groups: Sequence[str | None] | None = Non
 def header_groups(row: Sequence[str], width: int) -> list[str | None] | None:
     """Column groups from a row of group labels (长期目标 | 年度目标 spanning their columns) above
     or as the first row of a two-row header; None when the row names no long-term group."""
-    groups = [group_of(c) if len(fold(c)) <= 20 else None for c in row]
+    if not any(c and _LONG.search(c) for c in row):
+        return None
+    groups = [group_of(c) if c and len(fold(c)) <= 20 else None for c in row]
     if "long" not in groups:
         return None
     groups = groups[:width] + [None] * (width - len(groups))
@@ -949,7 +958,7 @@ def diagnose_empty(block: Block, where: str) -> str:
     if block.short_rows and block.short_rows * 2 >= max(1, len(block.rows)):
         label = columns.block_label or columns.label(LEVEL1 if LEVEL1 in columns.index else LEVEL2)
         return (
-            f"{where}（{block.header_place}）：表头有 {columns.width} 列、数据行只有 {block.short_width} 列："
+            f"{where}（{block.header_place}）：表头有 {columns.content_width} 列、数据行只有 {block.short_width} 列："
             f"最左侧的“{label}”可能是合并单元格，数据行无法与表头对齐"
         )
     if not block.rows:
