@@ -148,6 +148,18 @@ def one_cell_per_line(p: Project) -> str:
     return "\n\n".join(["2024年部门预算公开", "项目名称", p.name, *HEADER, *cells])
 
 
+def one_cell_per_line_repeated(p: Project) -> str:
+    """Each cell on its own line, 一级/二级 repeated on every row, a 绩效指标 label cell."""
+    cells = [c for r in full_rows(p, merged="repeat") for c in r]
+    return "\n".join([title(p), "绩效指标", *HEADER, *cells])
+
+
+def flattened_words(p: Project) -> str:
+    """A table flattened into one line, one space between cells (text of a .docx preview)."""
+    cells = [c for r in full_rows(p, merged="omit") for c in r]
+    return " ".join([title(p), *HEADER, *cells])
+
+
 def cells_ending_in_pipe(p: Project) -> str:
     cells = [c for r in full_rows(p, merged="omit") for c in r]
     return "\n".join(f"{c} |" for c in [title(p), *HEADER, *cells])
@@ -207,6 +219,8 @@ TEXT_LAYOUTS = {
     "tabs": tabs,
     "pipes": pipes,
     "one_cell_per_line": one_cell_per_line,
+    "one_cell_per_line_repeated": one_cell_per_line_repeated,
+    "flattened_words": flattened_words,
     "cells_ending_in_pipe": cells_ending_in_pipe,
     "spaces": spaces,
     "spaces_merged": spaces_merged,
