@@ -61,9 +61,6 @@ _LEVEL1_ALIASES = {
     "效益目标": BENEFIT,
     "项目成本": COST,
     "满意度目标": SATISFACTION,
-    "社会满意度": SATISFACTION,
-    "服务满意度": SATISFACTION,
-    "满意程度": SATISFACTION,
 }
 
 _LEVEL2_ALIASES = {
