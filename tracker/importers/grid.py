@@ -343,6 +343,8 @@ class GridScanner:
         if self.align_row is not None:
             return self.align_row(row, columns, self.place_of_row(r))
         aligned, problem = align_by_content(row, columns)
+        if problem and len(row) == columns.width and len(aligned) != columns.width:
+            return row  # a full row that fits no better elsewhere: build_indicators names the bad cell
         if problem and len(aligned) == columns.width:
             assert self.cur is not None
             self.cur.notes.append(f"{self.place_of_row(r)}：{problem}")  # cells cut off on the right
