@@ -173,6 +173,16 @@ class _Cutter:
         return field is None and not re.fullmatch(r"[-+\d.%％/]+", text)
 
 
+def _wraps(text: str, after: str) -> bool:
+    """Whether a 一级/二级 name was wrapped over two lines: text + after is the name."""
+    joined = text + after
+    if _is_wrapped_suffix(after):
+        return bool(normalize_level1(joined) or normalize_level2(joined))
+    if normalize_level1(text) or normalize_level2(text):
+        return False
+    return bool(normalize_level1(joined) or is_strict_level2(joined))
+
+
 def _is_wrapped_suffix(text: str) -> bool:
     return re.sub(r"[(（].*$", "", text.strip()) == "指标"
 
@@ -195,9 +205,8 @@ def cut_cells(lines: Sequence[list[str]], start: int, columns: Columns) -> tuple
             break
         text = cells[0]
         nxt = next((k for k in range(j + 1, len(lines)) if lines[k]), None)
-        if nxt is not None and len(lines[nxt]) == 1 and _is_wrapped_suffix(lines[nxt][0]):
-            if normalize_level1(text + "指标") or normalize_level2(text + "指标"):
-                text, j = text + "指标", nxt  # "可持续影响" / "指标"
+        if nxt is not None and len(lines[nxt]) == 1 and _wraps(text, lines[nxt][0]):
+            text, j = text + lines[nxt][0], nxt  # "可持续影响" / "指标", "服务对象" / "满意度指标"
         after = next((c[0] for c in lines[j + 1 :] if c), "")
         cutter.add(text, j + 1, after)
         j += 1
