@@ -420,3 +420,28 @@ def test_parse_grids_header_repeated_on_the_next_page():
     doc = parse_grids([page1, page2])
     assert [p.name for p in doc.projects] == ["农村公路养护项目"]
     assert rows_of(doc) == [ROAD[0], ROAD[3]]
+
+
+def test_flattened_header_rows_with_the_name_label_inside_a_row():
+    """A 自评表 whose rows came out run together into pipe lines (a web page of a .xls): 项目名称 is
+    not the first cell, the group label 年度指标值 (over 指标性质/指标值/度量单位) stands left of
+    一级指标, and the header line runs on into the first data row."""
+    text = "\n".join(
+        [
+            "2022年度项目支出绩效自评表 | 部门:某中学 |",
+            "| 公开14表 | 项目名称 | 营养改善计划专项资金 | 主管部门 | 某县教育体育局 |",
+            "| — | 年度总体目标 | 预期目标 | 实际完成情况 | 改善学生体质 | 改善学生体质 | 绩效指标 | 年度指标值 | 实际完成值"
+            " | 分值 | 得分 | 偏差原因分析及改进措施 | 一级指标 | 二级指标 | 三级指标 | 指标性质 | 指标值 | 度量单位"
+            " | 产出指标 | 数量指标 | 学生受资助人数 | ≧ | 735 | 人次 | 735 | 10 | 10 |",
+            "| 质量指标 | 营养改善计划覆盖率 | ≧ | 100 | % | 100% | 10 | 10 |",
+            "| 时效指标 | 资金到位及时率 | ≧ | 100 | % | 100% | 10 | 7 |",
+            "| 满意度指标 | 服务对象满意度指标等 | 学生满意度 | ═ | 95 | % | 100% | 10 | 10 |",
+        ]
+    )
+    doc = parse_any_text(text)
+    assert [p.name for p in doc.projects] == ["营养改善计划专项资金"]
+    assert rows_of(doc) == [
+        ("产出指标", "质量指标", "营养改善计划覆盖率", "≥100%"),
+        ("产出指标", "时效指标", "资金到位及时率", "≥100%"),
+        ("满意度指标", "服务对象满意度指标", "学生满意度", "=95%"),
+    ]

@@ -200,6 +200,16 @@ def _needs_alignment(row: Sequence[str], columns: Columns) -> bool:
     return bool(c1 and not normalize_level1(c1)) or bool(c2 and not normalize_level2(c2))
 
 
+def _name_label_at(values: list[str], *, in_table: bool) -> int | None:
+    """Where the 项目名称 label is: the first cell; before a table also a later cell of a row of
+    flattened cells ("公开14表 | 项目名称 | XX项目 | 主管部门 | …")."""
+    last = 1 if in_table else min(len(values), 4)
+    for k in range(last):
+        if is_name_label(values[k]) or inline_name(values[k]):
+            return k
+    return None
+
+
 def _is_level_name(text: str) -> bool:
     return normalize_level1(text) is not None or normalize_level2(text) is not None
 
@@ -403,10 +413,11 @@ class GridScanner:
         return True
 
     def name_row(self, r: int, row: list[str], values: list[str]) -> bool:
-        inline = inline_name(values[0])
-        if not (is_name_label(values[0]) or inline):
+        k = _name_label_at(values, in_table=self.in_table)
+        if k is None:
             return False
-        value = inline or next((v for v in values[1:] if not is_name_label(v) and not is_meta_label(v)), "")
+        inline = inline_name(values[k])
+        value = inline or next((v for v in values[k + 1 :] if not is_name_label(v) and not is_meta_label(v)), "")
         cur = self.cur
         if cur is None or cur.columns is not None or (cur.started_by == "label" and cur.name):
             cur = self.new_block("label", r)

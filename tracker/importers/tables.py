@@ -415,11 +415,26 @@ def _columns_from_fields(
                 index[f] = i
     if LEVEL3 not in index and DESCRIPTION in index and fold(header[index[DESCRIPTION]]) in ("指标内容", "指标名称"):
         index[LEVEL3] = index.pop(DESCRIPTION)
+    _values_right_of_level3(index, fields)
     if LEVEL3 not in index or not (LEVEL1 in index or LEVEL2 in index):
         return None
     if TARGET not in index and OP not in index and LONG_TARGET not in index:
         return None
     return Columns(index=index, width=len(per_column), header=list(header))
+
+
+def _values_right_of_level3(index: dict[str, int], fields: Sequence[str | None]) -> None:
+    """指标值 / 指标性质 / 度量单位 belong right of 三级: a column of that name left of the indicator
+    block (a group label of a flattened two-row header) gives way to one on the right."""
+    l3 = index.get(LEVEL3)
+    if l3 is None:
+        return
+    for name in (TARGET, OP, UNIT):
+        i = index.get(name)
+        if i is not None and i < l3:
+            right = next((k for k in range(l3 + 1, len(fields)) if fields[k] == name), None)
+            if right is not None:
+                index[name] = right
 
 
 def detect_columns(row: Sequence[str], groups: Sequence[str | None] | None = None) -> Columns | None:
