@@ -445,3 +445,34 @@ def test_flattened_header_rows_with_the_name_label_inside_a_row():
         ("产出指标", "时效指标", "资金到位及时率", "≥100%"),
         ("满意度指标", "服务对象满意度指标", "学生满意度", "=95%"),
     ]
+
+
+def test_cells_run_together_without_any_separator():
+    """Web page text of a table with nothing between its cells: cut by the vocabulary."""
+    text = "\n".join(
+        [
+            "绩效目标表",
+            "项目名称农村义务教育薄弱学校改造补助资金",
+            "绩效指标一级指标二级指标指标内容指标值",
+            "产出指标数量指标农村义务教育学校改造覆盖率100%",
+            "质量指标校舍维修改造质量合格率100%",
+            "效益指标可持续影响指标义务教育均衡发展水平≥95%",
+            "社会公众或服务对象满意度指标学生家长满意度≥90%",
+        ]
+    )
+    doc = parse_any_text(text)
+    assert [p.name for p in doc.projects] == ["农村义务教育薄弱学校改造补助资金"]
+    assert rows_of(doc) == [
+        ("产出指标", "数量指标", "农村义务教育学校改造覆盖率", "100%"),
+        ("产出指标", "质量指标", "校舍维修改造质量合格率", "100%"),
+        ("效益指标", "可持续影响指标", "义务教育均衡发展水平", "≥95%"),
+        ("满意度指标", "服务对象满意度指标", "学生家长满意度", "≥90%"),
+    ]
+
+
+def test_run_together_text_that_cannot_be_cut_is_refused_not_misread():
+    text = (
+        "绩效指标一级指标二级指标三级指标分值年度指标值全年实际值得分\n产出指标数量指标安装坡面水标尺10≥266米≥266米10"
+    )
+    text += "\n质量指标项目验收合格率20100%100%20"
+    assert "没有" in refused(text)

@@ -193,6 +193,15 @@ def normalize_level2(text: str | None, level1: str | None = None) -> str | None:
     return found
 
 
+def written_names() -> tuple[str, ...]:
+    """Every 一级/二级 name as it may be written in full (with 指标), longest first: for cutting
+    text where the cells run together without any separator."""
+    names = set(LEVEL1_NAMES) | set(LEVEL2_NAMES)
+    for alias in (*_LEVEL1_ALIASES, *_LEVEL2_ALIASES):
+        names.add(alias if alias.endswith("指标") else alias + "指标")
+    return tuple(sorted(names, key=len, reverse=True))
+
+
 def level1_for_level2(level2: str) -> str | None:
     """The 一级 a canonical 二级 belongs to, when that is unambiguous (数量指标 → 产出指标).
 

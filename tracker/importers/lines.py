@@ -234,7 +234,73 @@ def grid_from_lines(lines: Sequence[str]) -> tuple[list[list[str]], list[int]]:
     flat_rows, flat_numbers = _grid(words, where)
     if any(detect_columns(r) is not None for r in flat_rows):
         return flat_rows, flat_numbers
+    glued: list[list[str]] = []
+    glued_where: list[int] = []
+    for n, line in enumerate(lines, start=1):
+        for word in cut_glued(line):
+            glued.append([word])
+            glued_where.append(n)
+    glued_rows, glued_numbers = _grid(glued, glued_where)
+    if _targets_found(glued_rows):
+        return glued_rows, glued_numbers
     return rows, numbers
+
+
+def _targets_found(rows: Sequence[list[str]]) -> bool:
+    """Cutting run-together text is a guess: it is taken only when a header is found and most
+    indicator rows after it came out with a target (else the file is refused, not misread)."""
+    columns = next((c for r in rows if (c := detect_columns(r)) is not None), None)
+    if columns is None or TARGET not in columns.index:
+        return False
+    data = [r for r in rows if len(r) == columns.width and columns.get(r, LEVEL3).strip()]
+    with_target = [r for r in data if columns.get(r, TARGET).strip()]
+    return bool(data) and len(with_target) >= 0.8 * len(data)
+
+
+_SCORE = re.compile(r"^[（(]\d+(?:\.\d+)?分?[)）]")
+_TARGET_TAIL = re.compile(
+    r"(?:[≥≤<>=＞＜≧≦═＝]|大于等于|小于等于|不低于|不少于|不高于|不超过)[^≥≤<>=＞＜≧≦═＝]*$"
+    r"|(?<![\d.])\d+(?:\.\d+)?\s*(?:%|％|‰)$"
+)
+
+
+def cut_glued(line: str) -> list[str]:
+    """The cells of a line whose cells run together ("产出指标数量指标改造覆盖率100%"): cut at
+    every header name and 一级/二级 name of the vocabulary (longest match, with a score such as
+    "(70分)"), and a text between them at the start of a target (an operator, or a percentage at
+    its end). Other texts stay whole."""
+    from tracker.importers.levels import written_names
+    from tracker.importers.tables import header_words
+
+    text = re.sub(r"\s+", "", line)
+    words = (*header_words(), *written_names())
+    out: list[str] = []
+    pending = ""
+    i = 0
+    while i < len(text):
+        w = next((w for w in words if text.startswith(w, i)), None)
+        if w is None:
+            pending += text[i]
+            i += 1
+            continue
+        score = _SCORE.match(text, i + len(w))
+        if score:
+            w += score.group()
+        out.extend(_name_and_target(pending))
+        out.append(w)
+        pending = ""
+        i += len(w)
+    out.extend(_name_and_target(pending))
+    return out
+
+
+def _name_and_target(text: str) -> list[str]:
+    if not text:
+        return []
+    m = _TARGET_TAIL.search(text)
+    if m and m.start() > 0:
+        return [text[: m.start()], text[m.start() :]]
+    return [text]
 
 
 def _words(line: str) -> list[str]:

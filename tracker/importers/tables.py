@@ -319,6 +319,12 @@ IGNORED_HEADERS = {
 _BLOCK_LABEL = re.compile(r"^(?:项目|年度|当年|本年|中长期|长期|实施期)?(?:绩效)?(?:目标)?指标(?:体系)?$")
 
 
+def header_words() -> tuple[str, ...]:
+    """Every header name of the vocabulary, longest first (for text whose cells run together)."""
+    words = {w for w in _HEADER_NAMES if len(w) >= 3} | {"绩效指标", "项目名称", "项目支出名称", "专项名称"}
+    return tuple(sorted(words, key=len, reverse=True))
+
+
 def is_block_label(text: str | None) -> bool:
     folded = _fold_label(text)
     return bool(_BLOCK_LABEL.match(folded)) and classify_header(text) is None
