@@ -50,6 +50,7 @@ from tracker.domain.scoring import (
     as_date,
     budget_and_spent,
     deadline_due_date,
+    is_zero_ceiling,
     monthly_completions,
     monthly_due_date,
     quantity_in_unit,
@@ -292,6 +293,9 @@ def indicator_light(
     value = quantity_in_unit(current, target.unit, what="截至期末完成值")
     t = target.value
 
+    if is_zero_ceiling(target):
+        # "0次", "安全事故0起", "≤0起": one event already misses the year's target
+        return RED if value > 0 else GREEN
     if target.op in REVERSE_OPS:
         if value > t:
             return RED

@@ -127,6 +127,12 @@ class Target:
         return "定性"
 
     @property
+    def is_zero_ceiling(self) -> bool:
+        """A target of 0 that nothing may exceed: "0次", "安全事故0起", "=0", "≤0起"
+        (DOMAIN.md §5: t = 0 → a ≤ 0 → w, else 0). "≥0" and ">0" are floors, not this case."""
+        return self.kind == KIND_QUANTITATIVE and self.value == 0 and self.op in ("=", "≤", "<")
+
+    @property
     def is_recurring(self) -> bool:
         """A monthly deadline (每月N日前)."""
         return self.kind == KIND_DEADLINE and self.monthly_day is not None
