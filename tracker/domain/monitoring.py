@@ -19,7 +19,8 @@ Decisions taken where DOMAIN.md is silent:
   the 80–100% tolerance), a level that is below its target is a real deviation.
 - reverse (≤ <) indicators: within the limit means current ≤ t (as in scoring, also for <).
   Over the limit → red; cumulative and above the pro-rated share t × 序时进度 → yellow; else
-  green. t = 0: current ≤ 0 green, else red.
+  green. t = 0 with = ≤ < ("0次", "安全事故0起"): current ≤ 0 green, else red, whether
+  cumulative or not and whatever the op said ("=" is not a floor here).
 - 控制在预算内: spending over the budget → red, else green. It is not pro-rated: spending
   ahead of schedule is what the budget light asks for, it must not turn this one yellow.
 - deadline (needs ``as_of``): done on time → green; done late → yellow (the year-end tier
