@@ -36,7 +36,7 @@ def D(month: int, day: int | None = None, year: int | None = None) -> dict:  # n
 
 
 def BEFORE(month: int, year: int | None = None) -> dict:  # noqa: N802
-    """"M月前": due at the end of month M−1, with the reading spelled out for the preview."""
+    """ "M月前": due at the end of month M−1, with the reading spelled out for the preview."""
     due_year, due_month = (year - 1, 12) if month == 1 else (year, month - 1)
     shown = f"{due_year}年{due_month}月" if due_year else f"{due_month}月"
     return D(due_month, year=due_year) | {"note": f"“{month}月前”按{month}月1日之前理解，即{shown}底前"}
@@ -1182,3 +1182,22 @@ def test_hinted_targets_parse_back(op, value, unit, where):
     target = parse_target(cell, level2="成本指标", **hints)
     assert (target.kind, target.op, target.value, target.unit) == (KIND_QUANTITATIVE, op, value, expected_unit)
     assert not target.implicit_op
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    _TARGETISH,
+    st.one_of(st.none(), st.text(max_size=20), _TARGETISH.map(lambda t: f"某指标（{t}）")),
+    st.one_of(st.none(), st.sampled_from(["≥", "＝", "═", "定性", "大于等于", "", "?"]), st.text(max_size=4)),
+    st.one_of(st.none(), st.sampled_from(["%", "萬元", "元/人*月", "比例", "无", "/", ""]), st.text(max_size=6)),
+)
+def test_hints_never_raise(text, name, op_hint, unit_hint):
+    target = parse_target(text, name=name, op_hint=op_hint, unit_hint=unit_hint)
+    _check_invariants(text, target)
+    # a hint never turns text into a number
+    if parse_target(text).kind != KIND_QUANTITATIVE:
+        assert target.kind == parse_target(text).kind
+    if text.strip():
+        from tracker.domain.targets import _Hints
+
+        _parse(text.strip(), None, _Hints.of(name, op_hint, unit_hint))

@@ -406,7 +406,7 @@ def _parse_deadline(raw: str, s: str) -> Target | None:
 
 
 def _before_month(raw: str, year: int | None, month: int) -> Target | None:
-    """"M月前": the last day of month M−1 (1月前 is the end of the previous year)."""
+    """ "M月前": the last day of month M−1 (1月前 is the end of the previous year)."""
     if month == 1:
         if year is None:
             return None  # the end of the year before the budget year: not representable

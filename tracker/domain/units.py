@@ -164,12 +164,15 @@ def normalize_unit(text: str | None) -> str:
     if len(s) >= 2 and s[0] == "(" and s[-1] == ")":
         s = s[1:-1]
     parts = [_COMPONENT_ALIASES.get(part, part) for part in s.split("/")]
-    parts = [part if part in _COMPONENT_ALIASES.values() or part.isascii() and part.isalpha() else _product(part) for part in parts]
+    parts = [
+        part if part in _COMPONENT_ALIASES.values() or part.isascii() and part.isalpha() else _product(part)
+        for part in parts
+    ]
     return "/".join(parts)
 
 
 def _product(part: str) -> str:
-    """"人*月" → "人·月"; a lone sign or one at an end is left alone (not a product)."""
+    """ "人*月" → "人·月"; a lone sign or one at an end is left alone (not a product)."""
     if len(part) < 3:
         return part
     return part[0] + _PRODUCT_SIGNS.sub("·", part[1:-1]) + part[-1]
@@ -286,7 +289,9 @@ def is_count_unit(unit: str | None) -> bool:
     return bool(u) and not is_money_unit(u) and not is_rate_unit(u)
 
 
-def check_range(value: Decimal, *, what: str, maximum: Decimal, places: int = 6, allow_negative: bool = False) -> Decimal:
+def check_range(
+    value: Decimal, *, what: str, maximum: Decimal, places: int = 6, allow_negative: bool = False
+) -> Decimal:
     """Refuse numbers the records cannot hold exactly: too large, too many decimals, negative."""
     if not value.is_finite():
         raise UnitError(f"{what}“{value}”不是有效的数值。")
