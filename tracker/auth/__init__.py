@@ -12,6 +12,7 @@ from sqlalchemy import select
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired
 
+from tracker.edge import unit_of_work
 from tracker.extensions import db, login_manager
 from tracker.models import User
 from tracker.models.base import utcnow
@@ -72,6 +73,7 @@ class LoginForm(FlaskForm):
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@unit_of_work
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("projects.index"))
@@ -86,7 +88,6 @@ def login():
         else:
             login_user(user, remember=form.remember.data)
             user.last_login_at = utcnow()
-            db.session.commit()
             return redirect(safe_next(request.args.get("next")) or url_for("projects.index"))
     return render_template("auth/login.html", form=form, error=error), (401 if error else 200)
 
