@@ -146,6 +146,7 @@ def unit_of_work(
     redirect_to: Callable[..., str] | None = None,
     on_error: Callable[..., object] | None = None,
     conflict: str = CONFLICT,
+    commit_error_responses: bool = False,
 ):
     """The view is one unit of work: commit after it returns (a response below 400),
     roll back when it raises or answers 400 or more.
@@ -153,6 +154,8 @@ def unit_of_work(
     A refusal is answered by ``on_error(refusal, **view_args)`` (a page re-rendered with the
     user's input and the messages), else flashed and redirected to ``redirect_to(**view_args)``,
     else passed on to the app's error pages. ``conflict`` is what a lost race says.
+    ``commit_error_responses``: an answer of 400 or more still commits what the view stored
+    on purpose (the login page records a failed attempt and answers 401).
     """
 
     def decorate(func):
@@ -168,7 +171,7 @@ def unit_of_work(
                     status = getattr(response, "status_code", None)
                     if status is None and isinstance(response, tuple) and len(response) > 1:
                         status = response[1]
-                    if isinstance(status, int) and status >= 400:
+                    if isinstance(status, int) and status >= 400 and not commit_error_responses:
                         _rollback()
                     else:
                         db.session.commit()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from tracker.domain import InputError
@@ -27,6 +27,7 @@ class UserForm(FlaskForm):
 
 
 class EditUserForm(FlaskForm):
+    version = HiddenField()
     display_name = StringField("姓名", validators=[Optional(), Length(max=100)])
     email = StringField("电子邮箱（可选，用于接收通知）", validators=[Optional(), Length(max=200)])
     role = SelectField("角色", choices=[(r, ROLE_LABELS[r]) for r in ROLES])
@@ -68,3 +69,13 @@ def parse_settings_form(form) -> dict:
             raise InputError({"monitoring_thresholds": "预警阈值应为数字（百分比）。"}) from None
         values["monitoring_thresholds"] = {k: str(p / 100) for k, p in percents.items()}
     return values
+
+
+def posted_user_version(text: str | None) -> int | None:
+    """As posted_version(): absent means no check (old pages), mangled is a conflict."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or len(text) > 9:
+        return -1
+    return int(text)

@@ -12,7 +12,7 @@ from tracker.domain.periods import FREQUENCY_LABELS
 from tracker.edge import Refusal, run_job, unit_of_work
 from tracker.extensions import db
 from tracker.models import ROLE_LABELS, BudgetYear, Department, User
-from tracker.services import accounts, settings
+from tracker.services import accounts, login_security, settings
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -65,19 +65,34 @@ def users():
     return _users_page(form)
 
 
-def _edit_user_page(user_id: int, form: forms.EditUserForm | None = None):
+def _edit_user_page(user_id: int, form: forms.EditUserForm | None = None, status: int = 200):
     user = db.get_or_404(User, user_id)
     if form is None:
         form = forms.EditUserForm(obj=user)
         form.department_id.choices = forms.dept_choices()
+    if request.method == "GET":
+        form.version.data = str(user.profile_version)
+    lock = login_security.current_lock(user.username, "")
     return render_template(
-        "admin/user_edit.html", user=user, form=form, password_form=forms.PasswordForm(), action=forms.ActionForm()
-    )
+        "admin/user_edit.html", user=user, form=form, password_form=forms.PasswordForm(), action=forms.ActionForm(), lock=lock
+    ), status
+
+
+def _edit_user_refused(refusal: Refusal, user_id: int):
+    flash(refusal.message, "danger")
+    if not isinstance(refusal.error, accounts.AccountConflict):
+        return _edit_user_page(user_id)
+    # show what the other admin saved; the next save applies to that version
+    user = db.get_or_404(User, user_id)
+    form = forms.EditUserForm(obj=user, formdata=None)
+    form.department_id.choices = forms.dept_choices()
+    form.version.data = str(user.profile_version)
+    return _edit_user_page(user_id, form, status=409)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @roles_required("admin")
-@unit_of_work(on_error=_flash_then(_edit_user_page))
+@unit_of_work(on_error=_edit_user_refused)
 def edit_user(user_id: int):
     user = db.get_or_404(User, user_id)
     form = forms.EditUserForm(obj=user)
@@ -90,10 +105,23 @@ def edit_user(user_id: int):
             display_name=form.display_name.data or "",
             acting=current_user,
             email=form.email.data or "",
+            expected_version=forms.posted_user_version(form.version.data),
         )
         flash("已保存。", "success")
         return redirect(url_for("admin.users"))
     return _edit_user_page(user_id, form)
+
+
+@bp.route("/users/<int:user_id>/unlock", methods=["POST"])
+@roles_required("admin")
+@unit_of_work
+def unlock_user(user_id: int):
+    user = db.get_or_404(User, user_id)
+    if not forms.ActionForm().validate_on_submit():
+        abort(400)
+    login_security.unlock(user, acting=current_user)
+    flash(f"已解锁“{user.username}”，可以重新登录。", "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
 def _edit_user_url(user_id: int) -> str:
