@@ -7,14 +7,13 @@ from io import BytesIO
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from tracker.auth import roles_required
 from tracker.domain import DomainError, InputError, scoring, workflow
 from tracker.edge import Refusal, run_job, transaction, unit_of_work
 from tracker.evaluation import forms
 from tracker.extensions import db
-from tracker.models import BudgetYear, EvaluationForm, EvaluationRow
+from tracker.models import BudgetYear, EvaluationForm
 from tracker.review_actions import CONFLICT as REVIEW_CONFLICT
 from tracker.review_actions import apply_from_form, posted_version
 from tracker.services import evaluation, jobs, review
@@ -71,12 +70,7 @@ def open_now():
 
 
 def _form(project_id: int, year: int) -> EvaluationForm:
-    project = get_project(current_user, project_id)
-    form = db.session.scalar(
-        select(EvaluationForm)
-        .where(EvaluationForm.project_id == project.id, EvaluationForm.year == year)
-        .options(selectinload(EvaluationForm.rows).selectinload(EvaluationRow.indicator), selectinload(EvaluationForm.history))
-    )
+    form = evaluation.form_of(get_project(current_user, project_id), year)
     if form is None:
         abort(404)
     return form

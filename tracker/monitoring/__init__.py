@@ -142,12 +142,7 @@ def run():
 
 
 def _snapshot(project_id: int, period_key: str) -> MonitoringSnapshot:
-    project = get_project(current_user, project_id)
-    snap = db.session.scalar(
-        select(MonitoringSnapshot)
-        .where(MonitoringSnapshot.project_id == project.id, MonitoringSnapshot.period_key == period_key)
-        .options(selectinload(MonitoringSnapshot.rows))
-    )
+    snap = monitoring_form.snapshot_of(get_project(current_user, project_id), period_key)
     if snap is None:
         abort(404)
     return snap

@@ -16,7 +16,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.auth import roles_required, safe_next
@@ -24,12 +23,12 @@ from tracker.domain import DomainError, InputError, workflow
 from tracker.domain.periods import parse_period_key
 from tracker.edge import Refusal, unit_of_work
 from tracker.extensions import db
-from tracker.models import AuditLog, Evidence, Expenditure, Indicator, ProgressEntry, Project, User
+from tracker.models import Evidence, Expenditure, Indicator, ProgressEntry, Project
 from tracker.progress import forms
 from tracker.review_actions import CONFLICT as REVIEW_CONFLICT
 from tracker.review_actions import apply_from_form, posted_version
+from tracker.services import audit, progress, review
 from tracker.services import evidence as evidence_service
-from tracker.services import progress, review
 from tracker.services import todo as todo_service
 from tracker.services.scope import NotVisible, can_edit_project, get_project
 
@@ -342,19 +341,12 @@ def audit_log():
     project_id = request.args.get("project", type=int)
     user_id = request.args.get("user", type=int)
     page = max(request.args.get("page", 1, type=int), 1)
-    stmt = select(AuditLog).options(selectinload(AuditLog.actor), selectinload(AuditLog.project))
-    if project_id:
-        stmt = stmt.where(AuditLog.project_id == project_id)
-    if user_id:
-        stmt = stmt.where(AuditLog.actor_id == user_id)
-    per_page = current_app.config["PER_PAGE"]
-    rows = db.session.scalars(stmt.order_by(AuditLog.id.desc()).offset((page - 1) * per_page).limit(per_page + 1)).all()
-    users = db.session.scalars(select(User).order_by(User.username)).all()
-    projects = db.session.scalars(select(Project).order_by(Project.year_id.desc(), Project.position)).all()
+    rows, has_next = audit.page(project_id=project_id, actor_id=user_id, page=page, per_page=current_app.config["PER_PAGE"])
+    users, projects = audit.filter_choices()
     return render_template(
         "progress/audit.html",
-        rows=rows[:per_page],
-        has_next=len(rows) > per_page,
+        rows=rows,
+        has_next=has_next,
         page=page,
         users=users,
         projects=projects,

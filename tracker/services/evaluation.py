@@ -203,6 +203,15 @@ def _editable(user: User, form: EvaluationForm) -> None:
         raise LockedError("自评表已提交审核或已审定，分数已锁定，不能再修改。")
 
 
+def form_of(project: Project, year: int) -> EvaluationForm | None:
+    """The project's self-evaluation form of a year, with rows, indicators and score history."""
+    return db.session.scalar(
+        select(EvaluationForm)
+        .where(EvaluationForm.project_id == project.id, EvaluationForm.year == year)
+        .options(selectinload(EvaluationForm.rows).selectinload(EvaluationRow.indicator), selectinload(EvaluationForm.history))
+    )
+
+
 def submission_of(form: EvaluationForm) -> Submission | None:
     return find_submission(form.project_id, "evaluation", str(form.year))
 

@@ -6,16 +6,27 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
 from tracker.domain import ConflictError, InputError
 from tracker.domain import monitoring as rules
 from tracker.domain.workflow import is_editable
 from tracker.extensions import db
-from tracker.models import MonitoringSnapshot, Submission, User
+from tracker.models import MonitoringSnapshot, Project, Submission, User
 from tracker.services import audit, notify
 from tracker.services.progress import LockedError, ensure_year_open, find_submission
 from tracker.services.scope import NotVisible, can_edit_project
+
+
+def snapshot_of(project: Project, period_key: str) -> MonitoringSnapshot | None:
+    """The project's monitoring form of a period, with its rows (the caller checked the scope)."""
+    return db.session.scalar(
+        select(MonitoringSnapshot)
+        .where(MonitoringSnapshot.project_id == project.id, MonitoringSnapshot.period_key == period_key)
+        .options(selectinload(MonitoringSnapshot.rows))
+    )
 
 
 def submission_of(snapshot: MonitoringSnapshot) -> Submission | None:
