@@ -59,7 +59,9 @@ def test_services_only_flush_at_run_time(app, db, seeded, make_user, make_depart
     with monkeypatch.context() as m:
         m.setattr(Session, "commit", lambda self: (_ for _ in ()).throw(AssertionError("commit in a service")))
         m.setattr(Session, "rollback", lambda self: (_ for _ in ()).throw(AssertionError("rollback in a service")))
-        entry = progress.record_value(owner, ind, forms.parse_value_form(ind, {"as_of": "2023-03-31", "value": "3"}), [("a.pdf", PDF)])
+        entry = progress.record_value(
+            owner, ind, forms.parse_value_form(ind, {"as_of": "2023-03-31", "value": "3"}), [("a.pdf", PDF)]
+        )
         progress.void_value(owner, entry, "重复")
         review.act(owner, ind.project, "2023-04", "submit")
         monitoring.run(date(2023, 6, 30))

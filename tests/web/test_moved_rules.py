@@ -45,15 +45,24 @@ def test_rectification_notifies_owners_and_reviewers_of_the_department_only(db, 
 
     monitoring_form.set_disposition(finance, snap, needs=True, requirements="9月底前完成支付")
     monitoring_form.set_disposition(finance, snap, needs=True, requirements="9月底前完成支付")  # unchanged: told once
-    monitoring_form.set_disposition(finance, snap, needs=True, requirements="9月底前完成支付并报送")  # changed: told again
+    monitoring_form.set_disposition(
+        finance, snap, needs=True, requirements="9月底前完成支付并报送"
+    )  # changed: told again
     monitoring_form.set_disposition(finance, snap, needs=False, requirements="")  # lifted: nobody told
     db.session.commit()
     told = db.session.scalars(select(Notification).where(Notification.kind == "rectification")).all()
     assert sorted(n.user_id for n in told) == sorted([owner.id, reviewer.id] * 2)
-    assert all(n.link == f"/monitoring/{snap.project_id}/{snap.period_key}" and "9月底前完成支付" in n.message for n in told)
+    assert all(
+        n.link == f"/monitoring/{snap.project_id}/{snap.period_key}" and "9月底前完成支付" in n.message for n in told
+    )
     assert sum("并报送" in n.message for n in told) == 2
     after = {u.id: notify.unread_count(u) for u in (owner, reviewer, other, finance)}
-    assert after == {owner.id: before[owner.id] + 2, reviewer.id: before[reviewer.id] + 2, other.id: before[other.id], finance.id: before[finance.id]}
+    assert after == {
+        owner.id: before[owner.id] + 2,
+        reviewer.id: before[reviewer.id] + 2,
+        other.id: before[other.id],
+        finance.id: before[finance.id],
+    }
 
 
 def test_notifications_page_marks_read_only_the_users_own(client, make_user, login, db):

@@ -53,7 +53,9 @@ def parse_evaluation_form(ev: EvaluationForm, data: Mapping) -> EvaluationEdit:
             else:
                 try:
                     number, unit = parse_quantity(text)
-                    value = check_range(convert(number, unit or target.unit, target.unit), what=f"{name}实际完成值", maximum=MAX_ACTUAL)
+                    value = check_range(
+                        convert(number, unit or target.unit, target.unit), what=f"{name}实际完成值", maximum=MAX_ACTUAL
+                    )
                     r.actual = (value, text)
                 except UnitError as exc:
                     errors[r.key("actual")] = f"{name}：{exc}"

@@ -31,7 +31,12 @@ def parse_monitoring_form(snapshot: MonitoringSnapshot, form) -> MonitoringEdit:
             likelihood = form.get(prefix + "likelihood") or None
             if likelihood and likelihood not in rules.LIKELIHOODS:
                 errors[prefix + "likelihood"] = f"“{row.level3}”的完成目标可能性无效。"
-            r.deviation = (reasons, (form.get(prefix + "analysis") or "").strip(), likelihood, (form.get(prefix + "measure") or "").strip())
+            r.deviation = (
+                reasons,
+                (form.get(prefix + "analysis") or "").strip(),
+                likelihood,
+                (form.get(prefix + "measure") or "").strip(),
+            )
         if (prefix + "forecast_reason") in form:
             r.forecast_reason = (form.get(prefix + "forecast_reason") or "").strip()
         if (prefix + "forecast_text") in form:
@@ -45,7 +50,9 @@ def parse_monitoring_form(snapshot: MonitoringSnapshot, form) -> MonitoringEdit:
                     number, unit = parse_quantity(text)
                     if unit and unit != row.target_unit:
                         number = convert(number, unit, row.target_unit)
-                    r.forecast_override = (check_range(number, what=f"“{row.level3}”的全年预计完成值", maximum=MAX_FORECAST),)
+                    r.forecast_override = (
+                        check_range(number, what=f"“{row.level3}”的全年预计完成值", maximum=MAX_FORECAST),
+                    )
                 except UnitError as exc:
                     errors[prefix + "forecast_override"] = f"“{row.level3}”的全年预计完成值：{exc}"
         edit.rows[row.id] = r

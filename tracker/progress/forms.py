@@ -45,13 +45,9 @@ def _check_in_year(day: date | None, field_name: str, label: str, year: int, err
         errors[field_name] = f"{label} {day.isoformat()} 晚于今天，不能预先填报。"
 
 
-
-
 def _token(form: Mapping) -> str | None:
     token = (form.get("client_token") or "").strip()
     return token[:40] if token else None
-
-
 
 
 def parse_value_form(indicator: Indicator, form: Mapping) -> ValueInput:
@@ -75,7 +71,9 @@ def parse_value_form(indicator: Indicator, form: Mapping) -> ValueInput:
                 if number < 0:
                     errors["value"] = f"实际完成值不能为负数（填写的是“{text}”）。"
                 else:
-                    data.value = check_range(convert(number, unit, target.unit), what="实际完成值", maximum=MAX_QUANTITY)
+                    data.value = check_range(
+                        convert(number, unit, target.unit), what="实际完成值", maximum=MAX_QUANTITY
+                    )
             except UnitError as exc:
                 errors["value"] = str(exc)
     elif target.kind == KIND_DEADLINE:
@@ -101,8 +99,6 @@ def parse_value_form(indicator: Indicator, form: Mapping) -> ValueInput:
     return data
 
 
-
-
 def parse_spending_form(project: Project, form: Mapping) -> SpendingInput:
     errors: dict[str, str] = {}
     spent_on = _parse_date(form.get("spent_on"), "spent_on", "支出日期", errors)
@@ -123,7 +119,12 @@ def parse_spending_form(project: Project, form: Mapping) -> SpendingInput:
             elif number <= 0:
                 errors["amount"] = "支出金额应大于 0；如需冲减请更正或撤销原记录。"
             else:
-                check_range(number, what="支出金额", maximum=MAX_MONEY * MONEY_UNITS_PER_WAN[unit], places=2 if unit == "元" else 6)
+                check_range(
+                    number,
+                    what="支出金额",
+                    maximum=MAX_MONEY * MONEY_UNITS_PER_WAN[unit],
+                    places=2 if unit == "元" else 6,
+                )
                 input_amount = number
                 amount = convert(number, unit, "万元")
         except UnitError as exc:
@@ -137,7 +138,10 @@ def parse_budget_form(form: Mapping) -> BudgetInput:
     """年初预算数 / 调整后预算数 (a number, 万元 unless a unit is typed) and the reason."""
     errors: dict[str, str] = {}
     values: dict[str, Decimal | None] = {}
-    for key, field_name, label in (("initial", "initial_budget", "年初预算数"), ("adjusted", "adjusted_budget", "调整后预算数")):
+    for key, field_name, label in (
+        ("initial", "initial_budget", "年初预算数"),
+        ("adjusted", "adjusted_budget", "调整后预算数"),
+    ):
         text = (form.get(field_name) or "").strip()
         values[key] = None
         if not text:
