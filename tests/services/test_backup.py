@@ -51,8 +51,7 @@ def demo_app(tmp_path):
             with app.test_request_context():
                 evidence.store([("照片.png", PNG), ("合同.pdf", PDF)], project=db.session.get(Project, entry.project_id), user=owner,
                                progress_entry_id=entry.id)
-                db.session.commit()
-                evidence.commit_written()
+                db.session.commit()  # the staged files move into place on commit
             try:
                 yield app
             finally:

@@ -182,6 +182,8 @@ def backup(out: Path | None = None) -> BackupResult:
         files = []
         if upload_dir.is_dir():
             for path in sorted(p for p in upload_dir.rglob("*") if p.is_file()):
+                if path.name.startswith(".") and path.name.endswith(".part"):
+                    continue  # staged by a request still in flight (services/files.py): not committed
                 rel = path.relative_to(upload_dir).as_posix()
                 files.append({"path": rel, "size": path.stat().st_size, "sha256": _sha256(path)})
         by_name = {f["path"].rsplit("/", 1)[-1]: f["sha256"] for f in files if f["path"].startswith("evidence/")}

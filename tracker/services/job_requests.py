@@ -27,7 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from tracker.domain import DomainError
 from tracker.domain import monitoring as rules
 from tracker.extensions import db
-from tracker.models import JobCompletion, JobRequest, User
+from tracker.models import JobRequest, User
 from tracker.models.base import utcnow
 
 log = logging.getLogger("tracker.job_requests")
@@ -55,9 +55,9 @@ def period_label(job: str, period_key: str) -> str:
 
 
 def already_done(job: str, period_key: str) -> bool:
-    return db.session.scalar(
-        select(JobCompletion.id).where(JobCompletion.job == job, JobCompletion.period_key == period_key)
-    ) is not None
+    from tracker.services import jobs
+
+    return jobs.already_done(job, period_key)
 
 
 def enqueue(job: str, period_key: str, user: User | None) -> tuple[JobRequest, bool]:
@@ -99,8 +99,17 @@ def _pid_alive(pid: int) -> bool:
 
 def requeue_stale() -> int:
     """Requests left "running" by a worker that is gone go back to the queue (committed)."""
+    from tracker.edge import transaction
+
     now = utcnow()
     host = socket.gethostname()
+    n = 0
+    with transaction():
+        n = _requeue(now, host)
+    return n
+
+
+def _requeue(now, host) -> int:
     n = 0
     for req in db.session.scalars(select(JobRequest).where(JobRequest.state == "running")):
         where, _, pid = req.worker.rpartition(":")
@@ -113,26 +122,26 @@ def requeue_stale() -> int:
                 .values(state="queued", worker="", message="上次运行的进程已中断，已重新排队。")
             ).rowcount
             n += changed
-    db.session.commit()
     return n
 
 
 def claim_next(worker: str) -> int | None:
     """Take the oldest queued request: only one process's UPDATE … WHERE state='queued' matches."""
+    from tracker.edge import transaction
+
     while True:
-        candidate = db.session.scalar(
-            select(JobRequest.id).where(JobRequest.state == "queued").order_by(JobRequest.id).limit(1)
-        )
-        if candidate is None:
-            db.session.rollback()
-            return None
-        now = utcnow()
-        taken = db.session.execute(
-            update(JobRequest)
-            .where(JobRequest.id == candidate, JobRequest.state == "queued")
-            .values(state="running", worker=worker, started_at=now, heartbeat_at=now, message="")
-        ).rowcount
-        db.session.commit()
+        with transaction():
+            candidate = db.session.scalar(
+                select(JobRequest.id).where(JobRequest.state == "queued").order_by(JobRequest.id).limit(1)
+            )
+            if candidate is None:
+                return None
+            now = utcnow()
+            taken = db.session.execute(
+                update(JobRequest)
+                .where(JobRequest.id == candidate, JobRequest.state == "queued")
+                .values(state="running", worker=worker, started_at=now, heartbeat_at=now, message="")
+            ).rowcount
         if taken == 1:
             return candidate
         # Another process took it between our SELECT and UPDATE: look again.
@@ -165,46 +174,50 @@ class _Progress:
 
 def run_request(request_id: int) -> JobRequest:
     """Run one claimed request through the exactly-once runner and record the outcome."""
+    from tracker.edge import run_job, transaction
     from tracker.services import jobs
 
     req = db.session.get(JobRequest, request_id)
+    job, period_key = req.job, req.period_key
     user = db.session.get(User, req.requested_by_id) if req.requested_by_id else None
+    db.session.rollback()  # run_job starts its own transaction
     progress = _Progress(request_id)
     run = None
     error = ""
     try:
-        if req.job == "monitoring":
-            run = jobs.monitoring_job(date.fromisoformat(req.period_key), trigger="manual", user=user, progress_cb=progress)
+        if job == "monitoring":
+            plan = jobs.monitoring_job(date.fromisoformat(period_key), progress_cb=progress)
         else:
-            run = jobs.evaluation_job(int(req.period_key), trigger="manual", user=user)
+            plan = jobs.evaluation_job(int(period_key), user=user)
+        run = run_job(plan, trigger="manual", user=user)  # exactly once; records its JobRun
     except DomainError as exc:
         db.session.rollback()
         error = str(exc)
-    except Exception as exc:  # recorded as a failed JobRun by run_once, and here for the page
+    except Exception as exc:  # run_job recorded a failed JobRun; the page gets the message too
         db.session.rollback()
         log.exception("job request %s failed", request_id)
         error = f"{type(exc).__name__}: {exc}"
-    req = db.session.get(JobRequest, request_id)
-    req.finished_at = utcnow()
-    req.heartbeat_at = req.finished_at
-    if run is not None:
-        req.job_run_id = run.id
-        req.run_status = run.status
-        req.counts = run.counts or "{}"
-        if run.status == "failed":
-            error = run.error or "运行失败"
-    if error:
-        req.state = "failed"
-        req.run_status = req.run_status or "failed"
-        req.message = f"{period_label(req.job, req.period_key)}{REQUESTABLE[req.job]}未能运行：{error}"[:4000]
-    else:
-        req.state = "done"
-        counts = json.loads(req.counts or "{}")
-        if req.progress_total is None and "projects" in counts:
-            req.progress_total = counts.get("projects", 0)
-        req.progress_done = req.progress_total or req.progress_done
-        req.message = describe_result(req.job, req.period_key, run.status, counts)
-    db.session.commit()
+    with transaction():
+        req = db.session.get(JobRequest, request_id)
+        req.finished_at = utcnow()
+        req.heartbeat_at = req.finished_at
+        if run is not None:
+            req.job_run_id = run.id
+            req.run_status = run.status
+            req.counts = run.counts or "{}"
+            if run.status == "failed":
+                error = run.error or "运行失败"
+        if error:
+            req.state = "failed"
+            req.run_status = req.run_status or "failed"
+            req.message = f"{period_label(job, period_key)}{REQUESTABLE[job]}未能运行：{error}"[:4000]
+        else:
+            req.state = "done"
+            counts = json.loads(req.counts or "{}")
+            if req.progress_total is None and "projects" in counts:
+                req.progress_total = counts.get("projects", 0)
+            req.progress_done = req.progress_total or req.progress_done
+            req.message = describe_result(job, period_key, run.status, counts)
     return req
 
 
