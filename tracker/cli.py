@@ -121,9 +121,9 @@ def register(app: Flask) -> None:
     @scheduler_group.command("tick")
     def scheduler_tick():
         """处理一次页面提交的作业（运行双监控、生成自评表），然后退出。"""
-        from tracker.services import job_requests
+        from tracker import job_queue
 
-        done = job_requests.tick()
+        done = job_queue.tick()
         click.echo(f"已处理 {len(done)} 个作业请求。")
 
     @app.cli.command("monitor")
@@ -187,7 +187,7 @@ def register(app: Flask) -> None:
     @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="备份文件（.tar.gz），默认 instance/backups/tracker-时间.tar.gz")
     def backup_command(out: Path | None):
         """备份数据库和佐证材料为一个 .tar.gz（应用运行时也可执行，内容一致）。"""
-        from tracker.services import backup
+        from tracker import backup
 
         started = time.perf_counter()
         try:
@@ -206,7 +206,7 @@ def register(app: Flask) -> None:
     @click.option("--yes", is_flag=True, help="确认用备份覆盖当前数据库和佐证材料")
     def restore_command(archive: Path, yes: bool):
         """从备份恢复数据库和佐证材料（先停止 Web 和定时任务进程）。"""
-        from tracker.services import backup
+        from tracker import backup
 
         started = time.perf_counter()
         try:

@@ -38,11 +38,11 @@ def daily(app: Flask) -> None:
 
 def job_requests_tick(app: Flask) -> None:
     """Jobs asked for from a page (运行双监控, 生成自评表): run them here, not in the web worker."""
-    from tracker.services import job_requests
+    from tracker import job_queue
 
     with app.app_context():
         try:
-            job_requests.tick()
+            job_queue.tick()
         finally:
             from tracker.extensions import db
 

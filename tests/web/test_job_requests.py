@@ -49,13 +49,13 @@ def test_page_enqueues_fast_and_does_not_run_the_job(client, finance, db):
 
 
 def test_scheduler_tick_runs_it_once_and_the_page_shows_the_result(client, finance, db):
+    from tracker import job_queue
     from tracker.models import JobCompletion, JobRequest, JobRun, MonitoringSnapshot
-    from tracker.services import job_requests
 
     client.post("/monitoring/run", data={"as_of": AS_OF})
     req_id = db.session.scalar(select(JobRequest.id))
-    assert job_requests.tick(worker="test:1") == [req_id]
-    assert job_requests.tick(worker="test:2") == []  # a second tick finds nothing to do
+    assert job_queue.tick(worker="test:1") == [req_id]
+    assert job_queue.tick(worker="test:2") == []  # a second tick finds nothing to do
     db.session.expire_all()
     req = db.session.get(JobRequest, req_id)
     assert req.state == "done" and req.run_status == "succeeded" and req.worker == "test:1"
@@ -76,6 +76,7 @@ def test_scheduler_tick_runs_it_once_and_the_page_shows_the_result(client, finan
 
 def test_two_requests_for_the_same_period_run_once(client, finance, db):
     """Two app servers may each queue one (both saw no active request): still one run."""
+    from tracker import job_queue
     from tracker.models import JobCompletion, JobRequest, JobRun, MonitoringSnapshot
     from tracker.services import job_requests
 
@@ -83,7 +84,7 @@ def test_two_requests_for_the_same_period_run_once(client, finance, db):
     second = JobRequest(job="monitoring", period_key=AS_OF, state="queued", requested_by_id=finance.id)
     db.session.add(second)
     db.session.commit()
-    job_requests.tick(worker="a:1")
+    job_queue.tick(worker="a:1")
     db.session.expire_all()
     states = [(r.state, r.run_status) for r in db.session.scalars(select(JobRequest).order_by(JobRequest.id))]
     assert states == [("done", "succeeded"), ("done", "skipped")]
@@ -122,15 +123,16 @@ def test_two_scheduler_processes_do_not_double_run(app, finance, db, tmp_path):
 
 
 def test_failure_is_recorded_with_a_message(client, finance, db, monkeypatch):
+    from tracker import job_queue
     from tracker.models import JobCompletion, JobRequest, JobRun, MonitoringSnapshot
-    from tracker.services import job_requests, monitoring
+    from tracker.services import monitoring
 
     def broken(as_of, progress_cb=None):
         raise RuntimeError("磁盘已满")
 
     monkeypatch.setattr(monitoring, "run", broken)
     client.post("/monitoring/run", data={"as_of": AS_OF})
-    job_requests.tick(worker="t:1")
+    job_queue.tick(worker="t:1")
     db.session.expire_all()
     req = db.session.scalar(select(JobRequest))
     assert req.state == "failed" and "双监控未能运行" in req.message and "磁盘已满" in req.message
@@ -142,38 +144,38 @@ def test_failure_is_recorded_with_a_message(client, finance, db, monkeypatch):
     monkeypatch.undo()
     response = client.post("/monitoring/run", data={"as_of": AS_OF})
     assert response.status_code == 302 and _count(db, JobRequest) == 2
-    job_requests.tick(worker="t:1")
+    job_queue.tick(worker="t:1")
     assert _count(db, MonitoringSnapshot) == 18
 
 
 def test_a_request_left_running_by_a_dead_worker_is_run_again(finance, db):
     import socket
 
+    from tracker import job_queue
     from tracker.models import JobRequest, MonitoringSnapshot
     from tracker.models.base import utcnow
-    from tracker.services import job_requests
 
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     db.session.add(JobRequest(job="monitoring", period_key=AS_OF, state="running", requested_by_id=finance.id,
                               worker=f"{socket.gethostname()}:{dead.pid}", started_at=utcnow()))
     db.session.commit()
-    job_requests.tick(worker="t:2")
+    job_queue.tick(worker="t:2")
     db.session.expire_all()
     req = db.session.scalar(select(JobRequest))
     assert req.state == "done" and req.worker == "t:2" and _count(db, MonitoringSnapshot) == 18
 
 
 def test_evaluation_button_queues_and_the_tick_opens_forms(client, db, seeded, make_user, login):
+    from tracker import job_queue
     from tracker.models import EvaluationForm, JobRequest
-    from tracker.services import job_requests
 
     login(make_user("admin"))
     response = client.post("/evaluation/open", data={"year": "2023"})
     req = db.session.scalar(select(JobRequest))
     assert response.headers["Location"].endswith(f"/jobs/{req.id}") and req.job == "evaluation_open"
     assert _count(db, EvaluationForm) == 0
-    job_requests.tick(worker="t:3")
+    job_queue.tick(worker="t:3")
     db.session.expire_all()
     assert _count(db, EvaluationForm) == 18
     assert db.session.get(JobRequest, req.id).state == "done"
