@@ -1,7 +1,7 @@
 """Progress and result of a job asked for from a page (运行双监控, 生成自评表).
 
 The page polls the small JSON endpoint (static/js/job_progress.js); the scheduler process does
-the work (services/job_requests.py).
+the work (tracker/job_queue.py).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 One daily trigger runs every job that is due (each job knows its own calendar and is
 safe to run twice, see services/jobs.py), and runs once at start to catch up. An interval
-trigger (every JOB_POLL_SECONDS) runs the jobs asked for from pages (services/job_requests.py).
+trigger (every JOB_POLL_SECONDS) runs the jobs asked for from pages (tracker/job_queue.py).
 """
 
 from __future__ import annotations
