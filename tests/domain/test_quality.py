@@ -76,6 +76,9 @@ def test_satisfaction_only_expected_where_the_project_serves_people():
         ("进一步完善", True),
         ("逐步改善", True),
         ("效果较好", True),
+        ("较上年提升", True),  # a bare direction
+        ("下降", True),
+        ("保障正常运转", False),  # a state, not a change
         ("提高10%", False),  # a measure
         ("达到国家标准", False),
         ("", False),

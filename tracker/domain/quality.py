@@ -78,6 +78,8 @@ RULES_BY_CODE = {rule.code: rule for rule in RULES}
 VAGUE_WORDS = (
     "明显提升", "明显提高", "明显改善", "有所提高", "有所提升", "有所改善", "有所增加", "进一步",
     "逐步", "较好", "较高", "显著", "大幅", "不断", "稳步", "持续提升", "持续改善", "积极",
+    # A bare direction says which way but not how far.
+    "提升", "提高", "下降", "降低", "改善", "增强", "增加", "减少",
 )
 # Words that say a project serves people, so a 满意度 indicator is expected.
 _SERVES_PEOPLE = re.compile(
