@@ -67,6 +67,18 @@ def test_sorting_and_filters(client, login, world):
     assert dept[dept.index('id="quality-projects"'):].count("/quality/project/") == 1
 
 
+def test_pages(client, login, world, monkeypatch):
+    import tracker.quality
+
+    monkeypatch.setattr(tracker.quality, "PAGE_SIZE", 5)
+    login(world["finance"])
+    first = client.get("/quality/?year=2023&sort=name").get_data(as_text=True)
+    last = client.get("/quality/?year=2023&sort=name&page=4").get_data(as_text=True)
+    ids = lambda html: re.findall(r"/quality/project/(\d+)", html[html.index('id="quality-projects"'):])  # noqa: E731
+    assert len(ids(first)) == 5 and len(ids(last)) == 4 and not set(ids(first)) & set(ids(last))
+    assert "page=4" in first
+
+
 def test_owner_sees_own_department_only(client, login, world):
     login(world["owner"])
     html = client.get("/quality/?year=2023").get_data(as_text=True)

@@ -20,6 +20,7 @@ from tracker.services.scope import get_project, scope_departments
 
 bp = Blueprint("quality", __name__, url_prefix="/quality")
 ALL_ROLES = ("owner", "reviewer", "finance", "admin")
+PAGE_SIZE = 100
 SORT_LABELS = {"score": "得分从低到高", "-score": "得分从高到低", "severity": "问题严重程度", "department": "部门", "name": "项目名称"}
 
 
@@ -54,8 +55,13 @@ def index():
     year, report, projects, (department_id, severity, rule, sort) = _report()
     departments = db.session.scalars(scope_departments(select(Department), current_user).order_by(Department.code, Department.name)).all()
     years = db.session.scalars(select(BudgetYear).order_by(BudgetYear.year.desc())).all()
+    pages = max(1, -(-len(projects) // PAGE_SIZE))
+    page = min(max(1, request.args.get("page", 1, type=int)), pages)
     return render_template(
         "quality/index.html",
+        page=page,
+        pages=pages,
+        shown=projects[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
         year=year,
         years=years,
         report=report,
