@@ -199,7 +199,6 @@ def test_unknown_format(db, world):
 def test_nothing_half_written_when_a_row_fails(db, world, monkeypatch):
     """A failure while writing (here: the reviewer's scope re-checked) leaves nothing behind."""
     from tracker.extensions import db as _db
-
     from tracker.models import Project
 
     data = csv_bytes("支付日期,项目名称,金额,摘要", "2023-03-01,水库维修项目,10,x", "2023-03-02,劳务费,20,y")

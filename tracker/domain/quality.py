@@ -44,42 +44,114 @@ class Rule:
 
 
 RULES: tuple[Rule, ...] = (
-    Rule("output_quantity", "产出指标缺少数量指标", ERROR,
-         f"{GUIDE_101}：产出指标一般包括数量、质量、时效、成本指标，数量指标反映提供的产品和服务数量。"),
-    Rule("output_quality", "产出指标缺少质量指标", WARNING,
-         f"{GUIDE_101}：质量指标反映提供的产品和服务达到的标准、水平和效果。"),
-    Rule("output_timeliness", "产出指标缺少时效指标", WARNING,
-         f"{GUIDE_101}：时效指标反映提供产品和服务的及时程度和效率情况。"),
-    Rule("cost_missing", "缺少成本指标", WARNING,
-         f"{GUIDE_101}：成本指标反映预期提供的产品和服务所需成本，原则上应设置。"),
-    Rule("benefit_missing", "缺少效益指标", ERROR,
-         f"{GUIDE_101}：效益指标包括经济效益、社会效益、生态效益、可持续影响指标，应至少设置一类。"),
-    Rule("satisfaction_missing", "服务对象类项目缺少满意度指标", WARNING,
-         f"{GUIDE_101}：满意度指标反映服务对象或项目受益人的认可程度，面向社会公众或特定服务对象的项目应设置。"),
-    Rule("quantified_share", "量化指标占比偏低", WARNING,
-         f"{GUIDE_88}：绩效指标应细化、量化，难以量化的可采用定性表述，但应具有可衡量性。",
-         Decimal(50), "量化指标最低占比（%）"),
-    Rule("vague_wording", "指标值表述模糊", WARNING,
-         f"{GUIDE_88}：绩效目标应指向明确、细化量化；“明显提升”“有所提高”“进一步”等表述无法衡量。"),
-    Rule("satisfaction_low", "满意度目标偏低或未量化", WARNING,
-         f"{GUIDE_101}：满意度指标一般以百分比量化，目标值原则上不低于 85%（本地可调整）。",
-         Decimal(85), "满意度最低目标值（%）"),
-    Rule("below_last_year", "目标值低于上年实际（目标偏低）", WARNING,
-         f"{GUIDE_101}：指标值应参考历史标准，原则上不低于上年实际完成值。"),
-    Rule("unmeasurable", "数量/质量/成本指标无法计量", WARNING,
-         f"{GUIDE_101}：数量、质量、成本指标应有可计量的指标值和计量单位。"),
-    Rule("duplicate", "重复指标", HINT,
-         f"{GUIDE_88}：绩效指标应相应匹配、避免重复设置。"),
-    Rule("name_equals_target", "三级指标名称与指标值相同", WARNING,
-         f"{GUIDE_88}：指标值应是可衡量的目标值，不应照抄指标名称。"),
+    Rule(
+        "output_quantity",
+        "产出指标缺少数量指标",
+        ERROR,
+        f"{GUIDE_101}：产出指标一般包括数量、质量、时效、成本指标，数量指标反映提供的产品和服务数量。",
+    ),
+    Rule(
+        "output_quality",
+        "产出指标缺少质量指标",
+        WARNING,
+        f"{GUIDE_101}：质量指标反映提供的产品和服务达到的标准、水平和效果。",
+    ),
+    Rule(
+        "output_timeliness",
+        "产出指标缺少时效指标",
+        WARNING,
+        f"{GUIDE_101}：时效指标反映提供产品和服务的及时程度和效率情况。",
+    ),
+    Rule(
+        "cost_missing",
+        "缺少成本指标",
+        WARNING,
+        f"{GUIDE_101}：成本指标反映预期提供的产品和服务所需成本，原则上应设置。",
+    ),
+    Rule(
+        "benefit_missing",
+        "缺少效益指标",
+        ERROR,
+        f"{GUIDE_101}：效益指标包括经济效益、社会效益、生态效益、可持续影响指标，应至少设置一类。",
+    ),
+    Rule(
+        "satisfaction_missing",
+        "服务对象类项目缺少满意度指标",
+        WARNING,
+        f"{GUIDE_101}：满意度指标反映服务对象或项目受益人的认可程度，面向社会公众或特定服务对象的项目应设置。",
+    ),
+    Rule(
+        "quantified_share",
+        "量化指标占比偏低",
+        WARNING,
+        f"{GUIDE_88}：绩效指标应细化、量化，难以量化的可采用定性表述，但应具有可衡量性。",
+        Decimal(50),
+        "量化指标最低占比（%）",
+    ),
+    Rule(
+        "vague_wording",
+        "指标值表述模糊",
+        WARNING,
+        f"{GUIDE_88}：绩效目标应指向明确、细化量化；“明显提升”“有所提高”“进一步”等表述无法衡量。",
+    ),
+    Rule(
+        "satisfaction_low",
+        "满意度目标偏低或未量化",
+        WARNING,
+        f"{GUIDE_101}：满意度指标一般以百分比量化，目标值原则上不低于 85%（本地可调整）。",
+        Decimal(85),
+        "满意度最低目标值（%）",
+    ),
+    Rule(
+        "below_last_year",
+        "目标值低于上年实际（目标偏低）",
+        WARNING,
+        f"{GUIDE_101}：指标值应参考历史标准，原则上不低于上年实际完成值。",
+    ),
+    Rule(
+        "unmeasurable",
+        "数量/质量/成本指标无法计量",
+        WARNING,
+        f"{GUIDE_101}：数量、质量、成本指标应有可计量的指标值和计量单位。",
+    ),
+    Rule("duplicate", "重复指标", HINT, f"{GUIDE_88}：绩效指标应相应匹配、避免重复设置。"),
+    Rule(
+        "name_equals_target",
+        "三级指标名称与指标值相同",
+        WARNING,
+        f"{GUIDE_88}：指标值应是可衡量的目标值，不应照抄指标名称。",
+    ),
 )
 RULES_BY_CODE = {rule.code: rule for rule in RULES}
 
 VAGUE_WORDS = (
-    "明显提升", "明显提高", "明显改善", "有所提高", "有所提升", "有所改善", "有所增加", "进一步",
-    "逐步", "较好", "较高", "显著", "大幅", "不断", "稳步", "持续提升", "持续改善", "积极",
+    "明显提升",
+    "明显提高",
+    "明显改善",
+    "有所提高",
+    "有所提升",
+    "有所改善",
+    "有所增加",
+    "进一步",
+    "逐步",
+    "较好",
+    "较高",
+    "显著",
+    "大幅",
+    "不断",
+    "稳步",
+    "持续提升",
+    "持续改善",
+    "积极",
     # A bare direction says which way but not how far.
-    "提升", "提高", "下降", "降低", "改善", "增强", "增加", "减少",
+    "提升",
+    "提高",
+    "下降",
+    "降低",
+    "改善",
+    "增强",
+    "增加",
+    "减少",
 )
 # Words that say a project serves people, so a 满意度 indicator is expected.
 _SERVES_PEOPLE = re.compile(
@@ -171,7 +243,9 @@ def is_benefit(ind: IndicatorFacts) -> bool:
 
 
 def is_satisfaction(ind: IndicatorFacts) -> bool:
-    return _is(ind.level1, "满意度") or _is(ind.level2, "满意度") or _is(ind.level3, "满意度") or _is(ind.level3, "满意率")
+    return (
+        _is(ind.level1, "满意度") or _is(ind.level2, "满意度") or _is(ind.level3, "满意度") or _is(ind.level3, "满意率")
+    )
 
 
 def is_cost(ind: IndicatorFacts) -> bool:

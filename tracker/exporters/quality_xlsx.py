@@ -50,7 +50,9 @@ def quality_workbook(report, projects=None) -> bytes:
     projects = report.projects if projects is None else projects
     wb = Workbook(write_only=True)
 
-    ws = _sheet(wb, "部门汇总", ["部门", "项目数", "指标数", "平均得分", "错误", "警告", "提示"], [30, 8, 8, 10, 8, 8, 8])
+    ws = _sheet(
+        wb, "部门汇总", ["部门", "项目数", "指标数", "平均得分", "错误", "警告", "提示"], [30, 8, 8, 10, 8, 8, 8]
+    )
     for d in report.departments:
         ws.append(
             [_text(ws, d.name), _number(ws, d.projects), _number(ws, d.indicators), _number(ws, d.average)]
@@ -58,31 +60,53 @@ def quality_workbook(report, projects=None) -> bytes:
         )
 
     ws = _sheet(
-        wb, "项目", ["部门", "项目", "指标数", "得分", "等级", "错误", "警告", "提示", "问题"], [24, 40, 8, 8, 6, 6, 6, 6, 80]
+        wb,
+        "项目",
+        ["部门", "项目", "指标数", "得分", "等级", "错误", "警告", "提示", "问题"],
+        [24, 40, 8, 8, 6, 6, 6, 6, 80],
     )
     for p in projects:
         ws.append(
-            [_text(ws, p.department_name), _text(ws, p.name), _number(ws, p.indicator_count), _number(ws, p.score),
-             _text(ws, p.grade)]
+            [
+                _text(ws, p.department_name),
+                _text(ws, p.name),
+                _number(ws, p.indicator_count),
+                _number(ws, p.score),
+                _text(ws, p.grade),
+            ]
             + [_number(ws, p.counts[s]) for s in rules.SEVERITIES]
             + [_text(ws, "\n".join(f"[{f.severity}] {f.title}：{f.message}" for f in p.findings), wrap=True)]
         )
 
-    ws = _sheet(wb, "问题明细", ["部门", "项目", "级别", "规则", "三级指标", "说明", "依据"], [24, 36, 6, 24, 30, 60, 60])
+    ws = _sheet(
+        wb, "问题明细", ["部门", "项目", "级别", "规则", "三级指标", "说明", "依据"], [24, 36, 6, 24, 30, 60, 60]
+    )
     for p in projects:
         for f in p.findings:
             ws.append(
-                [_text(ws, p.department_name), _text(ws, p.name), _text(ws, f.severity), _text(ws, f.title),
-                 _text(ws, f.indicator_name), _text(ws, f.message, wrap=True), _text(ws, f.guidance, wrap=True)]
+                [
+                    _text(ws, p.department_name),
+                    _text(ws, p.name),
+                    _text(ws, f.severity),
+                    _text(ws, f.title),
+                    _text(ws, f.indicator_name),
+                    _text(ws, f.message, wrap=True),
+                    _text(ws, f.guidance, wrap=True),
+                ]
             )
 
     ws = _sheet(wb, "审核规则", ["代码", "规则", "级别", "启用", "阈值", "依据"], [20, 30, 6, 6, 8, 80])
     for r in rules.RULES:
         threshold = report.settings.threshold(r.code) if r.threshold is not None else None
         ws.append(
-            [_text(ws, r.code), _text(ws, r.title), _text(ws, r.severity),
-             _text(ws, "是" if report.settings.enabled(r.code) else "否"),
-             _number(ws, threshold) if threshold is not None else _text(ws, ""), _text(ws, r.guidance, wrap=True)]
+            [
+                _text(ws, r.code),
+                _text(ws, r.title),
+                _text(ws, r.severity),
+                _text(ws, "是" if report.settings.enabled(r.code) else "否"),
+                _number(ws, threshold) if threshold is not None else _text(ws, ""),
+                _text(ws, r.guidance, wrap=True),
+            ]
         )
     out = BytesIO()
     wb.save(out)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from tracker.auth import roles_required
 from tracker.domain import DomainError
@@ -54,9 +55,9 @@ def upload():
                 return render_template(
                     "payments/preview.html", plan=plan, labels=payments.STATUS_LABELS, how=payments.HOW_LABELS
                 )
-    return render_template(
-        "payments/upload.html", error=error, history=payments.history(current_user)
-    ), (400 if error else 200)
+    return render_template("payments/upload.html", error=error, history=payments.history(current_user)), (
+        400 if error else 200
+    )
 
 
 @bp.route("/confirm", methods=["POST"])
@@ -80,13 +81,18 @@ def confirm():
         db.session.rollback()
         flash(f"导入失败，未写入任何数据：{exc}", "danger")
         return redirect(url_for("payments.upload"))
+    except IntegrityError:
+        # Someone confirmed the same payments a moment earlier: the unique fingerprint refused ours.
+        db.session.rollback()
+        flash("同一批支付刚刚已被其他用户导入，本次未写入任何数据；请重新上传预览。", "warning")
+        return redirect(url_for("payments.upload"))
     except Exception:
         db.session.rollback()
         raise
     path.unlink(missing_ok=True)
     if record.added_count:
         flash(
-            f"已导入 {record.added_count} 笔支出，合计 {payments._money(record.added_amount)} 万元；"
+            f"已导入 {record.added_count} 笔支出，合计 {payments.money(record.added_amount)} 万元；"
             f"跳过重复 {record.duplicate_count} 笔、未匹配 {record.unmatched_count} 笔。",
             "success",
         )

@@ -21,7 +21,13 @@ from tracker.services.scope import get_project, scope_departments
 bp = Blueprint("quality", __name__, url_prefix="/quality")
 ALL_ROLES = ("owner", "reviewer", "finance", "admin")
 PAGE_SIZE = 100
-SORT_LABELS = {"score": "得分从低到高", "-score": "得分从高到低", "severity": "问题严重程度", "department": "部门", "name": "项目名称"}
+SORT_LABELS = {
+    "score": "得分从低到高",
+    "-score": "得分从高到低",
+    "severity": "问题严重程度",
+    "department": "部门",
+    "name": "项目名称",
+}
 
 
 def _year() -> int:
@@ -39,21 +45,33 @@ def _params():
     sort = request.args.get("sort") or "score"
     if sort not in quality.SORTS:
         sort = "score"
-    return department_id, severity if severity in rules.SEVERITIES else None, rule if rule in rules.RULES_BY_CODE else None, sort
+    return (
+        department_id,
+        severity if severity in rules.SEVERITIES else None,
+        rule if rule in rules.RULES_BY_CODE else None,
+        sort,
+    )
 
 
 def _report():
     year = _year()
     department_id, severity, rule, sort = _params()
     report = quality.review(current_user, year, department_id=department_id)
-    return year, report, quality.filtered(report, severity=severity, rule=rule, sort=sort), (department_id, severity, rule, sort)
+    return (
+        year,
+        report,
+        quality.filtered(report, severity=severity, rule=rule, sort=sort),
+        (department_id, severity, rule, sort),
+    )
 
 
 @bp.route("/")
 @roles_required(*ALL_ROLES)
 def index():
     year, report, projects, (department_id, severity, rule, sort) = _report()
-    departments = db.session.scalars(scope_departments(select(Department), current_user).order_by(Department.code, Department.name)).all()
+    departments = db.session.scalars(
+        scope_departments(select(Department), current_user).order_by(Department.code, Department.name)
+    ).all()
     years = db.session.scalars(select(BudgetYear).order_by(BudgetYear.year.desc())).all()
     pages = max(1, -(-len(projects) // PAGE_SIZE))
     page = min(max(1, request.args.get("page", 1, type=int)), pages)
@@ -83,7 +101,11 @@ def index():
 def export():
     year, report, projects, (department_id, *_rest) = _report()
     dept = db.session.get(Department, department_id) if department_id else None
-    name = dept.name if dept is not None and (current_user.sees_all_departments or dept.id == current_user.department_id) else None
+    name = (
+        dept.name
+        if dept is not None and (current_user.sees_all_departments or dept.id == current_user.department_id)
+        else None
+    )
     return send_file(
         BytesIO(quality_workbook(report, projects)),
         mimetype=XLSX_MIMETYPE,
@@ -104,7 +126,9 @@ def project(project_id: int):
     for f in review.findings:
         if f.indicator_id is not None:
             by_indicator.setdefault(f.indicator_id, []).append(f)
-    indicators = db.session.scalars(select(Indicator).where(Indicator.project_id == p.id).order_by(Indicator.position)).all()
+    indicators = db.session.scalars(
+        select(Indicator).where(Indicator.project_id == p.id).order_by(Indicator.position)
+    ).all()
     return render_template(
         "quality/project.html", project=p, review=review, indicators=indicators, by_indicator=by_indicator, rules=rules
     )

@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from tracker.domain import DomainError
 from tracker.domain.periods import period_for
+from tracker.domain.targets import format_decimal
 from tracker.domain.units import UnitError, check_range, to_halfwidth
 from tracker.extensions import db
 from tracker.models import (
@@ -58,7 +59,14 @@ COLUMNS = {
     "summary": ("摘要", "用途", "资金用途", "支付摘要", "付款用途", "备注"),
     "voucher": ("凭证号", "支付凭证号", "支付令号", "凭证编号", "单据号", "支付单号", "流水号"),
 }
-LABELS = {"date": "支付日期", "code": "项目编码", "name": "项目名称", "amount": "金额", "summary": "摘要", "voucher": "凭证号"}
+LABELS = {
+    "date": "支付日期",
+    "code": "项目编码",
+    "name": "项目名称",
+    "amount": "金额",
+    "summary": "摘要",
+    "voucher": "凭证号",
+}
 
 MATCHED, DUPLICATE, UNMATCHED = "matched", "duplicate", "unmatched"
 STATUS_LABELS = {MATCHED: "可导入", DUPLICATE: "重复（跳过）", UNMATCHED: "未匹配（跳过）"}
@@ -406,7 +414,9 @@ def _mark_duplicates_and_locks(plan: PaymentPlan, projects: dict) -> None:
     imported = set()
     for start in range(0, len(tokens), 500):
         imported |= set(
-            db.session.scalars(select(Expenditure.client_token).where(Expenditure.client_token.in_(tokens[start : start + 500])))
+            db.session.scalars(
+                select(Expenditure.client_token).where(Expenditure.client_token.in_(tokens[start : start + 500]))
+            )
         )
     project_ids = sorted({r.project_id for r in matched})
     cur = current_entries_query(Expenditure).where(Expenditure.project_id.in_(project_ids))
@@ -444,7 +454,11 @@ def _mark_duplicates_and_locks(plan: PaymentPlan, projects: dict) -> None:
 
 
 def _note(row: PaymentRow) -> str:
-    text = "支付系统导入" + (f"：{row.summary}" if row.summary else "") + (f"（凭证号 {row.voucher}）" if row.voucher else "")
+    text = (
+        "支付系统导入"
+        + (f"：{row.summary}" if row.summary else "")
+        + (f"（凭证号 {row.voucher}）" if row.voucher else "")
+    )
     return re.sub(r"\s+", "", text)[:2000]
 
 
@@ -452,17 +466,23 @@ def apply_payments(user: User, plan: PaymentPlan) -> PaymentImport:
     """Record the matched rows of a plan (made just now, in this transaction). Flushes."""
     _require_role(user)
     added = [r for r in plan.matched]
-    projects = {
-        p.id: p for p in db.session.scalars(select(Project).where(Project.id.in_({r.project_id for r in added})))
-    } if added else {}
-    known_codes = {
-        (pid, code)
-        for pid, code in db.session.execute(
-            select(ProjectPaymentCode.project_id, ProjectPaymentCode.code).where(
-                ProjectPaymentCode.project_id.in_(list(projects))
+    projects = (
+        {p.id: p for p in db.session.scalars(select(Project).where(Project.id.in_({r.project_id for r in added})))}
+        if added
+        else {}
+    )
+    known_codes = (
+        {
+            (pid, code)
+            for pid, code in db.session.execute(
+                select(ProjectPaymentCode.project_id, ProjectPaymentCode.code).where(
+                    ProjectPaymentCode.project_id.in_(list(projects))
+                )
             )
-        )
-    } if projects else set()
+        }
+        if projects
+        else set()
+    )
     for r in added:
         project = projects[r.project_id]
         if user.role == "reviewer" and project.department_id != user.department_id:
@@ -474,7 +494,11 @@ def apply_payments(user: User, plan: PaymentPlan) -> PaymentImport:
             amount=r.amount,
             input_amount=r.input_amount,
             input_unit=r.input_unit,
-            note=("支付系统导入" + (f"：{r.summary}" if r.summary else "") + (f"（凭证号 {r.voucher}）" if r.voucher else ""))[:2000],
+            note=(
+                "支付系统导入"
+                + (f"：{r.summary}" if r.summary else "")
+                + (f"（凭证号 {r.voucher}）" if r.voucher else "")
+            )[:2000],
             created_by_id=user.id,
             client_token=r.fingerprint,
         )
@@ -494,9 +518,9 @@ def apply_payments(user: User, plan: PaymentPlan) -> PaymentImport:
             "spending",
             "expenditure",
             None,
-            f"从支付系统导入支出 {len(items)} 笔，合计 {_money(total)} 万元（{plan.filename}）",
+            f"从支付系统导入支出 {len(items)} 笔，合计 {money(total)} 万元（{plan.filename}）",
             project=projects[pid],
-            new=_money(total),
+            new=money(total),
         )
     record = PaymentImport(
         filename=plan.filename[:255],
@@ -514,9 +538,7 @@ def apply_payments(user: User, plan: PaymentPlan) -> PaymentImport:
     return record
 
 
-def _money(value: Decimal) -> str:
-    from tracker.domain.targets import format_decimal
-
+def money(value: Decimal) -> str:
     return format_decimal(value)
 
 

@@ -321,7 +321,11 @@ SORTS = {
     "score": lambda p: (p.score, p.department_name, p.name),
     "-score": lambda p: (-p.score, p.department_name, p.name),
     "severity": lambda p: (
-        -p.counts[rules.ERROR], -p.counts[rules.WARNING], -p.counts[rules.HINT], p.department_name, p.name
+        -p.counts[rules.ERROR],
+        -p.counts[rules.WARNING],
+        -p.counts[rules.HINT],
+        p.department_name,
+        p.name,
     ),
     "department": lambda p: (p.department_name, p.score, p.name),
     "name": lambda p: (p.name, p.department_name),
