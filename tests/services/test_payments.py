@@ -69,7 +69,8 @@ def test_sample_file_for_the_seed(db, world):
     assert by_line[4].amount == Decimal("12.5")  # 125,000.00 元 → 万元
     assert by_line[5].amount == Decimal("8.642050")
     assert {r.line for r in plan.of(UNMATCHED)} == {9, 10}
-    assert "没有编码" in by_line[9].reason
+    assert "没有编码为“430001239999999999”或名称为“县城区道路亮化工程”的项目" in by_line[9].reason
+    assert "没有名称为“机关食堂改造项目”的项目" in by_line[10].reason
     record = payments.apply_payments(world["reviewer"], plan)
     db.session.commit()
     assert record.added_count == 5 and record.unmatched_count == 2

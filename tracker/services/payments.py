@@ -392,7 +392,10 @@ def plan_payments(user: User, filename: str, data: bytes) -> PaymentPlan:
                     break
         if not found:
             scope = "" if visible is None else "（仅在本部门项目中查找）"
-            r.reason = f"{year} 年度没有编码为“{r.code}”或名称为“{r.name}”的项目{scope}"
+            what = "或".join(
+                part for part in (f"编码为“{r.code}”" if r.code else "", f"名称为“{r.name}”" if r.name else "") if part
+            )
+            r.reason = f"{year} 年度没有{what}的项目{scope}"
             continue
         if len(found) > 1:
             names = "、".join(projects[p][3] for p in found)
