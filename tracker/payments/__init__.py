@@ -11,12 +11,12 @@ from pathlib import Path
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
 from tracker.auth import roles_required
 from tracker.domain import DomainError
+from tracker.edge import Refusal, unit_of_work
 from tracker.extensions import db
-from tracker.services import payments
+from tracker.services import files, payments
 
 bp = Blueprint("payments", __name__, url_prefix="/payments")
 
@@ -35,33 +35,47 @@ def _safe_name(name: str) -> str:
     return re.sub(r"[\x00-\x1f\\/]", "_", name or "")[:255]
 
 
-@bp.route("/", methods=["GET", "POST"])
-@roles_required(*payments.IMPORT_ROLES)
-def upload():
-    error = None
-    if request.method == "POST":
-        upload_file = request.files.get("file")
-        if not upload_file or not upload_file.filename:
-            error = "请选择支付系统导出的明细文件（.xlsx 或 .csv）。"
-        else:
-            data = upload_file.read()
-            filename = _safe_name(upload_file.filename)
-            try:
-                plan = payments.plan_payments(current_user, filename, data)
-            except DomainError as exc:
-                error = f"无法导入“{filename}”：{exc}"
-            else:
-                (_store_dir() / f"{plan.sha256}.bin").write_bytes(data)
-                return render_template(
-                    "payments/preview.html", plan=plan, labels=payments.STATUS_LABELS, how=payments.HOW_LABELS
-                )
+def _upload_page(error: str | None = None):
     return render_template("payments/upload.html", error=error, history=payments.history(current_user)), (
         400 if error else 200
     )
 
 
+def _preview_refused(refusal: Refusal):
+    return _upload_page(refusal.message)
+
+
+@bp.route("/", methods=["GET", "POST"])
+@roles_required(*payments.IMPORT_ROLES)
+@unit_of_work(on_error=_preview_refused)
+def upload():
+    if request.method == "GET":
+        return _upload_page()
+    upload_file = request.files.get("file")
+    if not upload_file or not upload_file.filename:
+        return _upload_page("请选择支付系统导出的明细文件（.xlsx 或 .csv）。")
+    data = upload_file.read()
+    filename = _safe_name(upload_file.filename)
+    try:
+        plan = payments.plan_payments(current_user, filename, data)
+    except DomainError as exc:
+        return _upload_page(f"无法导入“{filename}”：{exc}")
+    # Kept for the confirmation; joins the unit of work (appears when the request succeeds).
+    files.stage(db.session, _store_dir() / f"{plan.sha256}.bin", data)
+    return render_template("payments/preview.html", plan=plan, labels=payments.STATUS_LABELS, how=payments.HOW_LABELS)
+
+
+def _confirm_refused(refusal: Refusal):
+    if refusal.lost_race:
+        flash("同一批支付刚刚已被其他用户导入，本次未写入任何数据；请重新上传预览。", "warning")
+    else:
+        flash(f"导入失败，未写入任何数据：{refusal.message}", "danger")
+    return redirect(url_for("payments.upload"))
+
+
 @bp.route("/confirm", methods=["POST"])
 @roles_required(*payments.IMPORT_ROLES)
+@unit_of_work(on_error=_confirm_refused)
 def confirm():
     token = request.form.get("token", "")
     filename = _safe_name(request.form.get("filename", ""))
@@ -72,24 +86,10 @@ def confirm():
     if not path.exists():
         flash("预览已过期，请重新上传文件。", "warning")
         return redirect(url_for("payments.upload"))
-    try:
-        # Planned again: what was recorded since the preview is not added twice.
-        plan = payments.plan_payments(current_user, filename, path.read_bytes())
-        record = payments.apply_payments(current_user, plan)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(f"导入失败，未写入任何数据：{exc}", "danger")
-        return redirect(url_for("payments.upload"))
-    except IntegrityError:
-        # Someone confirmed the same payments a moment earlier: the unique fingerprint refused ours.
-        db.session.rollback()
-        flash("同一批支付刚刚已被其他用户导入，本次未写入任何数据；请重新上传预览。", "warning")
-        return redirect(url_for("payments.upload"))
-    except Exception:
-        db.session.rollback()
-        raise
-    path.unlink(missing_ok=True)
+    # Planned again: what was recorded since the preview is not added twice. The stored file
+    # stays until the daily clean-up; confirming it again adds nothing.
+    plan = payments.plan_payments(current_user, filename, path.read_bytes())
+    record = payments.apply_payments(current_user, plan)
     if record.added_count:
         flash(
             f"已导入 {record.added_count} 笔支出，合计 {payments.money(record.added_amount)} 万元；"

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from tracker.auth import roles_required
 from tracker.domain import quality as rules
+from tracker.edge import Refusal, unit_of_work
 from tracker.exporters.quality_xlsx import XLSX_MIMETYPE, quality_filename, quality_workbook
 from tracker.extensions import db
 from tracker.models import BudgetYear, Department, Indicator
@@ -134,8 +135,14 @@ def project(project_id: int):
     )
 
 
+def _settings_refused(refusal: Refusal):
+    flash(refusal.message, "danger")
+    return render_template("quality/settings.html", rules=rules, settings=quality.load_settings()), 400
+
+
 @bp.route("/settings", methods=["GET", "POST"])
 @roles_required("admin")
+@unit_of_work(on_error=_settings_refused)
 def settings():
     if request.method == "POST":
         if request.form.get("submitted") != "1":
@@ -145,13 +152,7 @@ def settings():
         thresholds = {
             r.code: request.form.get(f"threshold_{r.code}", "") for r in rules.RULES if r.threshold is not None
         }
-        try:
-            quality.save_settings(current_user, enabled=enabled, thresholds=thresholds)
-            db.session.commit()
-        except quality.QualitySettingError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-            return render_template("quality/settings.html", rules=rules, settings=quality.load_settings()), 400
+        quality.save_settings(current_user, enabled=enabled, thresholds=thresholds)
         flash("审核规则已保存。", "success")
         return redirect(url_for("quality.settings"))
     return render_template("quality/settings.html", rules=rules, settings=quality.load_settings())

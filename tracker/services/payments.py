@@ -15,6 +15,7 @@ import hashlib
 import io
 import re
 from collections import defaultdict
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -37,16 +38,13 @@ from tracker.models import (
     User,
 )
 from tracker.services import audit
-from tracker.services.progress import (
-    MAX_MONEY,
-    MONEY_UNITS,
-    current_entries_query,
-    frequency,
-    is_locked_day,
-)
+from tracker.services.progress import current_entries_query, frequency, is_locked_day
 from tracker.services.scope import visible_department_ids
 
 IMPORT_ROLES = ("finance", "reviewer")
+# As for typed spending (tracker/progress/forms.py): amounts are kept in 万元, Money is Numeric(18, 6).
+MONEY_UNITS = {"元": Decimal(1) / Decimal(10000), "万元": Decimal(1)}
+MAX_MONEY = Decimal(10) ** 11
 MAX_ROWS = 20000
 TOKEN_PREFIX = "pay:"
 
@@ -154,16 +152,13 @@ def _rows_of(filename: str, data: bytes) -> list[list]:
             wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception:
             raise PaymentFileError(f"“{filename}”不是有效的 Excel（.xlsx）文件。") from None
-        try:
-            ws = wb.worksheets[0]
+        with closing(wb):  # a read-only workbook holds the archive open until closed
             rows = []
-            for row in ws.iter_rows(values_only=True):
+            for row in wb.worksheets[0].iter_rows(values_only=True):
                 rows.append(list(row))
                 if len(rows) > MAX_ROWS + 50:
                     raise PaymentFileError(f"文件超过 {MAX_ROWS} 行，请按月拆分后导入。")
             return rows
-        finally:
-            wb.close()
     if lower.endswith(".csv"):
         for encoding in ("utf-8-sig", "gb18030"):
             try:
