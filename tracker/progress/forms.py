@@ -57,7 +57,7 @@ def parse_value_form(indicator: Indicator, form: Mapping) -> ValueInput:
     target = indicator.target
     as_of = _parse_date(form.get("as_of"), "as_of", "截至日期", errors)
     _check_in_year(as_of, "as_of", "截至日期", year, errors)
-    data = ValueInput(as_of=as_of, note=(form.get("note") or "").strip()[:2000], client_token=_token(form))
+    data = ValueInput(as_of=as_of, note=(form.get("note") or "").strip(), client_token=_token(form))
     if target.kind == KIND_QUANTITATIVE:
         text = (form.get("value") or "").strip()
         unit_choice = (form.get("unit") or "").strip()
@@ -131,7 +131,7 @@ def parse_spending_form(project: Project, form: Mapping) -> SpendingInput:
             errors["amount"] = str(exc)
     if errors:
         raise InputError(errors)
-    return SpendingInput(spent_on, amount, input_amount, unit, (form.get("note") or "").strip()[:2000], _token(form))
+    return SpendingInput(spent_on, amount, input_amount, unit, (form.get("note") or "").strip(), _token(form))
 
 
 def parse_budget_form(form: Mapping) -> BudgetInput:

@@ -27,7 +27,7 @@ from tracker.models import Evidence, Expenditure, Indicator, ProgressEntry, Proj
 from tracker.progress import forms
 from tracker.review_actions import CONFLICT as REVIEW_CONFLICT
 from tracker.review_actions import apply_from_form, posted_version
-from tracker.services import audit, progress, review
+from tracker.services import audit, plausibility, progress, review
 from tracker.services import evidence as evidence_service
 from tracker.services import todo as todo_service
 from tracker.services.scope import NotVisible, can_edit_project, get_project
@@ -94,6 +94,10 @@ def indicator(project_id: int, indicator_id: int):
             progress.void_value(current_user, correcting, form.get("reason", ""))
         else:
             data = forms.parse_value_form(ind, form)
+            warnings = plausibility.value_warnings(ind, data, supersedes=correcting)
+            if warnings and form.get(plausibility.CONFIRM_FIELD) != "1":
+                # nothing written: the page again, with the warnings and a box to confirm
+                return _render_indicator(project, ind, form=form, correcting=correcting, warnings=warnings)
             progress.record_value(current_user, ind, data, forms.posted_files(request.files), supersedes=correcting)
         flash("已保存。", "success")
         return redirect(_indicator_url(project.id, ind.id))
@@ -112,7 +116,7 @@ def indicator(project_id: int, indicator_id: int):
     return _render_indicator(project, ind, form=form, correcting=correcting)
 
 
-def _render_indicator(project, ind, *, form, correcting=None, errors=None, message=None, void_error=None):
+def _render_indicator(project, ind, *, form, correcting=None, errors=None, message=None, void_error=None, warnings=None):
     errors = errors or {}
     history = progress.indicator_history(ind)
     superseded = progress.superseded_ids(ProgressEntry, [e.id for e in history])
@@ -145,6 +149,7 @@ def _render_indicator(project, ind, *, form, correcting=None, errors=None, messa
         can_edit=can_edit_project(current_user, project),
         today=progress.today(),
         describe=progress.describe_entry,
+        warnings=warnings or [],
     ), (400 if errors or message else 200)
 
 
@@ -190,13 +195,16 @@ def spending(project_id: int):
             progress.record_spending(current_user, project, None, supersedes=supersedes, void_reason=form.get("reason", ""))
         else:
             data = forms.parse_spending_form(project, form)
+            warnings = plausibility.spending_warnings(project, data, supersedes=supersedes)
+            if warnings and form.get(plausibility.CONFIRM_FIELD) != "1":
+                return _render_spending(project, form=form, warnings=warnings)
             progress.record_spending(current_user, project, data, forms.posted_files(request.files), supersedes=supersedes)
         flash("已保存支出记录。", "success")
         return redirect(_spending_url(project.id))
     return _render_spending(project, form=form)
 
 
-def _render_spending(project, *, form, errors=None, message=None):
+def _render_spending(project, *, form, errors=None, message=None, warnings=None):
     errors = errors or {}
     rows = progress.spending_history(project)
     superseded = progress.superseded_ids(Expenditure, [r.id for r in rows])
@@ -215,6 +223,7 @@ def _render_spending(project, *, form, errors=None, message=None):
         form=form,
         can_edit=can_edit_project(current_user, project),
         today=progress.today(),
+        warnings=warnings or [],
     ), (400 if errors or message else 200)
 
 
