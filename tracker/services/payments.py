@@ -23,6 +23,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 
 from tracker.domain import DomainError
+from tracker.domain.limits import NOTE
 from tracker.domain.periods import period_for
 from tracker.domain.targets import format_decimal
 from tracker.domain.units import UnitError, check_range, to_halfwidth
@@ -299,6 +300,10 @@ def read_payments(filename: str, data: bytes) -> tuple[list[PaymentRow], int, st
         code, name = _cell_text(get("code")), _cell_text(get("name"))
         if not code and not name:
             raise PaymentFileError(f"{where}既没有项目编码也没有项目名称。")
+        summary, voucher = _cell_text(get("summary")), _cell_text(get("voucher"))
+        # The note of the spending row is “支付系统导入：<摘要>（凭证号 …）”: refused, never cut.
+        if len(summary) + len(voucher) > NOTE - 40:
+            raise PaymentFileError(f"{where}“摘要”过长（{len(summary)} 字），最多 {NOTE - 40 - len(voucher)} 字。")
         item = PaymentRow(
             line=line,
             spent_on=spent_on,
@@ -307,8 +312,8 @@ def read_payments(filename: str, data: bytes) -> tuple[list[PaymentRow], int, st
             input_amount=input_amount,
             input_unit=unit,
             amount=amount,
-            summary=_cell_text(get("summary")),
-            voucher=_cell_text(get("voucher")),
+            summary=summary,
+            voucher=voucher,
         )
         item.fingerprint = fingerprint(item)
         out.append(item)
@@ -451,13 +456,16 @@ def _mark_duplicates_and_locks(plan: PaymentPlan, projects: dict) -> None:
         seen.setdefault(r.fingerprint, r.line)
 
 
-def _note(row: PaymentRow) -> str:
-    text = (
+def _note_text(row: PaymentRow) -> str:
+    return (
         "支付系统导入"
         + (f"：{row.summary}" if row.summary else "")
         + (f"（凭证号 {row.voucher}）" if row.voucher else "")
     )
-    return re.sub(r"\s+", "", text)[:2000]
+
+
+def _note(row: PaymentRow) -> str:
+    return re.sub(r"\s+", "", _note_text(row))
 
 
 def apply_payments(user: User, plan: PaymentPlan) -> PaymentImport:
@@ -492,11 +500,7 @@ def apply_payments(user: User, plan: PaymentPlan) -> PaymentImport:
             amount=r.amount,
             input_amount=r.input_amount,
             input_unit=r.input_unit,
-            note=(
-                "支付系统导入"
-                + (f"：{r.summary}" if r.summary else "")
-                + (f"（凭证号 {r.voucher}）" if r.voucher else "")
-            )[:2000],
+            note=_note_text(r),
             created_by_id=user.id,
             client_token=r.fingerprint,
         )
