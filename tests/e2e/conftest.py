@@ -104,17 +104,6 @@ def live_server(e2e_database_url, tmp_path_factory) -> Iterator[LiveServer]:
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
     thread.start()
-    # The scheduler process's poll for jobs asked for from pages (运行双监控, 生成自评表).
-    from tracker.scheduler import job_requests_tick
-
-    stop = threading.Event()
-
-    def poll():
-        while not stop.wait(0.5):
-            job_requests_tick(app)
-
-    poller = threading.Thread(target=poll, name="e2e-scheduler-poll", daemon=True)
-    poller.start()
     try:
         yield LiveServer(
             url=f"http://127.0.0.1:{server.server_port}",
@@ -124,14 +113,33 @@ def live_server(e2e_database_url, tmp_path_factory) -> Iterator[LiveServer]:
             finance="e2e_finance",
         )
     finally:
-        stop.set()
-        poller.join(timeout=60)
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
         with app.app_context():
             db.session.remove()
             db.engine.dispose()  # lets e2e_database_url drop the PostgreSQL database
+
+
+@pytest.fixture(scope="module")
+def scheduler_poll(live_server) -> Iterator[None]:
+    """The scheduler process's poll for jobs asked for from pages (运行双监控, 生成自评表),
+    in a thread for the tests of one module (not left running under other tests)."""
+    from tracker.scheduler import job_requests_tick
+
+    stop = threading.Event()
+
+    def poll():
+        while not stop.wait(0.5):
+            job_requests_tick(live_server.app)
+
+    poller = threading.Thread(target=poll, name="e2e-scheduler-poll", daemon=True)
+    poller.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        poller.join(timeout=60)
 
 
 @pytest.fixture(scope="session")

@@ -57,7 +57,7 @@ def behind_project(live_server) -> str:
 
 @pytest.mark.e2e
 def test_monitoring_explained_submitted_and_marked_for_rectification(
-    live_server, browser, screenshots, behind_project
+    live_server, browser, screenshots, behind_project, scheduler_poll
 ):
     from playwright.sync_api import expect
 

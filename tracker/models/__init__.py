@@ -39,3 +39,4 @@ from tracker.models.projects import (  # noqa: F401
     SourceDocument,
 )
 from tracker.models.security import LoginAttempt, LoginSession  # noqa: F401
+from tracker.models.payments import PaymentImport, ProjectPaymentCode  # noqa: F401,E402
