@@ -57,6 +57,11 @@ def register(app: Flask) -> None:
         except DomainError:
             return key
 
+    @app.template_filter("dict_without")
+    def dict_without(mapping: dict, *keys: str) -> dict:
+        """A page's filters without some of them (for "all departments" and similar links)."""
+        return {k: v for k, v in mapping.items() if k not in keys}
+
     @app.template_filter("localtime")
     def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
         if value is None:

@@ -20,7 +20,7 @@ from tracker.extensions import db
 from tracker.models import Department, MonitoringSnapshot, Notification, Project, Submission
 from tracker.models.base import utcnow
 from tracker.review_actions import apply_from_form, posted_version
-from tracker.services import jobs, monitoring, monitoring_form, review
+from tracker.services import dashboard, jobs, monitoring, monitoring_form, review
 from tracker.services.progress import InputError
 from tracker.services.scope import can_edit_project, get_project, scope_projects
 
@@ -54,50 +54,43 @@ def _period_rows(period: str) -> list:
 @bp.route("/")
 @login_required
 def index():
+    """The overview and the department drill-down: counts per department from one GROUP BY
+    on the frozen snapshots, the project table filtered, sorted and paginated in SQL."""
     periods = _periods()
     period = request.args.get("period") or (periods[0] if periods else None)
     light = request.args.get("light") or ""
     state = request.args.get("state") or ""
+    sort = request.args.get("sort") or "dept"
+    if sort not in dashboard.MONITORING_SORTS:
+        sort = "dept"
     department_id = request.args.get("department", type=int)
-    rows = []
+    departments, page, chart, red_yellow = [], None, {}, {}
     if period:
-        rows = _period_rows(period)
-    all_rows = rows
-    if department_id:
-        rows = [r for r in rows if r[0].project.department_id == department_id]
-    if light:
-        rows = [r for r in rows if r[0].project_light == light]
-    if state:
-        rows = [r for r in rows if (r[1].state if r[1] else "draft") == state]
-    # Per department: counts of project lights and the execution rate against time progress.
-    by_dept: dict[int, dict] = {}
-    for snap, _ in all_rows:
-        d = by_dept.setdefault(snap.project.department_id, {
-            "name": snap.project.department.name, "budget": 0, "spent": 0,
-            "lights": {k: 0 for k in rules.LIGHTS}, "projects": 0,
-        })
-        d["projects"] += 1
-        d["lights"][snap.project_light] += 1
-        if snap.budget:
-            d["budget"] += snap.budget
-            d["spent"] += snap.spent
-    chart = {
-        "departments": [d["name"] for d in by_dept.values()],
-        "rates": [round(float(d["spent"] / d["budget"] * 100), 1) if d["budget"] else None for d in by_dept.values()],
-        "time_progress": round(float(all_rows[0][0].time_progress * 100), 1) if all_rows else None,
-        "lights": [[rules.LIGHT_LABELS[k], sum(d["lights"][k] for d in by_dept.values())] for k in rules.LIGHTS],
-    }
-    departments = db.session.scalars(select(Department).where(Department.id.in_(by_dept.keys()))).all()
+        departments = dashboard.monitoring_departments(current_user, period)
+        chart = dashboard.monitoring_chart(departments, dashboard.time_progress(period))
+        page = dashboard.paginate(
+            dashboard.monitoring_rows_query(
+                current_user, period, department_id=department_id, light=light, state=state, sort=sort
+            ),
+            dashboard.page_number(request.args.get("page")),
+        )
+        red_yellow = dashboard.row_light_counts([row[0].id for row in page.items])
+    filters = {k: v for k, v in {"period": period, "department": department_id, "light": light, "state": state, "sort": sort}.items() if v}
     return render_template(
         "monitoring/index.html",
         periods=periods,
         period=period,
-        rows=rows,
-        by_dept=by_dept,
+        page=page,
+        red_yellow=red_yellow,
+        by_dept=departments,
         chart=chart,
         departments=departments,
+        department=next((d for d in departments if d.id == department_id), None),
         light=light,
         state=state,
+        sort=sort,
+        sorts=dashboard.SORT_LABELS,
+        filters=filters,
         department_id=department_id,
         light_labels=rules.LIGHT_LABELS,
         state_labels=workflow.STATE_LABELS,
