@@ -17,7 +17,7 @@ from tracker.auth import roles_required, safe_next
 from tracker.domain import DomainError, workflow
 from tracker.domain import monitoring as rules
 from tracker.extensions import db
-from tracker.models import Department, MonitoringSnapshot, Notification, Project, Submission
+from tracker.models import MonitoringSnapshot, Notification, Project, Submission
 from tracker.models.base import utcnow
 from tracker.review_actions import apply_from_form, posted_version
 from tracker.services import dashboard, jobs, monitoring, monitoring_form, review

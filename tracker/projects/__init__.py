@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import select
 
 from tracker.domain import monitoring as monitoring_rules
 from tracker.extensions import db
-from tracker.models import BudgetYear, Department, Indicator, Project
+from tracker.models import BudgetYear, Department, Indicator
 from tracker.services import dashboard
 from tracker.services.monitoring import thresholds
 from tracker.services.progress import project_progress
-from tracker.services.scope import can_edit_project, get_project, scope_departments, scope_projects
+from tracker.services.scope import can_edit_project, get_project, scope_departments
 
 bp = Blueprint("projects", __name__)
 
