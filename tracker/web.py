@@ -72,13 +72,13 @@ def register(app: Flask) -> None:
     def todo_count():
         from flask_login import current_user
 
-        from tracker.services.todo import todo_for
+        from tracker.services.todo import todo_count
 
         def count() -> int:
             if not current_user.is_authenticated:
                 return 0
             if "_todo_count" not in g:
-                g._todo_count = todo_for(current_user).count
+                g._todo_count = todo_count(current_user)  # one COUNT query
             return g._todo_count
 
         def unread() -> int:

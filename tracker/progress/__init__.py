@@ -355,7 +355,14 @@ def act(project_id: int, period_key: str):
 @bp.route("/todo")
 @login_required
 def todo():
-    return render_template("progress/todo.html", todo=todo_service.todo_for(current_user), labels=workflow.STATE_LABELS)
+    """Everything the user owes, sorted by due date, 50 a page (a constant number of queries)."""
+    from tracker.services import dashboard
+
+    todo = todo_service.todo_for(current_user)
+    page = dashboard.Page([], dashboard.page_number(request.args.get("page")), dashboard.PER_PAGE, len(todo.items))
+    page.page = min(page.page, page.pages)
+    items = todo.items[(page.page - 1) * page.per_page : page.page * page.per_page]
+    return render_template("progress/todo.html", todo=todo, items=items, page=page, labels=workflow.STATE_LABELS)
 
 
 @bp.route("/audit")
