@@ -199,12 +199,23 @@ def export(project_id: int, year: int):
 @bp.route("/summary.xlsx")
 @login_required
 def export_summary():
-    from tracker.exporters.evaluation_xlsx import XLSX_MIMETYPE, summary_filename, summary_workbook
+    """Every form of the year the user may see (the page's department filter applies): one
+    streaming query, written row by row."""
+    from tracker.exporters.evaluation_xlsx import XLSX_MIMETYPE, SummaryRow, summary_filename, write_summary
 
     year = _year()
-    rows = evaluation.summary(current_user, year)
-    if not rows:
+    department_id = request.args.get("department", type=int)
+    result = dashboard.evaluation_summary_rows(current_user, year, department_id=department_id)
+    first = result.fetchone()
+    if first is None:
         abort(404)
-    data = [(r.form, workflow.STATE_LABELS[r.state], [w.message for w in r.warnings]) for r in rows]
-    return send_file(BytesIO(summary_workbook(year, data)), mimetype=XLSX_MIMETYPE, as_attachment=True,
-                     download_name=summary_filename(year))
+
+    def rows():
+        from itertools import chain
+
+        for dept, name, budget, spent, execution_score, total, grade, state, points in chain([first], result):
+            messages = [w.message for w in dashboard.evaluation_warnings(points, execution_score, budget, spent)]
+            yield SummaryRow(dept, name, budget, spent, total, grade, workflow.STATE_LABELS.get(state, state), messages)
+
+    out = write_summary(year, rows())
+    return send_file(out, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=summary_filename(year))

@@ -17,7 +17,7 @@ from tracker.auth import roles_required, safe_next
 from tracker.domain import DomainError, workflow
 from tracker.domain import monitoring as rules
 from tracker.extensions import db
-from tracker.models import MonitoringSnapshot, Notification, Project, Submission
+from tracker.models import MonitoringSnapshot, Notification, Project
 from tracker.models.base import utcnow
 from tracker.review_actions import apply_from_form, posted_version
 from tracker.services import dashboard, jobs, monitoring, monitoring_form, review
@@ -31,24 +31,6 @@ def _periods() -> list[str]:
     stmt = select(MonitoringSnapshot.period_key).join(Project, MonitoringSnapshot.project_id == Project.id)
     stmt = scope_projects(stmt, current_user).distinct().order_by(MonitoringSnapshot.period_key.desc())
     return list(db.session.scalars(stmt))
-
-
-def _period_rows(period: str) -> list:
-    """(snapshot, submission) of every project of a period the user may see, in one query."""
-    stmt = (
-        select(MonitoringSnapshot, Submission)
-        .join(Project, MonitoringSnapshot.project_id == Project.id)
-        .outerjoin(
-            Submission,
-            (Submission.project_id == MonitoringSnapshot.project_id)
-            & (Submission.kind == "monitoring")
-            & (Submission.period_key == MonitoringSnapshot.period_key),
-        )
-        .where(MonitoringSnapshot.period_key == period)
-        .options(selectinload(MonitoringSnapshot.project).selectinload(Project.department), selectinload(MonitoringSnapshot.rows))
-        .order_by(Project.department_id, Project.position)
-    )
-    return db.session.execute(scope_projects(stmt, current_user)).all()
 
 
 @bp.route("/")
@@ -282,21 +264,23 @@ def export(project_id: int, period_key: str):
 @bp.route("/summary.xlsx")
 @login_required
 def export_summary():
-    """Every project of a period the user may see, one row each (the department scope applies)."""
-    from tracker.exporters.monitoring_xlsx import XLSX_MIMETYPE, monitoring_summary_workbook, summary_filename
+    """Every project of a period the user may see, one row each (the department scope and
+    the page's department filter apply): one streaming query, written row by row."""
+    from tracker.exporters.monitoring_xlsx import XLSX_MIMETYPE, SummaryRow, summary_filename, write_monitoring_summary
 
     periods = _periods()
     period = request.args.get("period") or (periods[0] if periods else "")
-    rows = _period_rows(period)
-    if not rows:
+    if period not in periods:
         abort(404)
-    states = {snap.project_id: workflow.STATE_LABELS[sub.state if sub else "draft"] for snap, sub in rows}
-    return send_file(
-        BytesIO(monitoring_summary_workbook([snap for snap, _ in rows], states)),
-        mimetype=XLSX_MIMETYPE,
-        as_attachment=True,
-        download_name=summary_filename(date.fromisoformat(period)),
+    department_id = request.args.get("department", type=int)
+    rows = (
+        SummaryRow(dept, name, budget, spent, rate, progress, budget_light, project_light, red, yellow, needs,
+                   workflow.STATE_LABELS.get(state, state))
+        for dept, name, budget, spent, rate, progress, budget_light, project_light, red, yellow, needs, state, _ in
+        dashboard.monitoring_summary_rows(current_user, period, department_id=department_id)
     )
+    out = write_monitoring_summary(rows, periods=[date.fromisoformat(period)], with_states=True)
+    return send_file(out, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=summary_filename(date.fromisoformat(period)))
 
 
 @bp.route("/notifications", methods=["GET", "POST"])
