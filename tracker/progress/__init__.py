@@ -122,7 +122,10 @@ def indicator(project_id: int, indicator_id: int):
             "for_month": str(correcting.for_month or ""),
             "note": correcting.note,
         }
-    history = progress.indicator_history(ind)
+    from tracker.services import dashboard
+
+    history_page = dashboard.indicator_history_page(ind, dashboard.page_number(request.args.get("page")))
+    history = history_page.items
     superseded = progress.superseded_ids(ProgressEntry, [e.id for e in history])
     files = _evidence_for(ProgressEntry, [e.id for e in history])
     summary = progress.project_progress(project, [ind]).rows[0]
@@ -143,6 +146,7 @@ def indicator(project_id: int, indicator_id: int):
         ind=ind,
         target=ind.target,
         history=history,
+        history_page=history_page,
         superseded=superseded,
         files=files,
         summary=summary,

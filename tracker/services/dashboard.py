@@ -423,3 +423,29 @@ def project_totals(user: User, *, year: int | None, department_id: int | None, q
         stmt = stmt.where(Project.name.contains(q))
     projects, indicators = db.session.execute(scope_projects(stmt, user)).one()
     return projects or 0, indicators or 0
+
+
+# ---------------------------------------------------------------------------- indicator history
+
+HISTORY_PER_PAGE = 50
+
+
+def indicator_history_page(indicator: Indicator, page: int, per_page: int = HISTORY_PER_PAGE) -> Page:
+    """One page of an indicator's entries, newest first (corrections and withdrawals
+    included), with their authors: a COUNT and one query, however long the history."""
+    from sqlalchemy.orm import selectinload
+
+    from tracker.models import ProgressEntry
+
+    total = db.session.scalar(select(func.count(ProgressEntry.id)).where(ProgressEntry.indicator_id == indicator.id)) or 0
+    pages = max(1, ceil(total / per_page))
+    page = min(max(1, page), pages)
+    items = db.session.scalars(
+        select(ProgressEntry)
+        .where(ProgressEntry.indicator_id == indicator.id)
+        .options(selectinload(ProgressEntry.created_by))
+        .order_by(ProgressEntry.created_at.desc(), ProgressEntry.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all() if total else []
+    return Page(list(items), page, per_page, total)
