@@ -246,7 +246,7 @@ def run(as_of: date, *, progress_cb: Callable[[int, int, object], None] | None =
 def _insert(model, rows: list[dict], chunk: int = 2000) -> None:
     """Bulk INSERT (executemany) in chunks; no ORM object per row."""
     for start in range(0, len(rows), chunk):
-        db.session.execute(insert(model), rows[start : start + chunk])
+        db.session.execute(insert(model.__table__), rows[start : start + chunk])
 
 
 def reasons_of(row: MonitoringRow) -> list[str]:

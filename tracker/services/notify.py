@@ -69,7 +69,7 @@ def notify_many(messages: list[Message], *, chunk: int = 1000) -> int:
                          "dedupe_key": m.dedupe_key, "created_at": utcnow()}
                     )
         if rows:
-            db.session.execute(insert(Notification), rows)
+            db.session.execute(insert(Notification.__table__), rows)
             added += len(rows)
     return added
 
