@@ -161,7 +161,6 @@ def run(as_of: date, *, progress_cb: Callable[[int, int, object], None] | None =
         snapshots, rows_by_project, submissions = [], {}, []
         now = utcnow()
         for project in batch:
-            index += 1
             budget = project.adjusted_budget if project.adjusted_budget is not None else project.initial_budget
             spent = spent_by_project.get(project.id, Decimal(0))
             rate = (spent / budget) if budget else None
@@ -194,8 +193,6 @@ def run(as_of: date, *, progress_cb: Callable[[int, int, object], None] | None =
             counts["indicators"] += len(rows)
             counts["lights"][project_light] += 1
             opened.setdefault(project.department_id, []).append(project_light)
-            if progress_cb:
-                progress_cb(index, total, project)
         _insert(MonitoringSnapshot, snapshots)
         snapshot_ids = {
             project_id: snapshot_id
@@ -210,6 +207,10 @@ def run(as_of: date, *, progress_cb: Callable[[int, int, object], None] | None =
             [{**row, "snapshot_id": snapshot_ids[pid]} for pid, rows in rows_by_project.items() for row in rows],
         )
         _insert(Submission, submissions)
+        if progress_cb:  # after the batch is written: the count says what the transaction holds
+            for project in batch:
+                index += 1
+                progress_cb(index, total, project)
     # One message per department's owners (not one per project): what to do and where.
     owners = notify.user_ids_by_department("owner", opened)
     messages = []
