@@ -91,14 +91,20 @@ class EvaluationRow(db.Model):
 
     @property
     def target(self) -> Target:
-        target = parse_target(self.target_raw, level2=self.indicator.level2)
-        if self.target_op_override and target.op:
-            target = replace(target, op=self.target_op_override, implicit_op=False)
-        return target
+        return row_target(self.target_raw, self.indicator.level2, self.target_op_override)
 
     @property
     def target_unit(self) -> str:
         return self.target.unit
+
+
+def row_target(target_raw: str, level2: str, op_override: str | None) -> Target:
+    """The target a self-evaluation row is scored against: its kept text, parsed, with the
+    operator the user chose (shared by EvaluationRow.target and the batch opening)."""
+    target = parse_target(target_raw, level2=level2)
+    if op_override and target.op:
+        target = replace(target, op=op_override, implicit_op=False)
+    return target
 
 
 class ScoreChange(db.Model):
