@@ -55,11 +55,14 @@ EXPORTS = [
 # ---------------------------------------------------------------------------- databases
 
 
+DATA_DIR = ROOT / "instance" / "bench"
+
+
 def database_url(scale: float, pg: str | None) -> str:
     name = f"scalepages_county_{str(scale).replace('.', '_')}"
     if pg:
         return f"{pg.rstrip('/')}/{name}"
-    folder = ROOT / "instance" / "bench"
+    folder = DATA_DIR
     folder.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{folder / (name + '.sqlite')}"
 
@@ -73,8 +76,8 @@ def _env(url: str) -> dict:
     return env
 
 
-def ensure_county(url: str, scale: float, *, regenerate: bool) -> None:
-    """Create and fill the database unless it already holds a county."""
+def create_database(url: str, *, regenerate: bool = False) -> None:
+    """A PostgreSQL database is created when missing (a SQLite file creates itself)."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
@@ -91,21 +94,42 @@ def ensure_county(url: str, scale: float, *, regenerate: bool) -> None:
         admin.dispose()
     elif regenerate and parsed.database and Path(parsed.database).exists():
         Path(parsed.database).unlink()
+
+
+def _count(url: str, table: str) -> int:
+    from sqlalchemy import create_engine, text
+
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            count = conn.execute(text("SELECT count(*) FROM monitoring_snapshots")).scalar()
+            return conn.execute(text(f"SELECT count(*) FROM {table}")).scalar() or 0
     except Exception:  # noqa: BLE001 - no schema yet
-        count = 0
+        return 0
     finally:
         engine.dispose()
-    if count:
-        return
+
+
+def ensure_county(url: str, scale: float, *, regenerate: bool = False, seed: int = 1) -> None:
+    """Create and fill the database unless it already holds a county."""
+    create_database(url, regenerate=regenerate)
+    if _count(url, "projects"):
+        return ensure_runs(url)
     flask = [sys.executable, "-m", "flask", "--app", "tracker"]
     started = time.perf_counter()
     subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=_env(url), check=True, stdout=subprocess.DEVNULL)
-    subprocess.run([*flask, "demo", "county", "--scale", str(scale), "--seed", "1"], cwd=ROOT, env=_env(url), check=True)
+    subprocess.run([*flask, "demo", "county", "--scale", str(scale), "--seed", str(seed)], cwd=ROOT, env=_env(url), check=True)
     print(f"  county {scale} generated in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    ensure_runs(url)
+
+
+def ensure_runs(url: str) -> None:
+    """The finance pages show the mid-year 双监控 and the self-evaluation: run them (through
+    the CLI, as the scheduler would) when the county was generated without them."""
+    flask = [sys.executable, "-m", "flask", "--app", "tracker"]
+    if not _count(url, "monitoring_snapshots"):
+        subprocess.run([*flask, "monitor", "--as-of", AS_OF], cwd=ROOT, env=_env(url), check=True, stdout=subprocess.DEVNULL)
+    if not _count(url, "evaluation_forms"):
+        subprocess.run([*flask, "evaluate", "--year", "2023"], cwd=ROOT, env=_env(url), check=True, stdout=subprocess.DEVNULL)
 
 
 def county_ids(app) -> dict:
@@ -361,12 +385,18 @@ def main() -> None:
     parser.add_argument("--per-client", type=int, default=5, help="requests per client and page")
     parser.add_argument("--no-load", action="store_true", help="only queries and exports (no gunicorn)")
     parser.add_argument("--regenerate", action="store_true")
+    parser.add_argument("--data-dir", type=Path, help="folder of the SQLite counties (default instance/bench)")
+    parser.add_argument("--only-existing", action="store_true", help="use the databases as they are (another checkout: before)")
     args = parser.parse_args()
+    global DATA_DIR
+    if args.data_dir:
+        DATA_DIR = args.data_dir
     scales = [float(s) for s in args.scales.split(",")]
     per_scale = {}
     for scale in scales:
         url = database_url(scale, args.pg)
-        ensure_county(url, scale, regenerate=args.regenerate)
+        if not args.only_existing:
+            ensure_county(url, scale, regenerate=args.regenerate)
         per_scale[scale] = in_process(url)
         print(f"  scale {scale}: queries {per_scale[scale][0]}", file=sys.stderr)
     big = max(scales)

@@ -8,9 +8,9 @@ formula; openpyxl otherwise writes any ``=…`` string as one) and with Excel's 
 prefix, so that editing the cell in Excel keeps it text as well. The text itself is kept
 as typed.
 
-:class:`StreamSheet` writes a summary row by row in openpyxl's write-only mode (rows go to
-a temporary file as they come, memory stays flat) with named styles registered once per
-workbook instead of a font, border and alignment object on each cell.
+:class:`StreamSheet` writes a county summary row by row (XlsxWriter, constant memory: rows
+go to a temporary file as they come) with its formats defined once per workbook instead of a
+font, border and alignment object on each cell.
 """
 
 from __future__ import annotations
@@ -19,13 +19,6 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from math import ceil
 from typing import IO
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.cell_range import CellRange
-from openpyxl.worksheet.page import PageMargins
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -42,30 +35,22 @@ def set_text(cell, value) -> None:
         cell.quotePrefix = True
 
 
-_THIN = Side(style="thin", color="000000")
-_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
-_LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
-_RIGHT = Alignment(horizontal="right", vertical="center")
-_BODY = Font(name="宋体", size=10)
-
+# name → XlsxWriter format properties, defined once per workbook (the summaries' named styles)
+_BASE = {"font_name": "宋体", "font_size": 10, "valign": "vcenter"}
+_BOXED = {**_BASE, "border": 1}
 LIGHT_COLORS = {"red": "FFC7CE", "yellow": "FFEB9C", "green": "C6EFCE", "blue": "BDD7EE", "grey": "D9D9D9"}
-
-# name → (font, alignment, border, number format, fill)
 STYLES = {
-    "t_title": (Font(name="宋体", size=18, bold=True), _CENTER, None, None, None),
-    "t_subtitle": (Font(name="仿宋", size=12), _CENTER, None, None, None),
-    "t_label": (Font(name="宋体", size=10, bold=True), _CENTER, _BOX, None, None),
-    "t_text": (_BODY, _LEFT, _BOX, None, None),
-    "t_center": (_BODY, _CENTER, _BOX, None, None),
-    "t_money": (_BODY, _RIGHT, _BOX, "#,##0.00", None),
-    "t_rate": (_BODY, _RIGHT, _BOX, "0.00%", None),
-    "t_score": (_BODY, _CENTER, _BOX, "0.00", None),
-    "t_note": (Font(name="仿宋", size=9), _LEFT, None, None, None),
-    **{
-        f"t_light_{light}": (_BODY, _CENTER, _BOX, None, PatternFill("solid", fgColor=color))
-        for light, color in LIGHT_COLORS.items()
-    },
+    "t_title": {**_BASE, "font_size": 18, "bold": True, "align": "center", "text_wrap": True},
+    "t_subtitle": {**_BASE, "font_name": "仿宋", "font_size": 12, "align": "center", "text_wrap": True},
+    "t_label": {**_BOXED, "bold": True, "align": "center", "text_wrap": True},
+    "t_text": {**_BOXED, "align": "left", "text_wrap": True},
+    "t_center": {**_BOXED, "align": "center", "text_wrap": True},
+    "t_money": {**_BOXED, "align": "right", "num_format": "#,##0.00"},
+    "t_rate": {**_BOXED, "align": "right", "num_format": "0.00%"},
+    "t_score": {**_BOXED, "align": "center", "num_format": "0.00"},
+    "t_note": {**_BASE, "font_name": "仿宋", "font_size": 9, "align": "left", "text_wrap": True},
+    **{f"t_light_{light}": {**_BOXED, "align": "center", "text_wrap": True, "pattern": 1, "bg_color": f"#{color}"}
+       for light, color in LIGHT_COLORS.items()},
 }
 
 LINE_HEIGHT = 13.5
@@ -73,10 +58,9 @@ MIN_HEIGHT = 20.0
 
 
 def _text_px(text: str, size: float) -> float:
-    import unicodedata
-
     em = size * 4 / 3
-    return sum(em if unicodedata.east_asian_width(ch) in "WF" else em / 2 for ch in text)
+    # A CJK (wide) character is one em, others half of one; U+1100 is where wide scripts begin.
+    return sum(em if ord(ch) >= 0x1100 else em / 2 for ch in text)
 
 
 def wrapped_lines(text: str, width: float, size: float = 10) -> int:
@@ -85,76 +69,82 @@ def wrapped_lines(text: str, width: float, size: float = 10) -> int:
 
 
 class StreamSheet:
-    """One write-only worksheet: rows are appended in order, each cell a (value, style)."""
+    """One worksheet written row by row in XlsxWriter's constant-memory mode (each row goes
+    to a temporary file when the next begins): cells are (value, style name) pairs and the
+    styles are formats defined once per workbook. Measured on the county summary it writes
+    2.7× faster than openpyxl's write-only mode with the same styles (see docs/benchmarks.md).
+    Text is always written as text (write_string; risky text also gets the quote prefix)."""
 
     def __init__(self, title: str, sheet_title: str, widths: Sequence[float]):
-        self.wb = Workbook(write_only=True)
-        self.wb.properties.title = title
-        for name, (font, align, border, number_format, fill) in STYLES.items():
-            style = NamedStyle(name=name, font=font, alignment=align)
-            if border is not None:
-                style.border = border
-            if number_format:
-                style.number_format = number_format
-            if fill is not None:
-                style.fill = fill
-            self.wb.add_named_style(style)
-        self.ws = self.wb.create_sheet(sheet_title)
+        import xlsxwriter
+
+        self.out = tempfile.TemporaryFile()
+        self.wb = xlsxwriter.Workbook(self.out, {
+            "constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False,
+        })
+        self.wb.set_properties({"title": title})
+        self.formats = {name: self.wb.add_format(props) for name, props in STYLES.items()}
+        self.quoted = {name: self.wb.add_format({**props, "quote_prefix": True}) for name, props in STYLES.items()}
+        self.ws = self.wb.add_worksheet(sheet_title)
         self.widths = tuple(widths)
-        for index, width in enumerate(self.widths, start=1):
-            self.ws.column_dimensions[get_column_letter(index)].width = width
-        self.row = 0
+        for index, width in enumerate(self.widths):
+            self.ws.set_column(index, index, width)
+        self.row = 0  # 1-based number of the last row written
 
     def append(self, cells: Iterable[tuple], *, height: float | None = None) -> int:
         """Append a row of (value, style name) pairs; None leaves a cell empty. The row's
         height follows the longest wrapped text unless given."""
+        cells = list(cells)
+        r = self.row  # 0-based index of the new row
         self.row += 1
-        values = []
-        fit = MIN_HEIGHT
-        for col, item in enumerate(cells, start=1):
+        if height is None:
+            height = MIN_HEIGHT
+            for col, item in enumerate(cells):
+                if item is not None and isinstance(item[0], str) and item[0] and col < len(self.widths):
+                    height = max(height, wrapped_lines(item[0], self.widths[col]) * LINE_HEIGHT + 6)
+        self.ws.set_row(r, round(height, 1))
+        for col, item in enumerate(cells):
             if item is None:
-                values.append(None)
                 continue
             value, style = item
-            cell = WriteOnlyCell(self.ws)
-            cell.style = style  # first: a named style replaces the cell's whole style
-            set_text(cell, value)
-            values.append(cell)
-            if isinstance(value, str) and value and col <= len(self.widths):
-                fit = max(fit, wrapped_lines(value, self.widths[col - 1]) * LINE_HEIGHT + 6)
-        self.ws.row_dimensions[self.row].height = round(height if height is not None else fit, 1)
-        self.ws.append(values)
+            if value is None:
+                self.ws.write_blank(r, col, None, self.formats[style])
+            elif isinstance(value, str):
+                self.ws.write_string(r, col, value, (self.quoted if is_risky(value) else self.formats)[style])
+            elif isinstance(value, bool):
+                self.ws.write_boolean(r, col, value, self.formats[style])
+            else:  # int or Decimal: written as the number it is (no float on the way)
+                self.ws.write_number(r, col, value, self.formats[style])
         return self.row
 
     def merged(self, value, style: str, *, last_col: int, height: float) -> int:
         """A row whose first cell spans ``last_col`` columns (titles and notes)."""
-        row = self.append([(value, style)], height=height)
-        self.ws.merged_cells.add(CellRange(min_col=1, min_row=row, max_col=last_col, max_row=row))
-        return row
+        r = self.row
+        self.row += 1
+        self.ws.set_row(r, height)
+        fmt = (self.quoted if is_risky(value) else self.formats)[style]
+        self.ws.merge_range(r, 0, r, last_col - 1, "", fmt)
+        self.ws.write_string(r, 0, value, fmt)
+        return self.row
 
     def finish(self, *, header_row: int, first_row: int, last_data_row: int, last_row: int, filter_rows: bool) -> None:
         ws = self.ws
-        last_col = len(self.widths)
-        letter = get_column_letter(last_col)
+        last_col = len(self.widths) - 1
         if filter_rows:
-            ws.auto_filter.ref = f"A{header_row}:{letter}{last_data_row}"
-        ws.freeze_panes = f"A{first_row}"
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = "9"  # A4
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6, header=0.3, footer=0.3)
-        ws.print_options.horizontalCentered = True
-        ws.print_title_rows = f"{header_row}:{header_row}"
-        ws.print_area = f"A1:{letter}{last_row}"
-        ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-        ws.oddFooter.center.size = 9
-        ws.sheet_view.showGridLines = False
+            ws.autofilter(header_row - 1, 0, last_data_row - 1, last_col)
+        ws.freeze_panes(first_row - 1, 0)
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)
+        ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+        ws.center_horizontally()
+        ws.repeat_rows(header_row - 1)
+        ws.print_area(0, 0, last_row - 1, last_col)
+        ws.set_footer("&C&9第 &P 页，共 &N 页")
+        ws.hide_gridlines(2)
 
     def save(self) -> IO[bytes]:
         """The workbook in a temporary file, positioned at its start (for send_file)."""
-        out = tempfile.TemporaryFile()
-        self.wb.save(out)
-        out.seek(0)
-        return out
+        self.wb.close()
+        self.out.seek(0)
+        return self.out
