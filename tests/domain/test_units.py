@@ -298,3 +298,14 @@ def test_parse_quantity_raises_only_unit_errors(text):
         return
     assert isinstance(number, Decimal) and number.is_finite()
     assert isinstance(unit, str)
+
+
+@pytest.mark.parametrize("text", ["1e999999999", "-1e999999999", "1e-999999999", "9" * 400])
+def test_check_range_refuses_absurd_exponents_without_overflowing(text):
+    """Issue 10 security 6: 1e999999999 in a weight was a 500 (decimal.Overflow)."""
+    from decimal import Decimal
+
+    from tracker.domain.units import UnitError, check_range
+
+    with pytest.raises(UnitError):
+        check_range(Decimal(text), what="分值", maximum=Decimal(101), places=2, allow_negative=True)

@@ -255,6 +255,11 @@ def check_range(value: Decimal, *, what: str, maximum: Decimal, places: int = 6,
     """Refuse numbers the records cannot hold exactly: too large, too many decimals, negative."""
     if not value.is_finite():
         raise UnitError(f"{what}“{value}”不是有效的数值。")
+    # Decide on the exponent first: arithmetic on 1e999999999 overflows the decimal context.
+    if value and value.adjusted() > 30:
+        raise UnitError(f"{what}过大（应小于 {format(maximum.normalize(), ',f')}），请检查是否多填了位数或单位。")
+    if value and value.adjusted() < -30:
+        raise UnitError(f"{what}最多保留 {places} 位小数。")
     if value < 0 and not allow_negative:
         raise UnitError(f"{what}不能为负数。")
     if abs(value) >= maximum:
