@@ -112,9 +112,10 @@ def _count(url: str, table: str) -> int:
 def ensure_county(url: str, scale: float, *, regenerate: bool = False, seed: int = 1) -> None:
     """Create and fill the database unless it already holds a county."""
     create_database(url, regenerate=regenerate)
-    if _count(url, "projects"):
-        return ensure_runs(url)
     flask = [sys.executable, "-m", "flask", "--app", "tracker"]
+    if _count(url, "projects"):
+        subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=_env(url), check=True, stderr=subprocess.DEVNULL)
+        return ensure_runs(url)
     started = time.perf_counter()
     subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=_env(url), check=True, stdout=subprocess.DEVNULL)
     subprocess.run([*flask, "demo", "county", "--scale", str(scale), "--seed", str(seed)], cwd=ROOT, env=_env(url), check=True)

@@ -43,14 +43,17 @@ def index():
     if sort not in dashboard.EVALUATION_SORTS:
         sort = "dept"
     departments, grades = dashboard.evaluation_departments(current_user, year)
+    filters_ = {"department_id": department_id, "grade": grade, "state": state}
     page = dashboard.paginate(
-        dashboard.evaluation_rows_query(current_user, year, department_id=department_id, grade=grade, state=state, sort=sort),
+        dashboard.evaluation_rows_query(current_user, year, sort=sort, **filters_),
         dashboard.page_number(request.args.get("page")),
+        count=dashboard.evaluation_rows_query(current_user, year, count=True, **filters_),
     )
+    points = dashboard.evaluation_points([form.id for form, *_ in page.items])
     rows = [
         (form, project_name, department_name, form_state,
-         dashboard.evaluation_warnings(points, form.execution_score, form.budget, form.spent))
-        for form, project_name, department_name, form_state, points in page.items
+         dashboard.evaluation_warnings(points[form.id], form.execution_score, form.budget, form.spent))
+        for form, project_name, department_name, form_state in page.items
     ]
     filters = {k: v for k, v in {"year": year, "department": department_id, "grade": grade, "state": state, "sort": sort}.items() if v}
     return render_template(

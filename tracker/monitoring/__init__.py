@@ -55,6 +55,7 @@ def index():
                 current_user, period, department_id=department_id, light=light, state=state, sort=sort
             ),
             dashboard.page_number(request.args.get("page")),
+            count=dashboard.monitoring_rows_count(current_user, period, department_id=department_id, light=light, state=state),
         )
         red_yellow = dashboard.row_light_counts([row[0].id for row in page.items])
     filters = {k: v for k, v in {"period": period, "department": department_id, "light": light, "state": state, "sort": sort}.items() if v}

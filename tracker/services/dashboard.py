@@ -60,9 +60,12 @@ def page_number(value) -> int:
         return 1
 
 
-def paginate(stmt: Select, page: int, per_page: int = PER_PAGE) -> Page:
-    """One COUNT and one LIMIT/OFFSET query; a page past the end shows the last page."""
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+def paginate(stmt: Select, page: int, per_page: int = PER_PAGE, *, count: Select | None = None) -> Page:
+    """One COUNT and one LIMIT/OFFSET query; a page past the end shows the last page.
+    ``count`` is a lean COUNT of the same rows (without the joins only shown columns need)."""
+    if count is None:
+        count = select(func.count()).select_from(stmt.order_by(None).subquery())
+    total = db.session.scalar(count) or 0
     pages = max(1, ceil(total / per_page))
     page = min(max(1, page), pages)
     items = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all() if total else []
@@ -176,6 +179,29 @@ def monitoring_rows_query(
     return scope_projects(stmt, user)
 
 
+def monitoring_rows_count(
+    user: User, period: str, *, department_id: int | None = None, light: str = "", state: str = ""
+) -> Select:
+    """COUNT of monitoring_rows_query's rows, joining only what the filters need."""
+    stmt = (
+        select(func.count(MonitoringSnapshot.id))
+        .join(Project, MonitoringSnapshot.project_id == Project.id)
+        .where(MonitoringSnapshot.period_key == period)
+    )
+    if department_id:
+        stmt = stmt.where(Project.department_id == department_id)
+    if light:
+        stmt = stmt.where(MonitoringSnapshot.project_light == light)
+    if state:
+        stmt = stmt.outerjoin(
+            Submission,
+            (Submission.project_id == MonitoringSnapshot.project_id)
+            & (Submission.kind == "monitoring")
+            & (Submission.period_key == MonitoringSnapshot.period_key),
+        ).where(func.coalesce(Submission.state, literal("draft")) == state)
+    return scope_projects(stmt, user)
+
+
 def row_light_counts(snapshot_ids: list[int]) -> dict[int, dict[str, int]]:
     """Red and yellow indicator rows per snapshot (one GROUP BY for a page of snapshots)."""
     counts: dict[int, dict[str, int]] = {i: {"red": 0, "yellow": 0} for i in snapshot_ids}
@@ -281,25 +307,29 @@ def _points():
 
 
 def evaluation_rows_query(
-    user: User, year: int, *, department_id: int | None = None, grade: str = "", state: str = "", sort: str = "dept"
+    user: User, year: int, *, department_id: int | None = None, grade: str = "", state: str = "", sort: str = "dept",
+    count: bool = False,
 ) -> Select:
-    """(form, project name, department name, state, indicator points) of a year, filtered in SQL."""
+    """(form, project name, department name, state) of a year, filtered in SQL; with
+    ``count`` the COUNT of those rows instead."""
     form_state = func.coalesce(Submission.state, literal("draft"))
-    points = _points().join(EvaluationForm, EvaluationRow.form_id == EvaluationForm.id).where(EvaluationForm.year == year).subquery()
-    stmt = (
-        select(EvaluationForm, Project.name, Department.name, form_state.label("state"), func.coalesce(points.c.points, 0))
-        .join(Project, EvaluationForm.project_id == Project.id)
-        .join(Department, Project.department_id == Department.id)
-        .outerjoin(points, points.c.form_id == EvaluationForm.id)
-        .outerjoin(
+    if count:
+        stmt = select(func.count(EvaluationForm.id)).join(Project, EvaluationForm.project_id == Project.id)
+    else:
+        stmt = (
+            select(EvaluationForm, Project.name, Department.name, form_state.label("state"))
+            .join(Project, EvaluationForm.project_id == Project.id)
+            .join(Department, Project.department_id == Department.id)
+            .order_by(*EVALUATION_SORTS.get(sort, EVALUATION_SORTS["dept"])())
+        )
+    if not count or state:
+        stmt = stmt.outerjoin(
             Submission,
             (Submission.project_id == EvaluationForm.project_id)
             & (Submission.kind == "evaluation")
             & (Submission.period_key == str(year)),
         )
-        .where(EvaluationForm.year == year)
-        .order_by(*EVALUATION_SORTS.get(sort, EVALUATION_SORTS["dept"])())
-    )
+    stmt = stmt.where(EvaluationForm.year == year)
     if department_id:
         stmt = stmt.where(Project.department_id == department_id)
     if grade:
@@ -307,6 +337,15 @@ def evaluation_rows_query(
     if state:
         stmt = stmt.where(form_state == state)
     return scope_projects(stmt, user)
+
+
+def evaluation_points(form_ids: list[int]) -> dict[int, Decimal]:
+    """Indicator points (sum of row scores) of a page of forms, for the warnings."""
+    points = {i: Decimal(0) for i in form_ids}
+    if form_ids:
+        for form_id, total in db.session.execute(_points().where(EvaluationRow.form_id.in_(form_ids))):
+            points[form_id] = Decimal(total or 0)
+    return points
 
 
 def evaluation_warnings(points, execution_score, budget, spent) -> list:

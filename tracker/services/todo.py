@@ -133,24 +133,38 @@ class Todo:
 
 
 def _current_year() -> BudgetYear | None:
-    return db.session.scalar(select(BudgetYear).where(BudgetYear.is_current.is_(True)))
+    """The current budget year, read once per request (the badge and the list both need it)."""
+    from flask import g, has_app_context
+
+    if has_app_context() and "_todo_year" in g:
+        return g._todo_year
+    year = db.session.scalar(select(BudgetYear).where(BudgetYear.is_current.is_(True)))
+    if has_app_context():
+        g._todo_year = year
+    return year
 
 
-def _branches(user: User, year: BudgetYear, day: date) -> list:
+def _branches(user: User, year: BudgetYear, day: date, *, lean: bool = False) -> list:
     """One SELECT per kind the user owes, with the same columns:
-    kind, form kind, project id, project name, department name, period key, state, comment."""
+    kind, form kind, project id, project name, department name, period key, state, comment.
+    ``lean`` (for the badge's COUNT): one constant column and no join to departments."""
     role = user.role
-    columns = lambda kind, form_kind, period_key, state, comment: (  # noqa: E731
-        literal(kind).label("kind"), cast(form_kind, String).label("form_kind"), Project.id.label("project_id"),
-        Project.name.label("project_name"), Department.name.label("department_name"),
-        cast(period_key, String).label("period_key"), cast(state, String).label("state"), cast(comment, String).label("comment"),
-    )
+
+    def columns(kind, form_kind, period_key, state, comment):
+        if lean:
+            return (literal(1).label("one"),)
+        return (
+            literal(kind).label("kind"), cast(form_kind, String).label("form_kind"), Project.id.label("project_id"),
+            Project.name.label("project_name"), Department.name.label("department_name"),
+            cast(period_key, String).label("period_key"), cast(state, String).label("state"),
+            cast(comment, String).label("comment"),
+        )
 
     def base(*cols):
-        return scope_projects(
-            select(*cols).select_from(Project).join(Department, Project.department_id == Department.id).where(Project.year_id == year.id),
-            user,
-        )
+        stmt = select(*cols).select_from(Project)
+        if not lean:
+            stmt = stmt.join(Department, Project.department_id == Department.id)
+        return scope_projects(stmt.where(Project.year_id == year.id), user)
 
     branches = []
     if role in ("owner", "reviewer"):
@@ -242,7 +256,7 @@ def todo_count(user: User) -> int:
         return 0
     day = today()
     parts = []
-    branches = _branches(user, year, day)
+    branches = _branches(user, year, day, lean=True)
     if branches:
         parts.append(select(func.count()).select_from(union_all(*branches).subquery()).scalar_subquery())
     period = _chased_period(user, year, day)
@@ -272,9 +286,14 @@ def todo_for(user: User) -> Todo:
 
     monitoring_days = settings.get("monitoring_due_days")
     reminder_day = settings.get("reminder_day")
+    dues: dict[tuple[str, str], date | None] = {}  # many items share a period
     for kind, form_kind, project_id, project_name, department_name, period_key, state, comment in rows:
         item = Item(kind, form_kind, project_id, project_name, department_name, period_key, state, comment or "")
-        item.due = _due(form_kind, period_key, monitoring_days, reminder_day) if kind != "rectification" else None
+        if kind != "rectification":
+            key = (form_kind, period_key)
+            if key not in dues:
+                dues[key] = _due(form_kind, period_key, monitoring_days, reminder_day)
+            item.due = dues[key]
         item.overdue = item.due is not None and day > item.due and kind != "review"
         todo.items.append(item)
     if todo.period is not None:
