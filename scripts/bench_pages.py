@@ -179,12 +179,24 @@ def in_process(url: str) -> tuple[dict, dict, dict]:
     from tracker.extensions import db
 
     app = create_app("production", SQLALCHEMY_DATABASE_URI=url, WTF_CSRF_ENABLED=False)
+    if not any(rule.rule == "/healthz" for rule in app.url_map.iter_rules()):
+        app.add_url_rule("/bench-hello", "bench_hello", lambda: "ok")
+    hello = "/healthz" if any(rule.rule == "/healthz" for rule in app.url_map.iter_rules()) else "/bench-hello"
     ids = county_ids(app)
     client = app.test_client()
     _login(client)
     queries = {}
+    cpu = {}  # CPU ms per request in this process: robust to a busy machine, unlike wall time
     with app.app_context():
         engine = db.engine
+    for label, path in [("hello-world", hello)] + pages(ids):
+        client.get(path)
+        samples = []
+        for _ in range(5):
+            started = time.process_time()
+            client.get(path).get_data()
+            samples.append(time.process_time() - started)
+        cpu[label] = statistics.median(samples) * 1000
     for label, path in pages(ids):
         statements = []
 
@@ -211,7 +223,7 @@ def in_process(url: str) -> tuple[dict, dict, dict]:
         exports[label] = (statistics.median(times), len(body))
     with app.app_context():
         db.engine.dispose()
-    return queries, exports, ids
+    return queries, exports, {**ids, "cpu": cpu}
 
 
 # ---------------------------------------------------------------------------- gunicorn and 8 clients
@@ -367,6 +379,13 @@ def report(scales, per_scale: dict, load_results: dict | None, big: float, backe
     lines.append("|---|" + "---:|" * len(scales))
     for label in per_scale[scales[0]][0]:
         lines.append(f"| {label} | " + " | ".join(str(per_scale[s][0][label]) for s in scales) + " |")
+    lines += ["", "CPU per request (in-process, one request at a time, median of 5; ms):", ""]
+    lines.append("| page | " + " | ".join(f"scale {s}" for s in scales) + f" | vs hello-world at {big} |")
+    lines.append("|---|" + "---:|" * (len(scales) + 1))
+    hello_cpu = per_scale[big][2]["cpu"]["hello-world"]
+    for label in per_scale[big][2]["cpu"]:
+        lines.append(f"| {label} | " + " | ".join(f"{per_scale[s][2]['cpu'][label]:.1f}" for s in scales)
+                     + f" | {per_scale[big][2]['cpu'][label] / hello_cpu:.0f}× |")
     lines += ["", "Exports, one request alone (in-process, median of 3):", ""]
     lines.append("| export | " + " | ".join(f"scale {s}" for s in scales) + " |")
     lines.append("|---|" + "---:|" * len(scales))
