@@ -1,14 +1,14 @@
 """submissions.state indexed: 我的待办 and its badge count forms by state on every page
 
 Revision ID: 0100_scale_pages
-Revises: 0100_sec_auth
+Revises: 0100_quality_pay
 """
 
 from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0100_scale_pages"
-down_revision = "0100_sec_auth"
+down_revision = "0100_quality_pay"
 branch_labels = None
 depends_on = None
 

@@ -8,8 +8,10 @@ Decisions taken where DOMAIN.md is silent:
 
 - Positive indicators (≥ = >) all use "a ≥ t → full marks", including ">" (as DOMAIN.md
   writes it); reverse indicators (≤ <) all use "a ≤ t → full marks". A negative actual is
-  floored at 0 points. A non-positive target: positive → a ≥ t full else 0; reverse → a ≤ t
-  full else 0 (the "安全事故 0 起" rule).
+  floored at 0 points. A target of 0 with "=" (written or implicit, as in a bare "0次"),
+  "≤" or "<" is the "安全事故 0 起" rule: a ≤ 0 → full marks, anything else 0 points. A
+  written floor of 0 ("≥0", ">0") is met by any a ≥ 0. Any other non-positive target:
+  positive → a ≥ t full else 0; reverse → a ≤ t full else 0.
 - 控制在预算内 (within_budget) is scored like a reverse indicator with t = the budget, passed as
   ``budget=``; the actual is what was spent. Same reverse rule (ratio by default).
 - Qualitative and deadline indicators need ``tier`` and ``tier_score`` (points, not percent).
@@ -38,7 +40,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
-from tracker.domain import DomainError, units
+from tracker.domain import DomainError, formatting, units
 from tracker.domain.targets import (
     KIND_DEADLINE,
     KIND_QUALITATIVE,
@@ -238,6 +240,11 @@ def tier_score_checked(tier: str, tier_score, weight: Decimal) -> Decimal:
 # ---------------------------------------------------------------------------- indicators
 
 
+def is_zero_ceiling(target: Target) -> bool:
+    """See Target.is_zero_ceiling ("0次", "安全事故0起": a ≤ 0 → w else 0)."""
+    return target.is_zero_ceiling
+
+
 def _positive_score(target_value: Decimal, actual: Decimal, weight: Decimal) -> Decimal:
     if actual >= target_value:
         return weight
@@ -312,7 +319,9 @@ def evaluate_indicator(
         if actual is None:
             raise ScoringError(f"指标“{target.raw}”缺少实际完成值")
         value = quantity_in_unit(actual, target.unit)
-        if target.op in POSITIVE_OPS:
+        if is_zero_ceiling(target):
+            base = round_score(weight if value <= 0 else ZERO)
+        elif target.op in POSITIVE_OPS:
             base = round_score(_positive_score(target.value, value, weight))
             overshoot = _overshoot(target.value, value, overshoot_ratio)
         else:
@@ -347,7 +356,8 @@ def score_indicator(
     - quantitative: ``actual`` is a Decimal in the target's unit or a text with a unit
       ("49200元" against a target in 万元). ≥ = >: a ≥ t → w, else w × a / t.
       ≤ <: a ≤ t → w, else w × t / a (``reverse_rule="ratio"``, default) or
-      w × (1 − (a − t) / t) floored at 0 (``"linear"``). t = 0: a ≤ 0 → w else 0.
+      w × (1 − (a − t) / t) floored at 0 (``"linear"``). t = 0 with = ≤ < ("0次",
+      "安全事故0起"): a ≤ 0 → w else 0.
     - within_budget: ``actual`` is the amount spent and ``budget=`` the budget (same units,
       or texts with units); scored like ≤ budget.
     - qualitative and deadline: ``tier`` and ``tier_score`` (points), checked against the
@@ -666,7 +676,10 @@ def consistency_warnings(
     warnings = []
 
     completion = indicator_points / _decimal(indicator_total, "指标总分")
-    execution = execution_points / _decimal(execution_weight, "预算执行率分值")
+    rate = execution_rate(budget, spent)
+    # The execution rate itself (capped at 100%), not the rounded score divided back: the
+    # banner then shows the same 执行率 as the funds table (34.46%, not 34.50%).
+    execution = min(rate, ONE) if rate is not None else execution_points / _decimal(execution_weight, "预算执行率分值")
     if completion > execution * (ONE + mismatch_tolerance):
         warnings.append(
             ConsistencyWarning(
@@ -676,7 +689,6 @@ def consistency_warnings(
             )
         )
 
-    rate = execution_rate(budget, spent)
     if rate is None:
         warnings.append(ConsistencyWarning(LIGHT_YELLOW, "zero_budget", "全年预算数为 0，请核实"))
     elif ONE - rate > unspent_threshold:
@@ -691,4 +703,40 @@ def consistency_warnings(
 
 
 def _percent(share: Decimal) -> str:
-    return f"{round_score(share * 100):.2f}%"
+    return formatting.rate(share)
+
+
+# ---------------------------------------------------------------------------- checks of an edited form
+
+
+def tier_choice_problem(
+    tier: str | None, tier_score, weight, *, name: str = "", score_unreadable: bool = False
+) -> tuple[str, str] | None:
+    """What is wrong with a chosen 评价档次 and its 得分 for an indicator worth ``weight``:
+    (field, message) with field "tier" or "tier_score", or None when they agree.
+
+    ``name`` prefixes the message (the indicator, e.g. “群众满意度”); ``score_unreadable``
+    says the score was typed but could not be read (its own message was given already).
+    """
+    if tier is not None and tier not in TIERS:
+        return "tier", f"{name}的评价档次“{tier}”无效，应为达成、部分达成或未达成。"
+    if tier is None and tier_score is not None:
+        return "tier", f"{name}：请先选择评价档次，再填写得分。"
+    if tier is not None and tier_score is None and not score_unreadable:
+        return "tier_score", f"{name}：请填写“{tier}”档次内的得分。"
+    if tier is not None:
+        try:
+            tier_score_checked(tier, tier_score, weight)
+        except DomainError as exc:
+            return "tier_score", f"{name}：{exc}"
+    return None
+
+
+def deduction_problems(deduction: Decimal, reason: str | None, weight, *, name: str = "") -> dict[str, str]:
+    """A deduction is at most the indicator's 分值 and needs a reason: field → message."""
+    problems = {}
+    if deduction > weight:
+        problems["deduction"] = f"{name}扣分不能超过分值 {weight} 分。"
+    if deduction and not (reason or "").strip():
+        problems["deduction_reason"] = f"{name}扣分须说明原因。"
+    return problems

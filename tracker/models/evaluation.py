@@ -91,17 +91,25 @@ class EvaluationRow(db.Model):
 
     @property
     def target(self) -> Target:
-        return row_target(self.target_raw, self.indicator.level2, self.target_op_override)
+        return row_target(self.target_raw, self.indicator, self.target_op_override)
 
     @property
     def target_unit(self) -> str:
         return self.target.unit
 
 
-def row_target(target_raw: str, level2: str, op_override: str | None) -> Target:
-    """The target a self-evaluation row is scored against: its kept text, parsed, with the
-    operator the user chose (shared by EvaluationRow.target and the batch opening)."""
-    target = parse_target(target_raw, level2=level2)
+def row_target(target_raw: str, ind, op_override: str | None) -> Target:
+    """The target a self-evaluation row is scored against, with the operator the user chose
+    (shared by EvaluationRow.target and the batch opening). ``ind`` is the Indicator or a row
+    with its columns (Indicator.TARGET_COLUMNS, level2, level3)."""
+    from tracker.models.projects import indicator_target
+
+    if ind.target_raw == target_raw:
+        # The parse stored at import, which used hints this row does not keep (the 三级
+        # name, a 计算符号/度量单位 column); without the indicator's later override.
+        target = replace(indicator_target(ind), op=ind.target_op, implicit_op=ind.target_implicit_op)
+    else:  # the indicator was re-imported with another target: the row keeps its own
+        target = parse_target(target_raw, level2=ind.level2, name=ind.level3)
     if op_override and target.op:
         target = replace(target, op=op_override, implicit_op=False)
     return target
