@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy import bindparam, func, select, text, update
 from werkzeug.security import generate_password_hash
 
 from tracker.extensions import db
@@ -43,7 +43,7 @@ from tracker.models import (
     User,
     WorkflowEvent,
 )
-from tracker.services import accounts
+from tracker.services import accounts, bulk
 from tracker.services.imports import apply_import, plan_import
 
 YEAR = 2023
@@ -208,7 +208,7 @@ def _chunks(rows: list[dict], size: int = CHUNK) -> Iterable[list[dict]]:
 
 def _bulk_insert(model, rows: list[dict]) -> None:
     for chunk in _chunks(rows):
-        db.session.execute(insert(model), chunk)
+        bulk.insert_rows(model, chunk)  # COPY on PostgreSQL
 
 
 def _next_id(model) -> int:
