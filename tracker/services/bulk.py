@@ -42,12 +42,18 @@ def insert_rows(model, rows: list[dict]) -> int:
     session = db.session
     connection = session.connection()
     if connection.dialect.name != "postgresql":
+        by_attribute = {prop.key: prop.columns[0].key for prop in model.__mapper__.column_attrs}
+        if any(by_attribute.get(k, k) != k for k in rows[0]):
+            rows = [{by_attribute.get(k, k): v for k, v in row.items()} for row in rows]
         for start in range(0, len(rows), CHUNK):
             session.execute(insert(table), rows[start : start + CHUNK])
         return len(rows)
+    # Keys are column keys or, as in ORM inserts, attribute names (User.is_active_flag → is_active).
+    by_attribute = {prop.key: prop.columns[0] for prop in model.__mapper__.column_attrs}
     keys = list(rows[0])
-    defaults = _defaults(table, set(keys))
-    columns = [table.c[k] for k in keys] + [table.c[k] for k in defaults]
+    chosen = [by_attribute.get(k, table.c.get(k)) for k in keys]
+    defaults = _defaults(table, {c.key for c in chosen})
+    columns = chosen + [table.c[k] for k in defaults]
     fixed = list(defaults.values())
     callables = [i for i, v in enumerate(fixed) if getattr(v, "is_callable", False) is True]
     names = ", ".join(f'"{c.name}"' for c in columns)

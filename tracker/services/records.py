@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from tracker.domain import progress as progress_rules
 from tracker.extensions import db
@@ -93,6 +93,10 @@ def indicator_records(project_ids: list[int], *, as_of: date | None = None) -> d
 
     if not project_ids:
         return records
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Sorting a batch's entries (anti-join, windows) needs more than the 4 MB default, or
+        # it spills to disk; for this transaction only.
+        db.session.execute(text("SET LOCAL work_mem = '64MB'"))
     totals = db.session.execute(
         _current(project_ids, as_of)
         .where(ProgressEntry.value.is_not(None))
