@@ -148,7 +148,7 @@ def open_forms(year: int, *, user: User | None = None) -> dict:
         records = indicator_records(ids)
         spent_by_project = spending_by_project(ids, until=year_end)
         indicators: dict[int, list] = {}
-        for ind in db.session.execute(
+        for ind in db.session.connection().execute(
             select(*(getattr(Indicator, c) for c in _INDICATOR_COLUMNS))
             .where(Indicator.project_id.in_(ids))
             .order_by(Indicator.project_id, Indicator.position, Indicator.id)

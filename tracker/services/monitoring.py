@@ -168,7 +168,7 @@ def run(as_of: date, *, progress_cb: Callable[[int, int, object], None] | None =
         records = indicator_records(ids, as_of=as_of)
         spent_by_project = spending_by_project(ids, until=as_of)
         indicators: dict[int, list] = {}
-        for ind in db.session.execute(
+        for ind in db.session.connection().execute(
             select(*(getattr(Indicator, c) for c in _INDICATOR_COLUMNS))
             .where(Indicator.project_id.in_(ids))
             .order_by(Indicator.project_id, Indicator.position, Indicator.id)
