@@ -106,7 +106,7 @@ def _year_end_values(indicators, entries_by_indicator, year: int):
 
 
 BATCH = 500  # projects per batch: memory stays flat whatever the county's size
-_INDICATOR_COLUMNS = ("id", "project_id", "position", "level1", "level2", "accumulation", *Indicator.TARGET_COLUMNS)
+_INDICATOR_COLUMNS = ("id", "project_id", "position", "level1", "level2", "level3", "accumulation", *Indicator.TARGET_COLUMNS)
 
 
 def open_forms(year: int, *, user: User | None = None) -> dict:
@@ -133,13 +133,16 @@ def open_forms(year: int, *, user: User | None = None) -> dict:
     year_end = date(year, 12, 31)
     actor_id = user.id if user else None
     target_of = cached_targets(len(_INDICATOR_COLUMNS) - len(Indicator.TARGET_COLUMNS))
-    row_targets: dict[tuple, Target] = {}  # parse_target once per distinct (text, 二级, operator)
+    row_targets: dict[tuple, Target] = {}  # once per distinct target
+    first_target_column = len(_INDICATOR_COLUMNS) - len(Indicator.TARGET_COLUMNS)
 
-    def scoring_target(target_raw: str, level2: str, op_override: str | None) -> Target:
-        key = (target_raw, level2, op_override)
+    def scoring_target(ind) -> Target:
+        # A new row keeps the indicator's text and operator, so its target depends only on
+        # the indicator's target columns.
+        key = tuple(ind)[first_target_column:]
         found = row_targets.get(key)
         if found is None:
-            found = row_targets[key] = row_target(target_raw, level2, op_override)
+            found = row_targets[key] = row_target(ind.target_raw, ind.op_override, ind)
         return found
 
     for start in range(0, len(projects), BATCH):
@@ -182,7 +185,7 @@ def open_forms(year: int, *, user: User | None = None) -> dict:
                     "tier_score": (weight * TIER_RATES[tier]).quantize(scoring.CENT) if tier is not None else None,
                 })
             scored = score_rows(
-                [ScoringInput(scoring_target(r["target_raw"], ind.level2, r["target_op_override"]), r["actual_value"],
+                [ScoringInput(scoring_target(ind), r["actual_value"],
                               r["weight"], r["tier"], r["tier_score"], None, None)
                  for r, ind in zip(rows, project_indicators, strict=True)],
                 budget=budget, spent=spent, execution_weight=scoring.DEFAULT_EXECUTION_WEIGHT,
