@@ -41,10 +41,7 @@ from tracker.models.base import utcnow
 from tracker.models.evaluation import row_target
 from tracker.models.projects import indicator_target
 from tracker.services import audit, bulk, notify
-from tracker.services.records import EMPTY, IndicatorRecord, indicator_records
-from tracker.services.records import from_readings as records_from_readings
 from tracker.services.monitoring import cached_targets
-from tracker.services.records import spending_by_project
 from tracker.services.progress import (
     ConflictError,
     InputError,
@@ -53,6 +50,8 @@ from tracker.services.progress import (
     ensure_year_open,
     find_submission,
 )
+from tracker.services.records import EMPTY, IndicatorRecord, indicator_records, spending_by_project
+from tracker.services.records import from_readings as records_from_readings
 from tracker.services.scope import NotVisible, can_edit_project
 
 TIER_RATES = {scoring.TIER_MET: Decimal(1), scoring.TIER_PARTIAL: Decimal("0.7"), scoring.TIER_NOT_MET: Decimal("0.3")}

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import smtplib
+from dataclasses import dataclass
 from email.message import EmailMessage
 
 from flask import current_app
-from dataclasses import dataclass
-
 from sqlalchemy import select
 
 from tracker.extensions import db
