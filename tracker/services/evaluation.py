@@ -154,7 +154,7 @@ def open_forms(year: int, *, user: User | None = None) -> dict:
             select(*(getattr(Indicator, c) for c in _INDICATOR_COLUMNS))
             .where(Indicator.project_id.in_(ids))
             .order_by(Indicator.project_id, Indicator.position, Indicator.id)
-        ):
+        ).all():
             indicators.setdefault(ind.project_id, []).append(ind)
         forms, rows_by_project, submissions, messages = [], {}, [], []
         totals: dict[int, Decimal] = {}
@@ -219,7 +219,13 @@ def open_forms(year: int, *, user: User | None = None) -> dict:
                 )
             )
         }
-        _insert(EvaluationRow, [{**r, "form_id": form_ids[pid]} for pid, rows in rows_by_project.items() for r in rows])
+        all_rows = []
+        for pid, rows in rows_by_project.items():
+            form_id = form_ids[pid]
+            for row in rows:
+                row["form_id"] = form_id
+            all_rows.extend(rows)
+        _insert(EvaluationRow, all_rows)
         _insert(ScoreChange, [
             {"form_id": form_ids[pid], "actor_id": actor_id, "before": None, "after": total,
              "reason": "自评表生成，按全年记录预填并计分", "created_at": now}

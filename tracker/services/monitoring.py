@@ -172,7 +172,7 @@ def run(as_of: date, *, progress_cb: Callable[[int, int, object], None] | None =
             select(*(getattr(Indicator, c) for c in _INDICATOR_COLUMNS))
             .where(Indicator.project_id.in_(ids))
             .order_by(Indicator.project_id, Indicator.position, Indicator.id)
-        ):
+        ).all():
             indicators.setdefault(ind.project_id, []).append(ind)
         snapshots, rows_by_project, submissions = [], {}, []
         now = utcnow()
@@ -218,10 +218,13 @@ def run(as_of: date, *, progress_cb: Callable[[int, int, object], None] | None =
                 )
             )
         }
-        _insert(
-            MonitoringRow,
-            [{**row, "snapshot_id": snapshot_ids[pid]} for pid, rows in rows_by_project.items() for row in rows],
-        )
+        all_rows = []
+        for pid, rows in rows_by_project.items():
+            snapshot_id = snapshot_ids[pid]
+            for row in rows:
+                row["snapshot_id"] = snapshot_id
+            all_rows.extend(rows)
+        _insert(MonitoringRow, all_rows)
         _insert(Submission, submissions)
         if progress_cb:  # after the batch is written: the count says what the transaction holds
             for project in batch:

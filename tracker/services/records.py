@@ -107,7 +107,7 @@ def indicator_records(project_ids: list[int], *, as_of: date | None = None) -> d
         .where(ProgressEntry.value.is_not(None))
         .with_only_columns(ProgressEntry.indicator_id, func.sum(ProgressEntry.value).label("total"))
         .group_by(ProgressEntry.indicator_id)
-    )
+    ).all()
     for indicator_id, total in totals:
         get(indicator_id).total = total
     for indicator_id, value in _latest(project_ids, as_of, ProgressEntry.value):
