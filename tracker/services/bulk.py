@@ -3,8 +3,8 @@
 PostgreSQL: COPY … FROM STDIN through the session's own psycopg connection (the rows join
 the same transaction, so a job's work and its completion row still commit or roll back
 together). At county scale this is several times faster than an executemany, which
-psycopg sends row by row and SQLAlchemy prepares row by row. Other databases (SQLite):
-one executemany per chunk.
+psycopg sends row by row and SQLAlchemy prepares row by row. SQLite: the DB-API's
+executemany on the session's connection, values converted by the columns' own types.
 
 Column defaults declared on the models (``default=""``, ``default=utcnow``) are filled in
 for keys a row leaves out, as an ORM insert would.
@@ -41,12 +41,10 @@ def insert_rows(model, rows: list[dict]) -> int:
     table = model.__table__
     session = db.session
     connection = session.connection()
-    if connection.dialect.name != "postgresql":
-        by_attribute = {prop.key: prop.columns[0].key for prop in model.__mapper__.column_attrs}
-        if any(by_attribute.get(k, k) != k for k in rows[0]):
-            rows = [{by_attribute.get(k, k): v for k, v in row.items()} for row in rows]
+    dialect = connection.dialect
+    if dialect.name not in ("postgresql", "sqlite"):
         for start in range(0, len(rows), CHUNK):
-            session.execute(insert(table), rows[start : start + CHUNK])
+            session.execute(insert(model), rows[start : start + CHUNK])
         return len(rows)
     # Keys are column keys or, as in ORM inserts, attribute names (User.is_active_flag → is_active).
     by_attribute = {prop.key: prop.columns[0] for prop in model.__mapper__.column_attrs}
@@ -57,12 +55,31 @@ def insert_rows(model, rows: list[dict]) -> int:
     fixed = list(defaults.values())
     callables = [i for i, v in enumerate(fixed) if getattr(v, "is_callable", False) is True]
     names = ", ".join(f'"{c.name}"' for c in columns)
+
+    def values():
+        for row in rows:
+            extra = list(fixed)
+            for i in callables:
+                extra[i] = fixed[i].arg(None)
+            yield [row[k] for k in keys] + extra
+
     raw = connection.connection.driver_connection
-    with raw.cursor() as cursor:
-        with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-            for row in rows:
-                extra = list(fixed)
-                for i in callables:
-                    extra[i] = fixed[i].arg(None)
-                copy.write_row([row[k] for k in keys] + extra)
+    if dialect.name == "postgresql":
+        with raw.cursor() as cursor:
+            with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+                for value in values():
+                    copy.write_row(value)
+        return len(rows)
+    # SQLite: the DB-API's executemany with the column types' own bind conversions (what
+    # SQLAlchemy would store), without SQLAlchemy's per-row parameter processing.
+    processors = [c.type._cached_bind_processor(dialect) for c in columns]
+    converted = (
+        tuple(v if p is None or v is None else p(v) for p, v in zip(processors, value, strict=True))
+        for value in values()
+    )
+    cursor = raw.cursor()
+    try:
+        cursor.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" * len(columns))})', converted)
+    finally:
+        cursor.close()
     return len(rows)
