@@ -12,6 +12,8 @@ for keys a row leaves out, as an ORM insert would.
 
 from __future__ import annotations
 
+from contextlib import closing
+
 from sqlalchemy import insert
 
 from tracker.extensions import db
@@ -77,9 +79,6 @@ def insert_rows(model, rows: list[dict]) -> int:
         tuple(v if p is None or v is None else p(v) for p, v in zip(processors, value, strict=True))
         for value in values()
     )
-    cursor = raw.cursor()
-    try:
+    with closing(raw.cursor()) as cursor:  # a cursor, not the transaction
         cursor.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" * len(columns))})', converted)
-    finally:
-        cursor.close()
     return len(rows)
