@@ -203,6 +203,7 @@ def floor(which: str, url: str, write: bool) -> None:
     else:
         import sqlite3
 
+        sqlite3.register_adapter(Decimal, str)  # as SQLAlchemy binds Numeric on SQLite
         conn = sqlite3.connect(parsed.database)
         false, mark = "0", "?"
     started = time.perf_counter()

@@ -13,7 +13,7 @@ from tracker.domain.targets import Target, parse_target
 from tracker.extensions import db
 from tracker.models.base import Money, Quantity, UTCDateTime, utcnow
 from tracker.models.org import User
-from tracker.models.projects import Indicator, Project
+from tracker.models.projects import Indicator, Project, indicator_target
 
 Score = Numeric(8, 2)
 
@@ -91,19 +91,17 @@ class EvaluationRow(db.Model):
 
     @property
     def target(self) -> Target:
-        return row_target(self.target_raw, self.indicator, self.target_op_override)
+        return row_target(self.target_raw, self.target_op_override, self.indicator)
 
     @property
     def target_unit(self) -> str:
         return self.target.unit
 
 
-def row_target(target_raw: str, ind, op_override: str | None) -> Target:
-    """The target a self-evaluation row is scored against, with the operator the user chose
-    (shared by EvaluationRow.target and the batch opening). ``ind`` is the Indicator or a row
-    with its columns (Indicator.TARGET_COLUMNS, level2, level3)."""
-    from tracker.models.projects import indicator_target
-
+def row_target(target_raw: str, op_override: str | None, ind) -> Target:
+    """The target a self-evaluation row is scored against (EvaluationRow.target and the batch
+    opening share it). ``ind`` is the row's Indicator or a row of its columns
+    (Indicator.TARGET_COLUMNS, level2, level3)."""
     if ind.target_raw == target_raw:
         # The parse stored at import, which used hints this row does not keep (the 三级
         # name, a 计算符号/度量单位 column); without the indicator's later override.

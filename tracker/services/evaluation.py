@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import exists, func, insert, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -39,10 +39,8 @@ from tracker.models import (
 from tracker.models.base import utcnow
 from tracker.models.evaluation import row_target
 from tracker.models.projects import indicator_target
-from tracker.services import audit, notify
-from tracker.services.records import EMPTY, IndicatorRecord, indicator_records
-from tracker.services.records import from_readings as records_from_readings
-from tracker.services.records import spending_by_project
+from tracker.services import audit, bulk, notify
+from tracker.services.monitoring import cached_targets
 from tracker.services.progress import (
     ConflictError,
     InputError,
@@ -51,6 +49,8 @@ from tracker.services.progress import (
     ensure_year_open,
     find_submission,
 )
+from tracker.services.records import EMPTY, IndicatorRecord, indicator_records, spending_by_project
+from tracker.services.records import from_readings as records_from_readings
 from tracker.services.scope import NotVisible, can_edit_project
 
 TIER_RATES = {scoring.TIER_MET: Decimal(1), scoring.TIER_PARTIAL: Decimal("0.7"), scoring.TIER_NOT_MET: Decimal("0.3")}
@@ -60,11 +60,11 @@ def level1_weights(form: EvaluationForm) -> dict[str, Decimal]:
     return {k: Decimal(v) for k, v in json.loads(form.level1_weights or "{}").items()}
 
 
-def _year_end_value(ind, record: IndicatorRecord, year: int):
+def _year_end_value(ind, record: IndicatorRecord, year: int, target: Target | None = None):
     """The actual value from the year's record: (value, text, tier, proposed deadline tier).
 
     ``ind`` is an Indicator or a row of its columns (Indicator.TARGET_COLUMNS, accumulation)."""
-    target = indicator_target(ind)
+    target = target or indicator_target(ind)
     value, text, tier, proposed = None, "", None, None
     if target.kind == KIND_QUANTITATIVE:
         value = record.value(cumulative=ind.accumulation == CUMULATIVE)
@@ -130,17 +130,30 @@ def open_forms(year: int, *, user: User | None = None) -> dict:
     owners = notify.user_ids_by_department("owner", {p.department_id for p in projects})
     year_end = date(year, 12, 31)
     actor_id = user.id if user else None
+    target_of = cached_targets(len(_INDICATOR_COLUMNS) - len(Indicator.TARGET_COLUMNS))
+    row_targets: dict[tuple, Target] = {}  # once per distinct target
+    first_target_column = len(_INDICATOR_COLUMNS) - len(Indicator.TARGET_COLUMNS)
+
+    def scoring_target(ind) -> Target:
+        # A new row keeps the indicator's text and operator, so its target depends only on
+        # the indicator's target columns.
+        key = tuple(ind)[first_target_column:]
+        found = row_targets.get(key)
+        if found is None:
+            found = row_targets[key] = row_target(ind.target_raw, ind.op_override, ind)
+        return found
+
     for start in range(0, len(projects), BATCH):
         batch = projects[start : start + BATCH]
         ids = [p.id for p in batch]
         records = indicator_records(ids)
         spent_by_project = spending_by_project(ids, until=year_end)
         indicators: dict[int, list] = {}
-        for ind in db.session.execute(
+        for ind in db.session.connection().execute(
             select(*(getattr(Indicator, c) for c in _INDICATOR_COLUMNS))
             .where(Indicator.project_id.in_(ids))
             .order_by(Indicator.project_id, Indicator.position, Indicator.id)
-        ):
+        ).all():
             indicators.setdefault(ind.project_id, []).append(ind)
         forms, rows_by_project, submissions, messages = [], {}, [], []
         totals: dict[int, Decimal] = {}
@@ -162,7 +175,7 @@ def open_forms(year: int, *, user: User | None = None) -> dict:
                 index = taken.get(ind.level1, 0)
                 taken[ind.level1] = index + 1
                 weight = split.get(ind.level1, [Decimal(0)] * (index + 1))[index]
-                value, text, tier, proposed = _year_end_value(ind, records.get(ind.id, EMPTY), year)
+                value, text, tier, proposed = _year_end_value(ind, records.get(ind.id, EMPTY), year, target_of(ind))
                 rows.append({
                     "indicator_id": ind.id, "position": ind.position, "weight": weight, "actual_value": value,
                     "target_raw": ind.target_raw, "target_op_override": ind.op_override, "actual_text": text,
@@ -170,7 +183,7 @@ def open_forms(year: int, *, user: User | None = None) -> dict:
                     "tier_score": (weight * TIER_RATES[tier]).quantize(scoring.CENT) if tier is not None else None,
                 })
             scored = score_rows(
-                [ScoringInput(row_target(r["target_raw"], ind, r["target_op_override"]), r["actual_value"],
+                [ScoringInput(scoring_target(ind), r["actual_value"],
                               r["weight"], r["tier"], r["tier_score"], None, None)
                  for r, ind in zip(rows, project_indicators, strict=True)],
                 budget=budget, spent=spent, execution_weight=scoring.DEFAULT_EXECUTION_WEIGHT,
@@ -205,7 +218,13 @@ def open_forms(year: int, *, user: User | None = None) -> dict:
                 )
             )
         }
-        _insert(EvaluationRow, [{**r, "form_id": form_ids[pid]} for pid, rows in rows_by_project.items() for r in rows])
+        all_rows = []
+        for pid, rows in rows_by_project.items():
+            form_id = form_ids[pid]
+            for row in rows:
+                row["form_id"] = form_id
+            all_rows.extend(rows)
+        _insert(EvaluationRow, all_rows)
         _insert(ScoreChange, [
             {"form_id": form_ids[pid], "actor_id": actor_id, "before": None, "after": total,
              "reason": "自评表生成，按全年记录预填并计分", "created_at": now}
@@ -216,10 +235,9 @@ def open_forms(year: int, *, user: User | None = None) -> dict:
     return counts
 
 
-def _insert(model, rows: list[dict], chunk: int = 2000) -> None:
-    """Bulk INSERT (executemany) in chunks; no ORM object per row."""
-    for start in range(0, len(rows), chunk):
-        db.session.execute(insert(model.__table__), rows[start : start + chunk])
+def _insert(model, rows: list[dict]) -> None:
+    """Bulk INSERT (COPY on PostgreSQL, executemany elsewhere); no ORM object per row."""
+    bulk.insert_rows(model, rows)
 
 
 @dataclass(frozen=True)

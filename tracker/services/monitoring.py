@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import exists, func, insert, select
+from sqlalchemy import exists, func, select
 
 from tracker.domain import DomainError
 from tracker.domain import monitoring as rules
@@ -28,7 +28,7 @@ from tracker.models import (
 )
 from tracker.models.base import utcnow
 from tracker.models.projects import indicator_target
-from tracker.services import notify, settings
+from tracker.services import bulk, notify, settings
 from tracker.services.records import EMPTY, IndicatorRecord, indicator_records, spending_by_project
 
 CHECKPOINT_CHOICES = {
@@ -56,9 +56,24 @@ BATCH = 500  # projects per batch: memory stays flat whatever the county's size
 _INDICATOR_COLUMNS = ("id", "project_id", "position", "level1", "level2", "level3", "accumulation", *Indicator.TARGET_COLUMNS)
 
 
-def _row(ind, record: IndicatorRecord, *, as_of, year, tp, budget, spent, limits) -> dict:
+def cached_targets(first_target_column: int):
+    """indicator_target() for rows of indicator columns, built once per distinct target
+    (a county has 45k indicators but a few thousand distinct targets)."""
+    cache: dict[tuple, object] = {}
+
+    def target_of(ind):
+        key = tuple(ind)[first_target_column:]
+        found = cache.get(key)
+        if found is None:
+            found = cache[key] = indicator_target(ind)
+        return found
+
+    return target_of
+
+
+def _row(ind, record: IndicatorRecord, *, as_of, year, tp, budget, spent, limits, target=None) -> dict:
     """One monitoring row from the indicator's columns and what the record says about it."""
-    target = indicator_target(ind)
+    target = target or indicator_target(ind)
     cumulative = ind.accumulation == CUMULATIVE
     current = None
     current_text = ""
@@ -146,17 +161,18 @@ def run(as_of: date, *, progress_cb: Callable[[int, int, object], None] | None =
     index = counts["skipped"]
     # department → project lights of its new snapshots, for one message per department
     opened: dict[int, list[str]] = {}
+    target_of = cached_targets(len(_INDICATOR_COLUMNS) - len(Indicator.TARGET_COLUMNS))
     for start in range(0, len(projects), BATCH):
         batch = projects[start : start + BATCH]
         ids = [p.id for p in batch]
         records = indicator_records(ids, as_of=as_of)
         spent_by_project = spending_by_project(ids, until=as_of)
         indicators: dict[int, list] = {}
-        for ind in db.session.execute(
+        for ind in db.session.connection().execute(
             select(*(getattr(Indicator, c) for c in _INDICATOR_COLUMNS))
             .where(Indicator.project_id.in_(ids))
             .order_by(Indicator.project_id, Indicator.position, Indicator.id)
-        ):
+        ).all():
             indicators.setdefault(ind.project_id, []).append(ind)
         snapshots, rows_by_project, submissions = [], {}, []
         now = utcnow()
@@ -167,7 +183,7 @@ def run(as_of: date, *, progress_cb: Callable[[int, int, object], None] | None =
             budget_light = rules.budget_light(rate, tp, limits) if rate is not None else rules.GREY
             rows = [
                 _row(ind, records.get(ind.id, EMPTY), as_of=as_of, year=as_of.year, tp=tp, budget=budget,
-                     spent=spent, limits=limits)
+                     spent=spent, limits=limits, target=target_of(ind))
                 for ind in indicators.get(project.id, [])
             ]
             project_light = rules.project_light([budget_light] + [r["light"] for r in rows])
@@ -202,10 +218,13 @@ def run(as_of: date, *, progress_cb: Callable[[int, int, object], None] | None =
                 )
             )
         }
-        _insert(
-            MonitoringRow,
-            [{**row, "snapshot_id": snapshot_ids[pid]} for pid, rows in rows_by_project.items() for row in rows],
-        )
+        all_rows = []
+        for pid, rows in rows_by_project.items():
+            snapshot_id = snapshot_ids[pid]
+            for row in rows:
+                row["snapshot_id"] = snapshot_id
+            all_rows.extend(rows)
+        _insert(MonitoringRow, all_rows)
         _insert(Submission, submissions)
         if progress_cb:  # after the batch is written: the count says what the transaction holds
             for project in batch:
@@ -244,10 +263,9 @@ def run(as_of: date, *, progress_cb: Callable[[int, int, object], None] | None =
     return counts
 
 
-def _insert(model, rows: list[dict], chunk: int = 2000) -> None:
-    """Bulk INSERT (executemany) in chunks; no ORM object per row."""
-    for start in range(0, len(rows), chunk):
-        db.session.execute(insert(model.__table__), rows[start : start + chunk])
+def _insert(model, rows: list[dict]) -> None:
+    """Bulk INSERT (COPY on PostgreSQL, executemany elsewhere); no ORM object per row."""
+    bulk.insert_rows(model, rows)
 
 
 def reasons_of(row: MonitoringRow) -> list[str]:

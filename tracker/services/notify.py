@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 
 from flask import current_app
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from tracker.extensions import db
 from tracker.models import Notification, User
 from tracker.models.base import utcnow
+from tracker.services import bulk
 
 
 def notify(users: list[User], *, kind: str, message: str, link: str = "", dedupe_key: str) -> int:
@@ -68,7 +69,7 @@ def notify_many(messages: list[Message], *, chunk: int = 1000) -> int:
                          "dedupe_key": m.dedupe_key, "created_at": utcnow()}
                     )
         if rows:
-            db.session.execute(insert(Notification.__table__), rows)
+            bulk.insert_rows(Notification, rows)
             added += len(rows)
     return added
 

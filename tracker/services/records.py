@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from tracker.domain import progress as progress_rules
 from tracker.extensions import db
@@ -53,6 +53,11 @@ def from_readings(readings: Iterable[progress_rules.Reading]) -> IndicatorRecord
     )
 
 
+def _core():
+    """The session's connection (same transaction): plain Core rows, no ORM result processing."""
+    return db.session.connection()
+
+
 def _current(project_ids: list[int], as_of: date | None):
     stmt = current_entries_query(ProgressEntry).where(ProgressEntry.project_id.in_(project_ids))
     if as_of is not None:
@@ -78,7 +83,7 @@ def _latest(project_ids: list[int], as_of: date | None, column, *partition):
         .subquery()
     )
     columns = [ranked.c.indicator_id, *(ranked.c[p.key] for p in partition), ranked.c[column.key]]
-    return db.session.execute(select(*columns).where(ranked.c.rank == 1)).all()
+    return _core().execute(select(*columns).where(ranked.c.rank == 1)).all()
 
 
 def indicator_records(project_ids: list[int], *, as_of: date | None = None) -> dict[int, IndicatorRecord]:
@@ -93,12 +98,16 @@ def indicator_records(project_ids: list[int], *, as_of: date | None = None) -> d
 
     if not project_ids:
         return records
-    totals = db.session.execute(
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Sorting a batch's entries (anti-join, windows) needs more than the 4 MB default, or
+        # it spills to disk; for this transaction only.
+        db.session.execute(text("SET LOCAL work_mem = '64MB'"))
+    totals = _core().execute(
         _current(project_ids, as_of)
         .where(ProgressEntry.value.is_not(None))
         .with_only_columns(ProgressEntry.indicator_id, func.sum(ProgressEntry.value).label("total"))
         .group_by(ProgressEntry.indicator_id)
-    )
+    ).all()
     for indicator_id, total in totals:
         get(indicator_id).total = total
     for indicator_id, value in _latest(project_ids, as_of, ProgressEntry.value):
@@ -114,7 +123,7 @@ def spending_by_project(project_ids: list[int], *, until: date) -> dict[int, Dec
     """Current spending per project dated on or before ``until`` (one GROUP BY)."""
     if not project_ids:
         return {}
-    rows = db.session.execute(
+    rows = _core().execute(
         current_entries_query(Expenditure)
         .where(Expenditure.project_id.in_(project_ids), Expenditure.spent_on <= until)
         .with_only_columns(Expenditure.project_id, func.sum(Expenditure.amount))
