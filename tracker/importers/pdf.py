@@ -1,0 +1,289 @@
+"""PDF documents with a text layer (部门预算公开 is mostly published as PDF).
+
+Read with pdfplumber (pure Python on pdfminer.six: no Java as tabula needs, no Ghostscript /
+OpenCV as camelot needs — the county server stays a plain Python install):
+
+1. Ruled tables: every page's tables are found from their ruling lines. A merged cell comes
+   back as one cell plus None for the positions it covers; each None gets the text of the
+   cell that covers it (as Word shows a merged cell, and as the .xlsx importer fills merged
+   ranges). A table at the top of page n+1 with the same number of columns and no header row
+   continues the last table of page n (the page footer/header between them is dropped).
+   Text lines outside the tables (the "…绩效目标表" title above each table, 部门名称…) are kept
+   in reading order, so the document becomes one grid: title rows, goal rows, header,
+   indicator rows — and goes to the shared grid parser through ONE adapter (_parse_grid).
+2. No ruled table at all: the text is extracted keeping the layout; cells separated by runs
+   of spaces become a grid (same adapter), else the text goes to the text parsers
+   (_parse_text, the same dispatch as a .txt file).
+3. No text at all: a scan — a Chinese message asking for the original or a text PDF. Pages
+   without text in an otherwise readable PDF are listed as skipped.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+
+from tracker.importers.base import ImportFormatError, ParsedDocument, SkippedItem
+from tracker.importers.limits import DEFAULT_LIMITS, ImportLimits, check_deadline, check_pages, quoted
+
+SCANNED_MESSAGE = (
+    "PDF 中没有可识别的文字（可能是扫描件或图片），无法读取表格：请上传 Word/Excel 原件或文字版 PDF"
+)
+# page numbers and running heads that sit between the two parts of a table split by a page
+_PAGE_NUMBER = re.compile(r"^[-—－\s]*(?:第\s*)?\d+\s*(?:页)?(?:\s*/\s*(?:共\s*)?\d+\s*页?)?[-—－\s]*$")
+_CODE_NAME = re.compile(r"^[\[【(（]?([0-9]{2,12})[\]】)）]?\s*[-－_ ]?\s*([^\d\s].*)$")
+_SPACES = re.compile(r"(?:[ \u3000\xa0]{2,}|\t)+")
+
+
+@dataclass
+class _Item:
+    """One thing on a page in reading order: a text line or a table."""
+
+    page: int
+    top: float
+    text: str = ""
+    rows: list[list[str]] = field(default_factory=list)
+    table_no: int = 0
+
+    @property
+    def is_table(self) -> bool:
+        return bool(self.rows)
+
+
+# ---------------------------------------------------------------------------- adapters
+
+
+def _parse_grid(rows: list[list[str]], places: list[str], doc: ParsedDocument, source_name: str) -> ParsedDocument:
+    """The one call into the shared grid parser (one line to change when its entry point lands)."""
+    from tracker.importers.tables import finish, scan_grid
+
+    return finish(scan_grid(rows, lambda r: places[r]), doc, source_label=source_name)
+
+
+def _parse_text(text: str, source_name: str) -> ParsedDocument:
+    """The text parsers, chosen as for an uploaded .txt file."""
+    from tracker.importers import parse_text_content
+
+    return parse_text_content(text, source_name)
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+def _open(data: bytes, name: str):
+    import pdfplumber
+    from pdfplumber.utils.exceptions import PdfminerException
+
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+        pages = pdf.pages  # reads the page tree
+    except PdfminerException as exc:
+        inner = exc.args[0] if exc.args else exc
+        kind = type(inner).__name__
+        if "Password" in kind or "Encrypt" in kind:
+            raise ImportFormatError(
+                f"PDF 文件{quoted(name)}已加密（设置了打开密码），无法读取：请上传未加密的文件或 Word/Excel 原件"
+            ) from None
+        raise ImportFormatError(
+            f"PDF 文件{quoted(name)}已损坏或不完整，无法打开（{kind}）：请重新导出或下载后再导入"
+        ) from None
+    except Exception as exc:  # pdfminer raises many kinds on damaged files
+        raise ImportFormatError(
+            f"PDF 文件{quoted(name)}已损坏或不完整，无法打开（{type(exc).__name__}）：请重新导出或下载后再导入"
+        ) from None
+    return pdf, pages
+
+
+def _fill_merged(table) -> list[list[str]]:
+    """Rows of a pdfplumber table with every None (covered by a merged cell) given the text of
+    the cell that covers it."""
+    texts = table.extract()
+    rows = table.rows
+    cells = [c for c in table.cells]
+    xs = sorted({c[0] for c in cells})
+    right = table.bbox[2]
+    by_bbox: dict[tuple, str] = {}
+    for r, row in enumerate(rows):
+        for c, bbox in enumerate(row.cells):
+            if bbox is not None:
+                by_bbox[tuple(bbox)] = texts[r][c] or ""
+    grid: list[list[str]] = []
+    for r, row in enumerate(rows):
+        out: list[str] = []
+        for c, bbox in enumerate(row.cells):
+            if bbox is not None:
+                out.append(texts[r][c] or "")
+                continue
+            x0 = xs[c] if c < len(xs) else right
+            x1 = xs[c + 1] if c + 1 < len(xs) else right
+            cx, cy = (x0 + x1) / 2, (row.bbox[1] + row.bbox[3]) / 2
+            cover = next(
+                (b for b in by_bbox if b[0] <= cx <= b[2] and b[1] <= cy <= b[3]),
+                None,
+            )
+            out.append(by_bbox[cover] if cover is not None else "")
+        grid.append(out)
+    return grid
+
+
+def _page_items(page, page_no: int, first_table_no: int) -> tuple[list[_Item], int]:
+    tables = [t for t in page.find_tables() if t.rows and len(t.rows[0].cells) >= 2]
+    items: list[_Item] = []
+    outside = page
+    for k, t in enumerate(tables):
+        check_deadline(f"第{page_no}页")
+        items.append(_Item(page_no, t.bbox[1], rows=_fill_merged(t), table_no=first_table_no + k))
+        try:
+            outside = outside.outside_bbox(t.bbox)
+        except ValueError:
+            pass
+    for line in outside.extract_text_lines():
+        text = line["text"].strip()
+        if text:
+            items.append(_Item(page_no, line["top"], text=text))
+    items.sort(key=lambda i: i.top)
+    return items, first_table_no + len(tables)
+
+
+def _is_running_text(item: _Item) -> bool:
+    return not item.is_table and bool(_PAGE_NUMBER.match(item.text))
+
+
+def _continues(prev: _Item, table: _Item, between: list[_Item]) -> bool:
+    """table (first thing on its page) continues prev (last table of the page before)."""
+    from tracker.importers.tables import detect_columns
+
+    if table.page != prev.page + 1 or any(not _is_running_text(i) for i in between):
+        return False
+    width = max(len(r) for r in prev.rows)
+    return max(len(r) for r in table.rows) == width and detect_columns(table.rows[0]) is None
+
+
+def _join_pages(pages: list[list[_Item]]) -> list[_Item]:
+    """Reading order of the whole document, with tables split by a page break joined."""
+    out: list[_Item] = []
+    for items in pages:
+        first_table = next((k for k, i in enumerate(items) if i.is_table), None)
+        last_table = next((k for k in range(len(out) - 1, -1, -1) if out[k].is_table), None)
+        if first_table is not None and last_table is not None:
+            between = out[last_table + 1 :] + items[:first_table]
+            if _continues(out[last_table], items[first_table], between):
+                out[last_table].rows.extend(items[first_table].rows)
+                del out[last_table + 1 :]
+                items = items[first_table + 1 :]
+        out.extend(items)
+    return out
+
+
+def _grid(items: list[_Item]) -> tuple[list[list[str]], list[str], list[str]]:
+    """(rows, place of each row, the seed-style text rendering for department/budget lookup)."""
+    rows: list[list[str]] = []
+    places: list[str] = []
+    lines: list[str] = []
+    for item in items:
+        if item.is_table:
+            width = max(len(r) for r in item.rows)
+            page = item.page
+            for r, row in enumerate(item.rows, start=1):
+                rows.append(row + [""] * (width - len(row)))
+                places.append(f"第{page}页起的第{item.table_no}个表格第{r}行")
+                seen: list[str] = []
+                for c in row:
+                    if c and c not in seen:
+                        seen.append(c)
+                lines.extend("\t" + c.replace("\n", "") for c in seen)
+                lines.append("")
+        elif not _is_running_text(item):
+            rows.append([item.text])
+            places.append(f"第{item.page}页“{item.text[:20]}”")
+            lines.append(item.text)
+    return rows, places, lines
+
+
+def _meta(lines: list[str], doc: ParsedDocument) -> None:
+    """Department, year and budget figures, read as from a .docx's text."""
+    from tracker.importers.text import extract_budget, extract_department, extract_overall_goal, tokenize
+
+    toks = tokenize("\n".join(lines))
+    extract_department(toks, doc)
+    extract_budget(toks, doc)
+    extract_overall_goal(toks, doc)
+    m = _CODE_NAME.match(doc.department_name or "")
+    if m and not doc.department_code:
+        doc.department_code, doc.department_name = m.group(1), m.group(2).strip()
+    if doc.year is None:
+        m = re.search(r"(20\d\d)\s*年(?:度)?(?:部门)?(?:单位)?预算", "\n".join(lines[:80]))
+        if m:
+            doc.year = int(m.group(1))
+
+
+def _layout_grid(texts: list[tuple[int, str]]) -> tuple[list[list[str]], list[str]]:
+    rows: list[list[str]] = []
+    places: list[str] = []
+    for page_no, text in texts:
+        for n, line in enumerate(text.split("\n"), start=1):
+            cells = [c for c in _SPACES.split(line.strip(" \u3000\xa0")) if c]
+            if cells and not _PAGE_NUMBER.match(" ".join(cells)):
+                rows.append(cells)
+                places.append(f"第{page_no}页第{n}行")
+    return rows, places
+
+
+def _text_only(pages, name: str, doc: ParsedDocument) -> ParsedDocument:
+    plain: list[str] = []
+    layout: list[tuple[int, str]] = []
+    for k, page in enumerate(pages, start=1):
+        check_deadline(f"第{k}页")
+        plain.append(page.extract_text() or "")
+        layout.append((k, page.extract_text(layout=True) or ""))
+    rows, places = _layout_grid(layout)
+    errors: list[ImportFormatError] = []
+    if any(len(r) >= 3 for r in rows):  # columns separated by runs of spaces
+        try:
+            _meta(plain, doc)
+            return _parse_grid(rows, places, doc, name)
+        except ImportFormatError as exc:
+            errors.append(exc)
+    try:
+        text_doc = _parse_text("\n".join(plain), name)
+    except ImportFormatError as exc:
+        raise (errors[0] if errors else exc) from None
+    text_doc.source_format = "pdf"
+    text_doc.skipped[:0] = doc.skipped
+    return text_doc
+
+
+def parse_pdf(data: bytes, *, source_name: str = "", limits: ImportLimits = DEFAULT_LIMITS) -> ParsedDocument:
+    """Parse a PDF with a text layer: ruled tables first, else the text."""
+    pdf, pages = _open(data, source_name)
+    with pdf:
+        check_pages(source_name, len(pages), limits)
+        if not pages:
+            raise ImportFormatError(f"PDF 文件{quoted(source_name)}没有任何页面，可能已损坏")
+        doc = ParsedDocument(source_format="pdf")
+        per_page: list[list[_Item]] = []
+        text_pages = 0
+        table_no = 1
+        for k, page in enumerate(pages, start=1):
+            check_deadline(f"第{k}页")
+            if not page.chars:
+                doc.skipped.append(
+                    SkippedItem(reason="该页没有文字层（可能是扫描页或图片），未读取", file=source_name, table=f"第{k}页")
+                )
+                per_page.append([])
+                continue
+            text_pages += 1
+            items, table_no = _page_items(page, k, table_no)
+            per_page.append(items)
+        if text_pages == 0:
+            raise ImportFormatError(f"文件{quoted(source_name)}：{SCANNED_MESSAGE}")
+        items = _join_pages(per_page)
+        if not any(i.is_table for i in items):
+            return _text_only(pages, source_name, doc)
+        rows, places, lines = _grid(items)
+        _meta(lines, doc)
+        return _parse_grid(rows, places, doc, source_name)
+
+
+__all__ = ["SCANNED_MESSAGE", "parse_pdf"]
