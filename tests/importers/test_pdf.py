@@ -1,0 +1,112 @@
+"""PDF import: ruled tables (merged cells, a table crossing a page), text-only fallback,
+scanned / encrypted / damaged files get a clear Chinese message."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.importers.pdf_builder import build_pdf, indicator_rows, scanned_pdf
+from tracker.importers import ImportFormatError, parse_file
+from tracker.importers.pdf import SCANNED_MESSAGE
+
+PROJECTS = [
+    ("农机购置补贴项目", "完成农机补贴发放，提升农业机械化水平。", indicator_rows(12)),
+    ("高标准农田建设项目", "建设高标准农田1万亩。", indicator_rows(30, "农田")),
+]
+
+
+@pytest.fixture(scope="module")
+def ruled_pdf() -> bytes:
+    return build_pdf(PROJECTS, scanned_page=True)
+
+
+def _rows(project) -> list[list[str]]:
+    return [[i.level1, i.level2, i.level3, i.description, i.target_raw, i.basis] for i in project.indicators]
+
+
+def test_ruled_tables_with_merged_cells(ruled_pdf):
+    import io
+
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(ruled_pdf)) as pdf:
+        first = pdf.pages[0].find_tables()[0].extract()
+    assert any(row[0] is None for row in first[3:]), "the builder must really merge the 一级 cells"
+
+    doc = parse_file("农业农村局2024.pdf", ruled_pdf)
+    assert doc.source_format == "pdf"
+    assert (doc.department_code, doc.department_name, doc.year) == ("301001", "示例县农业农村局", 2024)
+    assert [p.name for p in doc.projects] == ["农机购置补贴项目", "高标准农田建设项目"]
+    assert doc.projects[0].goal == "完成农机补贴发放，提升农业机械化水平。"
+    # every row, with the merged 一级/二级 cells given to each row they cover
+    assert _rows(doc.projects[0]) == PROJECTS[0][2]
+
+
+def test_table_crossing_a_page_is_one_table(ruled_pdf):
+    import io
+
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(ruled_pdf)) as pdf:
+        assert len(pdf.pages) >= 3
+        page2 = pdf.pages[1].find_tables()
+    assert page2 and page2[0].extract()[0][2].startswith("农田"), "the second table must start on page 1 and go on"
+    doc = parse_file("x.pdf", ruled_pdf)
+    second = doc.projects[1]
+    assert len(second.indicators) == 30
+    assert _rows(second) == PROJECTS[1][2]
+    assert [i.order for i in second.indicators] == list(range(1, 31))
+
+
+def test_page_without_text_is_listed_as_skipped(ruled_pdf):
+    doc = parse_file("x.pdf", ruled_pdf)
+    assert len(doc.skipped) == 1
+    item = doc.skipped[0]
+    assert "没有文字层" in item.reason and item.place == "“x.pdf”，第3页"
+
+
+def test_long_table_split_over_several_pages_with_page_numbers():
+    rows = indicator_rows(80, "长表")
+    # no 一级 span over more than a page: reportlab cannot split a spanned cell
+    data = build_pdf([("长表项目", "目标。", rows)], merge_levels=False)
+    doc = parse_file("long.pdf", data)
+    assert _rows(doc.projects[0]) == rows
+
+
+def test_text_only_pdf_uses_the_text_path():
+    rows = indicator_rows(12)
+    data = build_pdf([("农机购置补贴项目", "完成农机补贴发放。", rows)], ruled=False)
+    doc = parse_file("plain.pdf", data)
+    assert [p.name for p in doc.projects] == ["农机购置补贴项目"]
+    assert _rows(doc.projects[0]) == rows
+    assert doc.source_format == "pdf"
+
+
+def test_scanned_pdf_gets_a_clear_message():
+    with pytest.raises(ImportFormatError) as exc:
+        parse_file("扫描件.pdf", scanned_pdf())
+    assert "扫描件.pdf" in str(exc.value) and SCANNED_MESSAGE in str(exc.value)
+    assert "请上传 Word/Excel 原件或文字版 PDF" in str(exc.value)
+
+
+def test_encrypted_pdf_gets_a_clear_message():
+    data = build_pdf(PROJECTS[:1], encrypt="secret")
+    with pytest.raises(ImportFormatError) as exc:
+        parse_file("加密.pdf", data)
+    assert "“加密.pdf”已加密" in str(exc.value)
+
+
+@pytest.mark.parametrize("cut", [200, 3000, -200])
+def test_damaged_pdf_gets_a_clear_message(ruled_pdf, cut):
+    data = ruled_pdf[:cut] if cut > 0 else b"%PDF-1.4\n" + bytes(range(256)) * 4
+    with pytest.raises(ImportFormatError) as exc:
+        parse_file("坏.pdf", data)
+    assert "坏.pdf" in str(exc.value)
+
+
+def test_too_many_pages_is_refused_before_reading(ruled_pdf):
+    from tracker.importers.limits import ImportLimitError, ImportLimits
+
+    with pytest.raises(ImportLimitError) as exc:
+        parse_file("x.pdf", ruled_pdf, limits=ImportLimits(max_pages=2))
+    assert "有 3 页，超过上限 2 页" in str(exc.value)
