@@ -23,7 +23,15 @@ import zipfile
 
 from tracker.importers.base import ImportFormatError, ParsedDocument, ParsedIndicator, ParsedProject
 from tracker.importers.html import looks_like_html
-from tracker.importers.limits import DEFAULT_LIMITS, ImportLimitError, ImportLimits, check_size, check_zip, deadline
+from tracker.importers.limits import (
+    DEFAULT_LIMITS,
+    ImportLimitError,
+    ImportLimits,
+    check_size,
+    check_xlsx_rows,
+    check_zip,
+    deadline,
+)
 from tracker.importers.pasted import looks_pasted, parse_pasted
 from tracker.importers.text import decode_text, parse_text
 
@@ -97,6 +105,8 @@ def _parse_zip(name: str, data: bytes, limits: ImportLimits) -> ParsedDocument:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             names = {info.filename for info in check_zip(name, zf, limits)}
+            if "xl/workbook.xml" in names:
+                check_xlsx_rows(name, zf, limits)
     except zipfile.BadZipFile:
         raise ImportFormatError(f"文件{_quoted(name)}已损坏（压缩包无法打开），请重新保存后再导入") from None
     if "[Content_Types].xml" not in names:
@@ -106,10 +116,8 @@ def _parse_zip(name: str, data: bytes, limits: ImportLimits) -> ParsedDocument:
 
         return parse_docx(data, source_name=name)
     if "xl/workbook.xml" in names:
-        from tracker.importers.limits import check_xlsx_rows
         from tracker.importers.xlsx import parse_xlsx
 
-        check_xlsx_rows(name, data, limits)
         return parse_xlsx(data, source_name=name)
     if any(n.startswith("ppt/") for n in names):
         raise ImportFormatError(f"文件{_quoted(name)}是 PowerPoint 演示文稿，请上传 Word（.docx）或 Excel（.xlsx）文件")
