@@ -50,6 +50,11 @@ class Config:
     IMPORT_MAX_BATCH_FILES = int(os.environ.get("TRACKER_IMPORT_MAX_BATCH_FILES", "300"))
     TIMEZONE = os.environ.get("TRACKER_TIMEZONE", "Asia/Shanghai")
     PER_PAGE = 50
+    # Brute-force protection (tracker/services/login_security.py): failures per account and per
+    # client address within the lock window, and the window/lock length in minutes.
+    LOGIN_MAX_FAILURES = int(os.environ.get("TRACKER_LOGIN_MAX_FAILURES", "5"))
+    LOGIN_MAX_FAILURES_PER_ADDR = int(os.environ.get("TRACKER_LOGIN_MAX_FAILURES_PER_ADDR", "20"))
+    LOGIN_LOCK_MINUTES = int(os.environ.get("TRACKER_LOGIN_LOCK_MINUTES", "15"))
     # Optional e-mail for notifications; in-app notifications work without it.
     SMTP_HOST = os.environ.get("TRACKER_SMTP_HOST", "")
     SMTP_PORT = int(os.environ.get("TRACKER_SMTP_PORT", "25"))

@@ -11,7 +11,7 @@ from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
 
-from tracker.domain import DomainError
+from tracker.domain import DomainError, limits
 from tracker.domain.monitoring import LIGHT_LABELS
 from tracker.domain.periods import parse_period_key
 from tracker.domain.targets import format_decimal
@@ -145,6 +145,24 @@ def register(app: Flask) -> None:
     @app.errorhandler(500)
     def server_error(error):
         return render_template("errors/error.html", code=500, message="服务器内部错误，请稍后再试或联系管理员。"), 500
+
+    @app.template_global("maxlen")
+    def maxlen(name: str) -> int:
+        """maxlength for a text field, from the one table the server enforces."""
+        return limits.limit_for(name)
+
+    @app.before_request
+    def refuse_unusable_text():
+        """NUL/control characters and over-long text are refused before any view runs (so no
+        upload is written and nothing is stored), with the field named; forms carry the same
+        maxlength, so only a forged or broken request gets here."""
+        if request.method != "POST" or not request.form:
+            return None
+        problems = limits.check_fields(request.form.items(multi=True))
+        if not problems:
+            return None
+        message = "提交的内容有误，未保存：" + "；".join(p.message for p in problems[:5])
+        return render_template("errors/error.html", code=400, message=message), 400
 
     @app.after_request
     def security_headers(response):

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
-from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from tracker.auth import roles_required
@@ -16,7 +16,7 @@ from tracker.domain import DomainError
 from tracker.domain.periods import FREQUENCY_LABELS
 from tracker.extensions import db
 from tracker.models import ROLE_LABELS, ROLES, BudgetYear, Department, Project, User
-from tracker.services import accounts, audit, settings
+from tracker.services import accounts, audit, login_security, settings
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -35,6 +35,7 @@ class UserForm(FlaskForm):
 
 
 class EditUserForm(FlaskForm):
+    version = HiddenField()
     display_name = StringField("姓名", validators=[Optional(), Length(max=100)])
     email = StringField("电子邮箱（可选，用于接收通知）", validators=[Optional(), Length(max=200)])
     role = SelectField("角色", choices=[(r, ROLE_LABELS[r]) for r in ROLES])
@@ -95,12 +96,25 @@ def users():
     return render_template("admin/users.html", form=form, users=all_users, action=ActionForm(), labels=ROLE_LABELS)
 
 
+def _posted_user_version(text: str | None) -> int | None:
+    """As posted_version(): absent means no check (old pages), mangled is a conflict."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or len(text) > 9:
+        return -1
+    return int(text)
+
+
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @roles_required("admin")
 def edit_user(user_id: int):
     user = db.get_or_404(User, user_id)
     form = EditUserForm(obj=user)
     form.department_id.choices = _dept_choices()
+    status = 200
+    if request.method == "GET":
+        form.version.data = str(user.profile_version)
     if form.validate_on_submit():
         try:
             accounts.update_user(
@@ -110,16 +124,38 @@ def edit_user(user_id: int):
                 display_name=form.display_name.data or "",
                 acting=current_user,
                 email=form.email.data or "",
+                expected_version=_posted_user_version(form.version.data),
             )
             db.session.commit()
             flash("已保存。", "success")
             return redirect(url_for("admin.users"))
+        except accounts.AccountConflict as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+            # show what the other admin saved; the next save applies to that version
+            form = EditUserForm(obj=db.session.get(User, user_id), formdata=None)
+            form.department_id.choices = _dept_choices()
+            form.version.data = str(user.profile_version)
+            status = 409
         except DomainError as exc:
             db.session.rollback()
             flash(str(exc), "danger")
+    lock = login_security.current_lock(user.username, "")
     return render_template(
-        "admin/user_edit.html", user=user, form=form, password_form=PasswordForm(), action=ActionForm()
-    )
+        "admin/user_edit.html", user=user, form=form, password_form=PasswordForm(), action=ActionForm(), lock=lock
+    ), status
+
+
+@bp.route("/users/<int:user_id>/unlock", methods=["POST"])
+@roles_required("admin")
+def unlock_user(user_id: int):
+    user = db.get_or_404(User, user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    login_security.unlock(user, acting=current_user)
+    db.session.commit()
+    flash(f"已解锁“{user.username}”，可以重新登录。", "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
 @bp.route("/users/<int:user_id>/password", methods=["POST"])

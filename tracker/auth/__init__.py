@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import wraps
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -15,6 +16,7 @@ from wtforms.validators import DataRequired
 from tracker.extensions import db, login_manager
 from tracker.models import User
 from tracker.models.base import utcnow
+from tracker.services import login_security
 
 bp = Blueprint("auth", __name__)
 
@@ -25,13 +27,14 @@ login_manager.login_message_category = "warning"
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    # The id carries the user's session token: a password reset or disabling ends sessions.
+    # The id carries the login session's token (server-side row): logout, a password reset,
+    # disabling or a role change revoke it, and every copy of the cookies stops working.
     ident, _, token = user_id.partition(":")
-    if not ident.isdigit():
+    if not ident.isdigit() or len(ident) > 12:
         return None
-    user = db.session.get(User, int(ident))
-    if user is None or user.session_token != token or not user.is_active:
-        return None
+    user = login_security.session_user(int(ident), token)
+    if user is not None:
+        user.login_token = token
     return user
 
 
@@ -77,23 +80,40 @@ def login():
         return redirect(url_for("projects.index"))
     form = LoginForm()
     error = None
+    status = 200
     if form.validate_on_submit():
-        user = db.session.scalar(select(User).where(User.username == form.username.data.strip()))
-        if user is None or not user.check_password(form.password.data):
-            error = "用户名或密码错误。"
-        elif not user.is_active:
-            error = "该账号已停用，请联系系统管理员。"
+        username = form.username.data.strip()
+        addr = request.remote_addr or ""
+        tz = ZoneInfo(current_app.config["TIMEZONE"])
+        lock = login_security.current_lock(username, addr)
+        if lock is not None:
+            # Refused before the password is looked at; not recorded, so the lock ends on time.
+            error, status = lock.message(utcnow(), tz), 429
         else:
-            login_user(user, remember=form.remember.data)
-            user.last_login_at = utcnow()
-            db.session.commit()
-            return redirect(safe_next(request.args.get("next")) or url_for("projects.index"))
-    return render_template("auth/login.html", form=form, error=error), (401 if error else 200)
+            user = db.session.scalar(select(User).where(User.username == username))
+            if not login_security.verify(user, form.password.data):
+                lock = login_security.record_attempt(username, addr, success=False, user=user)
+                db.session.commit()
+                error, status = (lock.message(utcnow(), tz), 429) if lock else ("用户名或密码错误。", 401)
+            elif not user.is_active:
+                error, status = "该账号已停用，请联系系统管理员。", 401
+            else:
+                login_security.record_attempt(username, addr, success=True, user=user)
+                user.login_token = login_security.start_session(
+                    user, remote_addr=addr, user_agent=request.headers.get("User-Agent", "")
+                )
+                login_user(user, remember=form.remember.data)
+                user.last_login_at = utcnow()
+                db.session.commit()
+                return redirect(safe_next(request.args.get("next")) or url_for("projects.index"))
+    return render_template("auth/login.html", form=form, error=error), status
 
 
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    login_security.end_session(current_user.login_token)
+    db.session.commit()
     logout_user()
     flash("您已退出登录。", "info")
     return redirect(url_for("auth.login"))

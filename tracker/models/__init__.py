@@ -30,6 +30,7 @@ from tracker.models.progress import (  # noqa: F401
     Submission,
     WorkflowEvent,
 )
+from tracker.models.security import LoginAttempt, LoginSession  # noqa: F401
 from tracker.models.projects import (  # noqa: F401
     ACCUMULATIONS,
     DepartmentBudget,

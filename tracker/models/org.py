@@ -75,6 +75,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     # Changing it logs the user out everywhere (password reset, disabling).
     session_token: Mapped[str] = mapped_column(String(64))
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Moves on with every admin edit of the account (not with logins): two admins editing the
+    # same user cannot overwrite each other silently.
+    profile_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1", nullable=False)
 
     department: Mapped[Department] = relationship(back_populates="users", lazy="joined")
 
@@ -89,8 +92,12 @@ class User(UserMixin, TimestampMixin, db.Model):
     def is_active(self) -> bool:  # type: ignore[override]
         return bool(self.is_active_flag)
 
+    # The token of the login session this object was loaded for (set at login and by the
+    # user loader); the session and remember-me cookies carry it, so logout can end them.
+    login_token: str = ""
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        return f"{self.id}:{self.login_token}"
 
     @property
     def role_label(self) -> str:

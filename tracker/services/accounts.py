@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from tracker.domain import DomainError
 from tracker.extensions import db
 from tracker.models import ROLE_ADMIN, ROLES, BudgetYear, Department, User
+from tracker.services import login_security
 
 MIN_PASSWORD = 8
 
@@ -59,8 +60,38 @@ def _active_admins() -> int:
     )
 
 
+class AccountConflict(AccountError):
+    pass
+
+
+def _bump_version(user: User, expected_version: int | None) -> None:
+    """Optimistic check: the edit applies only to the version the admin saw (atomic in SQL)."""
+    current = user.profile_version or 1
+    if expected_version is not None:
+        result = db.session.execute(
+            update(User)
+            .where(User.id == user.id, User.profile_version == expected_version)
+            .values(profile_version=expected_version + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            raise AccountConflict(
+                f"用户“{user.username}”已被其他管理员修改，您的修改未保存。页面已显示最新内容，请核对后重新保存。"
+            )
+        db.session.refresh(user, ["profile_version"])
+    else:
+        user.profile_version = current + 1
+
+
 def update_user(
-    user: User, *, role: str, department: Department, display_name: str, acting: User, email: str | None = None
+    user: User,
+    *,
+    role: str,
+    department: Department,
+    display_name: str,
+    acting: User,
+    email: str | None = None,
+    expected_version: int | None = None,
 ) -> None:
     if role not in ROLES:
         raise AccountError(f"未知的角色“{role}”。")
@@ -68,6 +99,10 @@ def update_user(
         raise AccountError("这是最后一个启用的管理员账号，不能改为其他角色。")
     if user.id == acting.id and role != user.role:
         raise AccountError("不能修改自己的角色。")
+    _bump_version(user, expected_version)
+    if role != user.role or department.id != user.department_id:
+        # what the user may see changes: open sessions end and they log in again
+        login_security.end_all_sessions(user)
     user.role = role
     user.department_id = department.id
     user.display_name = display_name.strip() or user.username
@@ -85,7 +120,8 @@ def set_active(user: User, active: bool, *, acting: User) -> None:
             raise AccountError("不能停用自己的账号。")
         if user.role == ROLE_ADMIN and _active_admins() <= 1:
             raise AccountError("这是最后一个启用的管理员账号，不能停用。")
-        user.session_token = new_session_token()  # ends the user's open sessions
+        user.session_token = new_session_token()
+        login_security.end_all_sessions(user)  # ends the user's open sessions
     user.is_active_flag = active
     db.session.flush()
 
@@ -94,6 +130,7 @@ def reset_password(user: User, password: str) -> None:
     check_password_strength(password)
     user.set_password(password)
     user.session_token = new_session_token()
+    login_security.end_all_sessions(user)
     db.session.flush()
 
 
