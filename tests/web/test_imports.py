@@ -211,21 +211,21 @@ def test_zip_upload_is_a_batch(client, make_user, login, db):
     assert page.count('data-status="unchanged"') == 2 and "confirm-batch" not in page
 
 
-def test_batch_belongs_to_its_uploader_and_needs_csrf(app, client, make_user, login, db):
+def test_batch_only_for_finance_and_admin_and_needs_csrf(app, client, make_user, login, db):
     finance = make_user("finance")
     login(finance)
     response = _upload_many(client, [("a.txt", SEED_FILE.read_bytes()), ("b.txt", SEED_FILE.read_bytes())])
     location = response.headers["Location"].split("localhost")[-1]
+    assert client.get("/imports/batch/" + "0" * 32).status_code == 404
+    assert client.get("/imports/batch/not-an-id").status_code == 404
     client.post("/logout")
-    login(make_user("admin"))
-    assert client.get(location).status_code == 404
-    assert client.post(location + "/step").status_code == 404
-    assert client.get(location + "/status").status_code == 404
-    client.post("/logout")
-    login(make_user("owner"))
-    assert client.get(location).status_code == 403
-    assert client.post(location + "/step").status_code == 403
-    assert client.get("/imports/batch/" + "0" * 32).status_code == 403
+    for role in ("owner", "reviewer"):
+        login(make_user(role))
+        assert client.get(location).status_code == 403
+        assert client.post(location + "/step").status_code == 403
+        assert client.get(location + "/status").status_code == 403
+        assert client.post(location + "/confirm").status_code == 403
+        client.post("/logout")
     client.post("/logout")
     login(finance)
     app.config["WTF_CSRF_ENABLED"] = True
