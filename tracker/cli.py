@@ -76,8 +76,10 @@ def _collect_files(paths) -> list[Path]:
         if path.is_dir():
             out.extend(
                 sorted(
-                    p for p in path.rglob("*")
-                    if p.is_file() and not p.name.startswith((".", "~$"))
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file()
+                    and not p.name.startswith((".", "~$"))
                     and p.suffix.lower() in (*DOCUMENT_SUFFIXES, ".zip")
                 )
             )
@@ -119,8 +121,13 @@ def import_many(files: list[Path], *, year: int, dry_run: bool, department_code:
         db.session.commit()  # each file is its own unit: what is written stays written
 
     outcomes = import_batch(
-        items, year=year, limits=limits, dry_run=dry_run, departments=departments,
-        progress=progress, after_file=None if dry_run else after_file,
+        items,
+        year=year,
+        limits=limits,
+        dry_run=dry_run,
+        departments=departments,
+        progress=progress,
+        after_file=None if dry_run else after_file,
     )
     if dry_run:
         db.session.rollback()

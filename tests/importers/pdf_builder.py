@@ -66,6 +66,7 @@ def build_pdf(
     scanned_page: bool = False,
     encrypt: str | None = None,
     merge_levels: bool = True,
+    running_head: str | None = None,
 ) -> bytes:
     """projects: (name, goal, indicator rows). ruled=False: the same tables without ruling lines."""
     from reportlab.lib import colors
@@ -114,7 +115,16 @@ def build_pdf(
     if scanned_page:
         story.append(PageBreak())
         story.append(_Picture())
-    pdf.build(story)
+
+    def decorate(canvas, _doc):  # running head and page number, as printed reports have
+        canvas.saveState()
+        canvas.setFont(font, 8)
+        if running_head:
+            canvas.drawString(36, A4[1] - 25, running_head)
+        canvas.drawCentredString(A4[0] / 2, 20, f"- {canvas.getPageNumber()} -")
+        canvas.restoreState()
+
+    pdf.build(story, onFirstPage=decorate, onLaterPages=decorate)
     return out.getvalue()
 
 
@@ -127,9 +137,8 @@ def _Picture():
             return 400, 300
 
         def draw(self):
-            from reportlab.graphics.shapes import Drawing, Rect
-            from reportlab.lib.utils import ImageReader
             from PIL import Image, ImageDraw
+            from reportlab.lib.utils import ImageReader
 
             img = Image.new("L", (400, 300), 255)
             d = ImageDraw.Draw(img)
@@ -139,7 +148,6 @@ def _Picture():
             img.save(buf, format="PNG")
             buf.seek(0)
             self.canv.drawImage(ImageReader(buf), 0, 0, 400, 300)
-            del Drawing, Rect
 
     return Picture()
 

@@ -99,7 +99,9 @@ def test_rows_are_counted_in_streaming_mode_below_the_size_limits():
     print(f"60,000-row xlsx refused by the row count in {(time.perf_counter() - started) * 1000:.0f} ms")
     assert "超过 50000 行" in str(exc.value) and "“大表.xlsx”" in str(exc.value)
     with pytest.raises(ImportLimitError) as exc:
-        parse_file("大表.xlsx", data, limits=ImportLimits(max_uncompressed_bytes=10**12, max_ratio=10**6, max_cells=1000))
+        parse_file(
+            "大表.xlsx", data, limits=ImportLimits(max_uncompressed_bytes=10**12, max_ratio=10**6, max_cells=1000)
+        )
     assert "超过 1000 个单元格" in str(exc.value)
 
 

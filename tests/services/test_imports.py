@@ -54,9 +54,18 @@ def test_seed_imports_exactly(seeded, db):
     assert [i.level3 for i in first[:2]] == ["保障办公区个数", "租赁办公区占地面积"]
     row = first[0]
     assert (row.level1, row.level2, row.description, row.target_raw, row.basis) == (
-        "产出指标", "数量指标", "保障办公区正常运转个数", "7个", "根据工作职责"
+        "产出指标",
+        "数量指标",
+        "保障办公区正常运转个数",
+        "7个",
+        "根据工作职责",
     )
-    assert (row.target_kind, row.target_op, row.target_value, row.target_unit) == ("quantitative", "=", Decimal("7"), "个")
+    assert (row.target_kind, row.target_op, row.target_value, row.target_unit) == (
+        "quantitative",
+        "=",
+        Decimal("7"),
+        "个",
+    )
     cost = next(i for i in first if i.level2 == "成本指标")
     assert (cost.target_op, cost.target_value, cost.target_unit) == ("≤", Decimal("426"), "元")
     deadline = next(i for i in first if i.level2 == "时效指标")
@@ -169,7 +178,9 @@ def test_removed_indicator_with_records_is_kept(seeded, db, make_user):
     dept = db.session.scalar(select(Department).where(Department.code == "430"))
     owner = make_user("owner", dept)
     with_value = db.session.scalar(select(Indicator).where(Indicator.level3 == "租赁办公区占地面积"))
-    progress.record_value(owner, with_value, progress.parse_value_form(with_value, {"as_of": "2023-03-31", "value": "57917.17"}))
+    progress.record_value(
+        owner, with_value, progress.parse_value_form(with_value, {"as_of": "2023-03-31", "value": "57917.17"})
+    )
     db.session.commit()
     text = SEED_FILE.read_text(encoding="utf-8")
     start = text.index("\t\n\t数量指标\n\t租赁办公区占地面积")
@@ -223,7 +234,11 @@ def test_batch_good_and_bad_file_each_its_own_unit(db):
     assert [o.status for o in outcomes] == ["refused", "imported", "refused", "imported"]
     assert "坏.txt" in outcomes[0].reason or "没有找到" in outcomes[0].reason
     assert (outcomes[1].projects, outcomes[1].indicators) == (18, 184)
-    assert (outcomes[3].department_code, outcomes[3].department, outcomes[3].indicators) == ("301001", "示例县农业农村局", 12)
+    assert (outcomes[3].department_code, outcomes[3].department, outcomes[3].indicators) == (
+        "301001",
+        "示例县农业农村局",
+        12,
+    )
     assert _counts(db) == (2, 19, 196)
     assert db.session.scalar(select(func.count(SourceDocument.id))) == 2
     assert [c[0] for c in calls] == ["解析"] * 4 + ["写入"] * 4 and calls[-1][1:3] == (4, 4)
@@ -261,10 +276,14 @@ def test_zip_is_expanded_with_gbk_names_and_unsupported_members_refused(db):
 
     from tracker.services.imports import expand_uploads, import_batch
 
-    data = _zip({"县/平乡.txt": SEED_FILE.read_bytes(), "县/说明.png": b"\x89PNG", "__MACOSX/._x": b"", "县/农业.pdf": _pdf()})
+    data = _zip(
+        {"县/平乡.txt": SEED_FILE.read_bytes(), "县/说明.png": b"\x89PNG", "__MACOSX/._x": b"", "县/农业.pdf": _pdf()}
+    )
     items = expand_uploads([("全县.zip", data)])
     assert [(i.name, bool(i.error)) for i in items] == [
-        ("全县.zip/县/平乡.txt", False), ("全县.zip/县/说明.png", True), ("全县.zip/县/农业.pdf", False)
+        ("全县.zip/县/平乡.txt", False),
+        ("全县.zip/县/说明.png", True),
+        ("全县.zip/县/农业.pdf", False),
     ]
     outcomes = import_batch(items, year=2023, dry_run=True)
     assert [o.status for o in outcomes] == ["imported", "refused", "imported"]
@@ -301,8 +320,9 @@ def test_department_from_document_or_chosen(db):
     assert outcomes[0].status == "refused" and "请选择要导入到的部门" in outcomes[0].reason
     assert _counts(db) == (0, 0, 0)
 
-    outcomes = import_batch([BatchFile("无部门.pdf", nameless)], year=2023,
-                            departments={"无部门.pdf": NewDepartment("示例县水利局", "302")})
+    outcomes = import_batch(
+        [BatchFile("无部门.pdf", nameless)], year=2023, departments={"无部门.pdf": NewDepartment("示例县水利局", "302")}
+    )
     db.session.commit()
     assert outcomes[0].status == "imported"
     dept = db.session.scalar(select(Department))
@@ -323,11 +343,15 @@ def test_skipped_items_reach_the_outcome_and_summary(db):
 
     data = SEED_FILE.read_bytes()
     doc = parse_file("seed.txt", data)
-    doc.skipped.append(SkippedItem(reason="不是指标行（填表人）", text="填表人：张三", file="seed.txt", table="第1张表", row=30))
+    doc.skipped.append(
+        SkippedItem(reason="不是指标行（填表人）", text="填表人：张三", file="seed.txt", table="第1张表", row=30)
+    )
     plan = plan_import(doc, year=2023, filename="seed.txt", data=data)
     assert "  “seed.txt”，第1张表，第30行：不是指标行（填表人）“填表人：张三”" in plan.summary_lines()
     outcome = outcome_of("seed.txt", plan)
-    assert outcome.skipped == [{"place": "“seed.txt”，第1张表，第30行", "reason": "不是指标行（填表人）", "text": "填表人：张三"}]
+    assert outcome.skipped == [
+        {"place": "“seed.txt”，第1张表，第30行", "reason": "不是指标行（填表人）", "text": "填表人：张三"}
+    ]
 
 
 def test_cli_imports_a_folder_file_by_file(app, db, tmp_path):

@@ -35,7 +35,13 @@ def test_preview_then_confirm(client, make_user, login, db):
     token = html.split('name="token" type="hidden" value="')[1].split('"')[0]
     response = client.post(
         "/imports/confirm",
-        data={"token": token, "filename": "平乡县机关后勤服务中心2023.txt", "year": "2023", "department_id": "", "mode": "file"},
+        data={
+            "token": token,
+            "filename": "平乡县机关后勤服务中心2023.txt",
+            "year": "2023",
+            "department_id": "",
+            "mode": "file",
+        },
     )
     assert response.status_code == 302
     assert _count(db, Project) == 18 and _count(db, Indicator) == 184
@@ -85,8 +91,11 @@ def test_bad_form_fields_get_chinese_messages(client, make_user, login, db):
         ({"year": "2023", "department_id": "99999"}, "所选部门不存在"),
         ({"year": "1800", "department_id": "0"}, "2000–2100"),
     ]:
-        response = client.post("/imports/", data={**data, "file": (io.BytesIO(SEED_FILE.read_bytes()), "x.txt")},
-                               content_type="multipart/form-data")
+        response = client.post(
+            "/imports/",
+            data={**data, "file": (io.BytesIO(SEED_FILE.read_bytes()), "x.txt")},
+            content_type="multipart/form-data",
+        )
         html = response.get_data(as_text=True)
         assert response.status_code == 400 and expected in html, data
         assert "Not a valid" not in html and "Invalid Choice" not in html
@@ -94,8 +103,12 @@ def test_bad_form_fields_get_chinese_messages(client, make_user, login, db):
 
 def test_huge_ids_in_urls_are_not_found(client, make_user, login, db):
     login(make_user("finance"))
-    for url in ("/projects/99999999999999999999", "/evidence/99999999999999999999",
-                "/?year=99999999999999999999999", "/audit?page=99999999999999999999"):
+    for url in (
+        "/projects/99999999999999999999",
+        "/evidence/99999999999999999999",
+        "/?year=99999999999999999999999",
+        "/audit?page=99999999999999999999",
+    ):
         assert client.get(url).status_code == 404, url
     response = client.post("/monitoring/run", data={"as_of": "1900-06-30"}, follow_redirects=True)
     assert "没有 1900 预算年度" in response.get_data(as_text=True)
@@ -109,8 +122,12 @@ def test_huge_ids_in_urls_are_not_found(client, make_user, login, db):
 def _pdf(department="[301001]示例县农业农村局"):
     from tests.importers.pdf_builder import build_pdf, indicator_rows
 
-    return build_pdf([("农机购置补贴项目", "完成农机补贴发放。", indicator_rows(12))], department=department,
-                     year=2023, scanned_page=True)
+    return build_pdf(
+        [("农机购置补贴项目", "完成农机补贴发放。", indicator_rows(12))],
+        department=department,
+        year=2023,
+        scanned_page=True,
+    )
 
 
 def _upload_many(client, files, year=2023):
@@ -138,7 +155,7 @@ def test_pdf_preview_lists_skipped_page_and_asks_department(client, make_user, l
     login(make_user("finance"))
     html = _upload(client, _pdf(department=None), "无部门.pdf").get_data(as_text=True)
     assert 'id="project-count">1<' in html and 'id="indicator-count">12<' in html
-    assert 'id="skipped"' in html and "“无部门.pdf”，第2页" in html and "没有文字层" in html
+    assert 'id="skipped"' in html and "“无部门.pdf”，第2页" in html and "没有文字" in html
     assert 'id="choose-department"' in html
     token = html.split('name="token" type="hidden" value="')[1].split('"')[0]
     form = {"token": token, "filename": "无部门.pdf", "year": "2023", "department_id": "", "mode": "file"}
@@ -157,8 +174,15 @@ def test_batch_of_files_preview_confirm_report(client, make_user, login, db):
     dept = Department(code="999", name="示例县财政局")
     db.session.add(dept)
     db.session.commit()
-    response = _upload_many(client, [("平乡.txt", SEED_FILE.read_bytes()), ("坏.txt", "没有表格".encode()),
-                                     ("农业.pdf", _pdf()), ("无部门.pdf", _pdf(department=None))])
+    response = _upload_many(
+        client,
+        [
+            ("平乡.txt", SEED_FILE.read_bytes()),
+            ("坏.txt", "没有表格".encode()),
+            ("农业.pdf", _pdf()),
+            ("无部门.pdf", _pdf(department=None)),
+        ],
+    )
     assert response.status_code == 302
     location = response.headers["Location"].split("localhost")[-1]
     page = client.get(location).get_data(as_text=True)
@@ -170,7 +194,7 @@ def test_batch_of_files_preview_confirm_report(client, make_user, login, db):
     page = client.get(location).get_data(as_text=True)
     assert 'id="batch-progress"' not in page and "confirm-batch" in page
     assert page.count('data-status="imported"') == 2 and 'data-status="refused"' in page and 'data-status="ask"' in page
-    assert "第2页" in page and "没有文字层" in page  # skipped rows with their place
+    assert "第2页" in page and "没有文字" in page  # skipped rows with their place
 
     # the nameless file needs a department: refused without one
     response = client.post(location + "/confirm", follow_redirects=True)

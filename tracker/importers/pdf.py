@@ -6,8 +6,9 @@ OpenCV as camelot needs — the county server stays a plain Python install):
 1. Ruled tables: every page's tables are found from their ruling lines. A merged cell comes
    back as one cell plus None for the positions it covers; each None gets the text of the
    cell that covers it (as Word shows a merged cell, and as the .xlsx importer fills merged
-   ranges). A table at the top of page n+1 with the same number of columns and no header row
-   continues the last table of page n (the page footer/header between them is dropped).
+   ranges); line wraps inside a cell are joined. A table at the top of page n+1 with the same
+   number of columns and no header row continues the last table of page n (page numbers and
+   running heads/footers — lines repeated at the top or bottom of pages — are dropped).
    Text lines outside the tables (the "…绩效目标表" title above each table, 部门名称…) are kept
    in reading order, so the document becomes one grid: title rows, goal rows, header,
    indicator rows — and goes to the shared grid parser through ONE adapter (_parse_grid).
@@ -27,12 +28,12 @@ from dataclasses import dataclass, field
 from tracker.importers.base import ImportFormatError, ParsedDocument, SkippedItem
 from tracker.importers.limits import DEFAULT_LIMITS, ImportLimits, check_deadline, check_pages, quoted
 
-SCANNED_MESSAGE = (
-    "PDF 中没有可识别的文字（可能是扫描件或图片），无法读取表格：请上传 Word/Excel 原件或文字版 PDF"
-)
+SCANNED_MESSAGE = "PDF 中没有可识别的文字（可能是扫描件或图片），无法读取表格：请上传 Word/Excel 原件或文字版 PDF"
 # page numbers and running heads that sit between the two parts of a table split by a page
 _PAGE_NUMBER = re.compile(r"^[-—－\s]*(?:第\s*)?\d+\s*(?:页)?(?:\s*/\s*(?:共\s*)?\d+\s*页?)?[-—－\s]*$")
 _CODE_NAME = re.compile(r"^[\[【(（]?([0-9]{2,12})[\]】)）]?\s*[-－_ ]?\s*([^\d\s].*)$")
+# a line inside a cell that starts a new item (kept on its own line); any other break is a wrap
+_ITEM_START = re.compile(r"^(?:\d+[、.．)）]|[（(]\d+[)）]|[一二三四五六七八九十]+、|[①-⑳]|目标\d)")
 _SPACES = re.compile(r"(?:[ \u3000\xa0]{2,}|\t)+")
 
 
@@ -95,10 +96,32 @@ def _open(data: bytes, name: str):
     return pdf, pages
 
 
+def _unwrap(text: str | None) -> str:
+    """A PDF cell's text with the line wraps of its rendering joined ("年度绩效\n目标" →
+    "年度绩效目标"); a line that starts a numbered item keeps its own line (goals)."""
+    if not text:
+        return ""
+    out: list[str] = []
+    for line in text.split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        if out and not _ITEM_START.match(line):
+            sep = (
+                " "
+                if out[-1][-1:].isascii() and out[-1][-1:].isalnum() and line[0].isascii() and line[0].isalnum()
+                else ""
+            )
+            out[-1] += sep + line
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
 def _fill_merged(table) -> list[list[str]]:
     """Rows of a pdfplumber table with every None (covered by a merged cell) given the text of
     the cell that covers it."""
-    texts = table.extract()
+    texts = [[_unwrap(t) for t in row] for row in table.extract()]
     rows = table.rows
     cells = [c for c in table.cells]
     xs = sorted({c[0] for c in cells})
@@ -146,21 +169,40 @@ def _page_items(page, page_no: int, first_table_no: int) -> tuple[list[_Item], i
     return items, first_table_no + len(tables)
 
 
-def _is_running_text(item: _Item) -> bool:
-    return not item.is_table and bool(_PAGE_NUMBER.match(item.text))
+def _running_texts(pages: list[list[_Item]]) -> set[str]:
+    """Running heads and footers: a first or last line of a page repeated (digits aside) on
+    at least two pages and on at least a third of the pages that have text."""
+    counts: dict[str, int] = {}
+    with_text = 0
+    for items in pages:
+        texts = [i for i in items if not i.is_table]
+        if not texts:
+            continue
+        with_text += 1
+        for key in {_running_key(texts[0].text), _running_key(texts[-1].text)}:
+            counts[key] = counts.get(key, 0) + 1
+    return {k for k, n in counts.items() if n >= 2 and n * 3 >= with_text and k}
 
 
-def _continues(prev: _Item, table: _Item, between: list[_Item]) -> bool:
+def _running_key(text: str) -> str:
+    return re.sub(r"[\d\s]+", "#", text)
+
+
+def _is_running_text(item: _Item, running: set[str] | frozenset = frozenset()) -> bool:
+    return not item.is_table and (bool(_PAGE_NUMBER.match(item.text)) or _running_key(item.text) in running)
+
+
+def _continues(prev: _Item, table: _Item, between: list[_Item], running: set[str]) -> bool:
     """table (first thing on its page) continues prev (last table of the page before)."""
     from tracker.importers.tables import detect_columns
 
-    if table.page != prev.page + 1 or any(not _is_running_text(i) for i in between):
+    if table.page != prev.page + 1 or any(not _is_running_text(i, running) for i in between):
         return False
     width = max(len(r) for r in prev.rows)
     return max(len(r) for r in table.rows) == width and detect_columns(table.rows[0]) is None
 
 
-def _join_pages(pages: list[list[_Item]]) -> list[_Item]:
+def _join_pages(pages: list[list[_Item]], running: set[str]) -> list[_Item]:
     """Reading order of the whole document, with tables split by a page break joined."""
     out: list[_Item] = []
     for items in pages:
@@ -168,7 +210,7 @@ def _join_pages(pages: list[list[_Item]]) -> list[_Item]:
         last_table = next((k for k in range(len(out) - 1, -1, -1) if out[k].is_table), None)
         if first_table is not None and last_table is not None:
             between = out[last_table + 1 :] + items[:first_table]
-            if _continues(out[last_table], items[first_table], between):
+            if _continues(out[last_table], items[first_table], between, running):
                 out[last_table].rows.extend(items[first_table].rows)
                 del out[last_table + 1 :]
                 items = items[first_table + 1 :]
@@ -176,7 +218,7 @@ def _join_pages(pages: list[list[_Item]]) -> list[_Item]:
     return out
 
 
-def _grid(items: list[_Item]) -> tuple[list[list[str]], list[str], list[str]]:
+def _grid(items: list[_Item], running: set[str]) -> tuple[list[list[str]], list[str], list[str]]:
     """(rows, place of each row, the seed-style text rendering for department/budget lookup)."""
     rows: list[list[str]] = []
     places: list[str] = []
@@ -194,7 +236,7 @@ def _grid(items: list[_Item]) -> tuple[list[list[str]], list[str], list[str]]:
                         seen.append(c)
                 lines.extend("\t" + c.replace("\n", "") for c in seen)
                 lines.append("")
-        elif not _is_running_text(item):
+        elif not _is_running_text(item, running):
             rows.append([item.text])
             places.append(f"第{item.page}页“{item.text[:20]}”")
             lines.append(item.text)
@@ -267,21 +309,23 @@ def parse_pdf(data: bytes, *, source_name: str = "", limits: ImportLimits = DEFA
         table_no = 1
         for k, page in enumerate(pages, start=1):
             check_deadline(f"第{k}页")
-            if not page.chars:
+            items, table_no = _page_items(page, k, table_no) if page.chars else ([], table_no)
+            if any(i.is_table or not _PAGE_NUMBER.match(i.text) for i in items):
+                text_pages += 1
+            elif page.images:  # only a picture (and perhaps a page number): a scanned page
                 doc.skipped.append(
-                    SkippedItem(reason="该页没有文字层（可能是扫描页或图片），未读取", file=source_name, table=f"第{k}页")
+                    SkippedItem(
+                        reason="该页只有图片、没有文字（可能是扫描页），未读取", file=source_name, table=f"第{k}页"
+                    )
                 )
-                per_page.append([])
-                continue
-            text_pages += 1
-            items, table_no = _page_items(page, k, table_no)
             per_page.append(items)
         if text_pages == 0:
             raise ImportFormatError(f"文件{quoted(source_name)}：{SCANNED_MESSAGE}")
-        items = _join_pages(per_page)
+        running = _running_texts(per_page)
+        items = _join_pages(per_page, running)
         if not any(i.is_table for i in items):
             return _text_only(pages, source_name, doc)
-        rows, places, lines = _grid(items)
+        rows, places, lines = _grid(items, running)
         _meta(lines, doc)
         return _parse_grid(rows, places, doc, source_name)
 

@@ -129,8 +129,14 @@ def _new_department(name: str | None, code: str | None) -> NewDepartment | None:
 def _plan(mode, filename, data, year, department_id, new_department=None):
     doc = _parse(mode, filename, data)
     department = db.session.get(Department, department_id) if department_id else None
-    return plan_import(doc, year=year, filename=filename, data=data, department=department,
-                       new_department=None if department else new_department)
+    return plan_import(
+        doc,
+        year=year,
+        filename=filename,
+        data=data,
+        department=department,
+        new_department=None if department else new_department,
+    )
 
 
 def _is_batch(uploads: list[tuple[str, bytes]]) -> bool:
@@ -180,13 +186,16 @@ def upload():
                     department_id=form.department_id.data or None,
                     mode=mode,
                 )
-                return render_template("imports/preview.html", plan=plan, form=confirm, labels=STATUS_LABELS,
-                                       departments=_department_choices()[1:])
+                return render_template(
+                    "imports/preview.html",
+                    plan=plan,
+                    form=confirm,
+                    labels=STATUS_LABELS,
+                    departments=_department_choices()[1:],
+                )
     elif request.method == "POST":
         error = "；".join(msg for msgs in form.errors.values() for msg in msgs)
-    history = db.session.scalars(
-        select(SourceDocument).order_by(SourceDocument.id.desc()).limit(20)
-    ).all()
+    history = db.session.scalars(select(SourceDocument).order_by(SourceDocument.id.desc()).limit(20)).all()
     return render_template("imports/upload.html", form=form, error=error, history=history), (400 if error else 200)
 
 
@@ -269,8 +278,15 @@ def _start_batch(uploads: list[tuple[str, bytes]], year: int):
             (store / f"{token}.bin").write_bytes(item.data)
         files.append({"name": item.name, "token": token, "error": item.error})
     batch_id = secrets.token_hex(16)
-    batch = {"user_id": current_user.id, "year": year, "files": files, "stage": "preview",
-             "outcomes": [], "choices": {}, "results": []}
+    batch = {
+        "user_id": current_user.id,
+        "year": year,
+        "files": files,
+        "stage": "preview",
+        "outcomes": [],
+        "choices": {},
+        "results": [],
+    }
     _save_batch(batch_id, batch)
     return redirect(url_for("imports.batch", batch_id=batch_id))
 
@@ -296,8 +312,13 @@ def _progress(batch: dict) -> dict:
     if batch["stage"] == "done":
         done = total
     current = batch["files"][done]["name"] if done < total and batch["stage"] in ("preview", "apply") else ""
-    return {"stage": batch["stage"], "done": done, "total": total, "current": current,
-            "finished": batch["stage"] in ("review", "done")}
+    return {
+        "stage": batch["stage"],
+        "done": done,
+        "total": total,
+        "current": current,
+        "finished": batch["stage"] in ("review", "done"),
+    }
 
 
 def _step(batch: dict) -> None:
@@ -319,8 +340,14 @@ def _step(batch: dict) -> None:
         else:
             dept, new = _choice(batch, k)
             try:
-                outcome = apply_file(item, doc, year=batch["year"], user=current_user, department=dept,
-                                     new_department=None if dept else new)
+                outcome = apply_file(
+                    item,
+                    doc,
+                    year=batch["year"],
+                    user=current_user,
+                    department=dept,
+                    new_department=None if dept else new,
+                )
                 db.session.commit()  # each file is its own transaction
             except Exception:
                 db.session.rollback()

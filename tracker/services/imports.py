@@ -130,7 +130,9 @@ class ImportPlan:
                     lines.append(f"项目“{p.name}”：{change}")
                 for ip in p.indicators:
                     if ip.status == CHANGED:
-                        lines.append(f"项目“{p.name}”第{ip.parsed.order}行“{ip.parsed.level3}”：" + "；".join(ip.changes))
+                        lines.append(
+                            f"项目“{p.name}”第{ip.parsed.order}行“{ip.parsed.level3}”：" + "；".join(ip.changes)
+                        )
                     elif ip.status == NEW:
                         lines.append(f"项目“{p.name}”新增第{ip.parsed.order}行“{ip.parsed.level3}”")
                 for removed in p.removed_indicators:
@@ -224,8 +226,10 @@ def _resolve_department(
     if not doc.department_name and not doc.department_code:
         return None, "", None
     found = _find_department(doc.department_code, doc.department_name)
-    return found, (found.name if found else doc.department_name or ""), (
-        found.code if found and found.code else doc.department_code
+    return (
+        found,
+        (found.name if found else doc.department_name or ""),
+        (found.code if found and found.code else doc.department_code),
     )
 
 
@@ -431,13 +435,16 @@ def apply_import(plan: ImportPlan, *, user: User | None = None) -> SourceDocumen
         budget.source_document_id = source.id
 
     existing_ids = [p.existing_id for p in plan.projects if p.existing_id and p.status == CHANGED]
-    projects_by_id = {
-        p.id: p for p in session.scalars(select(Project).where(Project.id.in_(existing_ids))).all()
-    } if existing_ids else {}
-    indicators_by_id = {
-        i.id: i
-        for i in session.scalars(select(Indicator).where(Indicator.project_id.in_(existing_ids))).all()
-    } if existing_ids else {}
+    projects_by_id = (
+        {p.id: p for p in session.scalars(select(Project).where(Project.id.in_(existing_ids))).all()}
+        if existing_ids
+        else {}
+    )
+    indicators_by_id = (
+        {i.id: i for i in session.scalars(select(Indicator).where(Indicator.project_id.in_(existing_ids))).all()}
+        if existing_ids
+        else {}
+    )
 
     for pp in plan.projects:
         if pp.status not in (NEW, CHANGED):
@@ -490,7 +497,13 @@ def apply_import(plan: ImportPlan, *, user: User | None = None) -> SourceDocumen
 # does not stop the others.
 
 IMPORTED, REFUSED = "imported", "refused"
-OUTCOME_LABELS = {IMPORTED: "已导入（新增）", CHANGED: "已更新（有变化）", UNCHANGED: "无变化", REFUSED: "拒绝", ASK: "待选择部门"}
+OUTCOME_LABELS = {
+    IMPORTED: "已导入（新增）",
+    CHANGED: "已更新（有变化）",
+    UNCHANGED: "无变化",
+    REFUSED: "拒绝",
+    ASK: "待选择部门",
+}
 PREVIEW_LABELS = {IMPORTED: "将新增", CHANGED: "将更新", UNCHANGED: "无变化", REFUSED: "拒绝", ASK: "待选择部门"}
 DOCUMENT_SUFFIXES = (".txt", ".docx", ".xlsx", ".xls", ".pdf", ".html", ".htm")
 
@@ -631,8 +644,9 @@ def preview_file(
     if isinstance(doc, FileOutcome):
         return doc
     try:
-        plan = plan_import(doc, year=year, filename=item.name, data=item.data, department=department,
-                           new_department=new_department)
+        plan = plan_import(
+            doc, year=year, filename=item.name, data=item.data, department=department, new_department=new_department
+        )
     except DomainError as exc:
         return refused(item.name, str(exc))
     return outcome_of(item.name, plan)
@@ -650,8 +664,9 @@ def apply_file(
     """Plan and write one parsed file inside its own savepoint: all of it or nothing of it."""
     try:
         with db.session.begin_nested():
-            plan = plan_import(doc, year=year, filename=item.name, data=item.data, department=department,
-                               new_department=new_department)
+            plan = plan_import(
+                doc, year=year, filename=item.name, data=item.data, department=department, new_department=new_department
+            )
             if plan.needs_department:
                 raise ImportError_("文件中没有找到部门名称和编码，请选择要导入到的部门。")
             outcome = outcome_of(item.name, plan)
@@ -697,7 +712,9 @@ def import_batch(
         new = choice if isinstance(choice, NewDepartment) else None
         if dry_run:
             try:
-                plan = plan_import(doc, year=year, filename=item.name, data=item.data, department=dept, new_department=new)
+                plan = plan_import(
+                    doc, year=year, filename=item.name, data=item.data, department=dept, new_department=new
+                )
                 outcomes.append(outcome_of(item.name, plan))
             except DomainError as exc:
                 outcomes.append(refused(item.name, str(exc)))
