@@ -125,3 +125,12 @@ def test_too_many_pages_is_refused_before_reading(ruled_pdf):
     with pytest.raises(ImportLimitError) as exc:
         parse_file("x.pdf", ruled_pdf, limits=ImportLimits(max_pages=2))
     assert "有 3 页，超过上限 2 页" in str(exc.value)
+
+
+@pytest.mark.parametrize("head", [None, "示例县2024年部门预算"])
+def test_many_tables_with_titles_at_the_top_of_pages(head):
+    """Numbered titles that open several pages are not running heads."""
+    projects = [(f"第{k}号示例项目", "目标。", indicator_rows(12, f"指标{k}-")) for k in range(10)]
+    doc = parse_file("many.pdf", build_pdf(projects, running_head=head))
+    assert [p.name for p in doc.projects] == [p[0] for p in projects]
+    assert all(_rows(p) == src[2] for p, src in zip(doc.projects, projects, strict=True))

@@ -170,7 +170,7 @@ def _page_items(page, page_no: int, first_table_no: int) -> tuple[list[_Item], i
 
 
 def _running_texts(pages: list[list[_Item]]) -> set[str]:
-    """Running heads and footers: a first or last line of a page repeated (digits aside) on
+    """Running heads and footers: a first or last line of a page repeated word for word on
     at least two pages and on at least a third of the pages that have text."""
     counts: dict[str, int] = {}
     with_text = 0
@@ -185,7 +185,10 @@ def _running_texts(pages: list[list[_Item]]) -> set[str]:
 
 
 def _running_key(text: str) -> str:
-    return re.sub(r"[\d\s]+", "#", text)
+    """The same text on several pages (a title such as "3、…绩效目标表" never is)."""
+    from tracker.importers.tables import parse_heading
+
+    return "" if parse_heading(text) is not None else re.sub(r"\s+", "", text)
 
 
 def _is_running_text(item: _Item, running: set[str] | frozenset = frozenset()) -> bool:
@@ -319,6 +322,7 @@ def parse_pdf(data: bytes, *, source_name: str = "", limits: ImportLimits = DEFA
                     )
                 )
             per_page.append(items)
+            page.close()  # drop the page's parsed objects: memory stays flat on long documents
         if text_pages == 0:
             raise ImportFormatError(f"文件{quoted(source_name)}：{SCANNED_MESSAGE}")
         running = _running_texts(per_page)
