@@ -29,7 +29,9 @@
       })
       .then(function (p) {
         show(p);
-        if (p.finished) { window.location.reload(); } else { step(); }
+        if (p.finished) { window.location.reload(); }
+        else if (p.busy) { window.setTimeout(step, 500); }  // another tab is stepping this batch
+        else { step(); }
       })
       .catch(function (e) {
         error.textContent = "处理中断：" + e.message + "。可刷新页面继续，已处理的文件不会重复处理。";

@@ -159,9 +159,10 @@ def test_pdf_preview_lists_skipped_page_and_asks_department(client, make_user, l
     assert 'id="choose-department"' in html
     token = html.split('name="token" type="hidden" value="')[1].split('"')[0]
     form = {"token": token, "filename": "无部门.pdf", "year": "2023", "department_id": "", "mode": "file"}
-    response = client.post("/imports/confirm", data=form, follow_redirects=True)
-    assert "请选择要导入到的部门" in response.get_data(as_text=True) and _count(db, Project) == 0
-    html = _upload(client, _pdf(department=None), "无部门.pdf").get_data(as_text=True)
+    response = client.post("/imports/confirm", data=form)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'id="department-error"' in html and _count(db, Project) == 0
+    assert 'id="choose-department"' in html and token in html  # the same preview, still confirmable
     response = client.post("/imports/confirm", data={**form, "new_name": "示例县水利局", "new_code": "302"})
     assert response.status_code == 302 and _count(db, Project) == 1
     assert db.session.scalar(select(Department.name).where(Department.code == "302")) == "示例县水利局"
@@ -259,6 +260,24 @@ def test_batch_only_for_finance_and_admin_and_needs_csrf(app, client, make_user,
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
     assert client.get(location + "/status").get_json()["done"] == 0
+
+
+def test_batch_step_is_one_at_a_time(app, client, make_user, login, db):
+    import fcntl
+    from pathlib import Path
+
+    login(make_user("finance"))
+    response = _upload_many(client, [("a.txt", SEED_FILE.read_bytes()), ("b.txt", SEED_FILE.read_bytes())])
+    location = response.headers["Location"].split("localhost")[-1]
+    batch_id = location.rsplit("/", 1)[-1]
+    lock = Path(app.config["UPLOAD_DIR"]) / "imports" / f"batch-{batch_id}.lock"
+    with open(lock, "w") as held:  # another request is stepping this batch
+        fcntl.flock(held, fcntl.LOCK_EX)
+        r = client.post(location + "/step", headers={"Accept": "application/json"})
+        assert r.get_json()["busy"] is True and r.get_json()["done"] == 0
+        fcntl.flock(held, fcntl.LOCK_UN)
+    r = client.post(location + "/step", headers={"Accept": "application/json"})
+    assert r.get_json()["busy"] is False and r.get_json()["done"] == 1
 
 
 def test_bomb_upload_is_refused_quickly(client, make_user, login, db):

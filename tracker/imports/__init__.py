@@ -14,6 +14,8 @@ import json
 import re
 import secrets
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
@@ -98,7 +100,7 @@ def _store_dir() -> Path:
     path.mkdir(parents=True, exist_ok=True)
     # Previews that were never confirmed are dropped after a day.
     cutoff = time.time() - 24 * 3600
-    for stale in [*path.glob("*.bin"), *path.glob("batch-*.json")]:
+    for stale in [*path.glob("*.bin"), *path.glob("batch-*.json"), *path.glob("batch-*.lock")]:
         if stale.stat().st_mtime < cutoff:
             stale.unlink(missing_ok=True)
     return path
@@ -215,6 +217,16 @@ def confirm():
     try:
         new = _new_department(form.new_name.data, form.new_code.data)
         plan = _plan(form.mode.data, form.filename.data, data, form.year.data, form.department_id.data, new)
+        if plan.needs_department:  # the preview again, with the question still open
+            db.session.rollback()
+            return render_template(
+                "imports/preview.html",
+                plan=plan,
+                form=form,
+                labels=STATUS_LABELS,
+                departments=_department_choices()[1:],
+                department_error="请选择要导入到的部门，或填写新建部门的名称。",
+            ), 400
         source = apply_import(plan, user=current_user)
         db.session.commit()
     except DomainError as exc:
@@ -377,17 +389,41 @@ def batch(batch_id: str):
     )
 
 
+@contextmanager
+def _batch_lock(batch_id: str) -> Iterator[bool]:
+    """Only one step of a batch at a time (two tabs, a double click): an exclusive lock on a
+    file next to the batch, across worker processes. Yields False when another step holds it."""
+    with open(_store_dir() / f"batch-{batch_id}.lock", "w") as fh:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not on Linux
+            yield True
+            return
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 @bp.route("/batch/<batch_id>/step", methods=["POST"])
 @roles_required("finance", "admin")
 def batch_step(batch_id: str):
-    data = _load_batch(batch_id)
+    _load_batch(batch_id)
     if not StepForm().validate_on_submit():
         abort(400)
-    if data["stage"] in ("preview", "apply"):
-        _step(data)
-        _save_batch(batch_id, data)
+    with _batch_lock(batch_id) as mine:
+        data = _load_batch(batch_id)  # read again under the lock
+        if mine and data["stage"] in ("preview", "apply"):
+            _step(data)
+            _save_batch(batch_id, data)
+    progress = {**_progress(data), "busy": not mine}
     if request.accept_mimetypes.best == "application/json" or request.is_json:
-        return jsonify(_progress(data))
+        return jsonify(progress)
     return redirect(url_for("imports.batch", batch_id=batch_id))
 
 
