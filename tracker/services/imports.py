@@ -70,6 +70,25 @@ class ProjectPlan:
     # kept (never silently lose what users entered) and reported.
     kept_indicators: list[str] = field(default_factory=list)
 
+    def change_lines(self) -> list[str]:
+        """The changes of this project, one line each (for the summary)."""
+        if self.status == MISSING:
+            return [f"项目“{self.name}”不在此文件中（保留未删除）"]
+        if self.status != CHANGED:
+            return []
+        lines = [f"项目“{self.name}”：{change}" for change in self.changes]
+        for ip in self.indicators:
+            where = f"项目“{self.name}”第{ip.parsed.order}行“{ip.parsed.level3}”"
+            if ip.status == CHANGED:
+                lines.append(f"{where}：" + "；".join(ip.changes))
+            elif ip.status == NEW:
+                lines.append(f"项目“{self.name}”新增第{ip.parsed.order}行“{ip.parsed.level3}”")
+        lines.extend(f"项目“{self.name}”删除指标“{removed}”" for removed in self.removed_indicators)
+        lines.extend(
+            f"项目“{self.name}”的指标“{kept}”已不在文件中，但已有填报记录，保留未删除" for kept in self.kept_indicators
+        )
+        return lines
+
 
 @dataclass
 class ImportPlan:
@@ -111,6 +130,20 @@ class ImportPlan:
     def not_understood(self) -> list[tuple[ProjectPlan, IndicatorPlan]]:
         return [(p, i) for p in self.projects for i in p.indicators if i.not_understood]
 
+    def _attention_lines(self) -> list[str]:
+        """What the user should look at: unrecognised targets, warnings, skipped rows."""
+        lines: list[str] = []
+        if self.not_understood:
+            lines.append(f"未能识别为定量/时限的指标值（按定性处理）{len(self.not_understood)} 条：")
+            lines.extend(f"  {i.parsed.location or p.name}：“{i.target.raw}”" for p, i in self.not_understood)
+        lines.extend(f"提示：{warning}" for warning in self.doc.warnings)
+        if self.doc.skipped:
+            lines.append(f"未导入的行或单元格 {len(self.doc.skipped)} 处：")
+            for item in self.doc.skipped:
+                text = f"“{_fmt(item.text)}”" if item.text else ""
+                lines.append(f"  {item.place or '文件'}：{item.reason}{text}")
+        return lines
+
     def summary_lines(self) -> list[str]:
         department = f"{self.department_code or ''}{self.department_name}" or "文件中未写明"
         lines = [
@@ -122,36 +155,10 @@ class ImportPlan:
             f"有变化 {self.indicator_count(CHANGED)}，无变化 {self.indicator_count(UNCHANGED)}，"
             f"删除 {self.removed_indicator_count}",
         ]
-        for change in self.budget_changes:
-            lines.append(f"部门预算：{change}")
+        lines.extend(f"部门预算：{change}" for change in self.budget_changes)
         for p in self.projects:
-            if p.status == CHANGED:
-                for change in p.changes:
-                    lines.append(f"项目“{p.name}”：{change}")
-                for ip in p.indicators:
-                    if ip.status == CHANGED:
-                        lines.append(
-                            f"项目“{p.name}”第{ip.parsed.order}行“{ip.parsed.level3}”：" + "；".join(ip.changes)
-                        )
-                    elif ip.status == NEW:
-                        lines.append(f"项目“{p.name}”新增第{ip.parsed.order}行“{ip.parsed.level3}”")
-                for removed in p.removed_indicators:
-                    lines.append(f"项目“{p.name}”删除指标“{removed}”")
-                for kept in p.kept_indicators:
-                    lines.append(f"项目“{p.name}”的指标“{kept}”已不在文件中，但已有填报记录，保留未删除")
-            elif p.status == MISSING:
-                lines.append(f"项目“{p.name}”不在此文件中（保留未删除）")
-        if self.not_understood:
-            lines.append(f"未能识别为定量/时限的指标值（按定性处理）{len(self.not_understood)} 条：")
-            for p, i in self.not_understood:
-                lines.append(f"  {i.parsed.location or p.name}：“{i.target.raw}”")
-        for warning in self.doc.warnings:
-            lines.append(f"提示：{warning}")
-        if self.doc.skipped:
-            lines.append(f"未导入的行或单元格 {len(self.doc.skipped)} 处：")
-            for item in self.doc.skipped:
-                text = f"“{_fmt(item.text)}”" if item.text else ""
-                lines.append(f"  {item.place or '文件'}：{item.reason}{text}")
+            lines.extend(p.change_lines())
+        lines.extend(self._attention_lines())
         if not self.has_changes:
             lines.append("与系统中已有数据完全一致，无需写入。")
         return lines
@@ -385,12 +392,7 @@ def plan_import(
     )
 
 
-def apply_import(plan: ImportPlan, *, user: User | None = None) -> SourceDocument | None:
-    """Write the plan. Returns the SourceDocument, or None when nothing changed."""
-    if plan.needs_department:
-        raise ImportError_("文件中没有找到部门名称和编码，请选择要导入到的部门。")
-    if not plan.has_changes:
-        return None
+def _year_and_department(plan: ImportPlan) -> tuple[BudgetYear, Department]:
     session = db.session
     budget_year = session.scalar(select(BudgetYear).where(BudgetYear.year == plan.year))
     if budget_year is None:
@@ -402,50 +404,53 @@ def apply_import(plan: ImportPlan, *, user: User | None = None) -> SourceDocumen
     else:
         dept = session.get(Department, plan.department_id)
     session.flush()
+    return budget_year, dept
 
-    source = SourceDocument(
-        filename=plan.filename[:255],
-        sha256=plan.sha256,
-        source_format=plan.doc.source_format or "text",
-        size_bytes=plan.size_bytes,
-        department_id=dept.id,
-        year_id=budget_year.id,
-        imported_by_id=user.id if user else None,
-        project_count=len(plan.doc.projects),
-        indicator_count=plan.doc.indicator_count,
-        change_summary="\n".join(plan.summary_lines()),
-    )
-    session.add(source)
-    session.flush()
 
-    if plan.budget_changes:
-        budget = session.scalar(
-            select(DepartmentBudget).where(
-                DepartmentBudget.department_id == dept.id, DepartmentBudget.year_id == budget_year.id
-            )
+def _write_budget(plan: ImportPlan, dept: Department, budget_year: BudgetYear, source: SourceDocument) -> None:
+    budget = db.session.scalar(
+        select(DepartmentBudget).where(
+            DepartmentBudget.department_id == dept.id, DepartmentBudget.year_id == budget_year.id
         )
-        if budget is None:
-            budget = DepartmentBudget(department_id=dept.id, year_id=budget_year.id)
-            session.add(budget)
-        for key, value in plan.doc.budget.items():
-            if value is not None and key in DepartmentBudget.BUDGET_FIELDS:
-                setattr(budget, key, Decimal(value))
-        if plan.doc.overall_goal:
-            budget.overall_goal = plan.doc.overall_goal
-        budget.source_document_id = source.id
+    )
+    if budget is None:
+        budget = DepartmentBudget(department_id=dept.id, year_id=budget_year.id)
+        db.session.add(budget)
+    for key, value in plan.doc.budget.items():
+        if value is not None and key in DepartmentBudget.BUDGET_FIELDS:
+            setattr(budget, key, Decimal(value))
+    if plan.doc.overall_goal:
+        budget.overall_goal = plan.doc.overall_goal
+    budget.source_document_id = source.id
 
+
+def _write_indicator(ip: IndicatorPlan, project: Project, indicators_by_id: dict[int, Indicator]) -> None:
+    if ip.status == CHANGED:
+        ind = indicators_by_id[ip.existing_id]
+    else:
+        ind = Indicator(project_id=project.id)
+        db.session.add(ind)
+    for key, value in _indicator_values(ip.parsed).items():
+        setattr(ind, key, value)
+    ind.set_target(ip.target)
+    if ip.status == NEW:  # an updated indicator keeps the accumulation a user may have chosen
+        ind.accumulation = infer_accumulation(ip.target, ip.parsed.level3, ip.parsed.description)
+    if ip.parsed.weight is not None:
+        ind.weight = ip.parsed.weight
+    if ip.parsed.op_hint in ("≥", "≤", "=", ">", "<") and ip.parsed.op_hint != ip.target.op:
+        ind.op_override = ip.parsed.op_hint
+
+
+def _write_projects(plan: ImportPlan, dept: Department, budget_year: BudgetYear, source: SourceDocument) -> None:
+    session = db.session
     existing_ids = [p.existing_id for p in plan.projects if p.existing_id and p.status == CHANGED]
-    projects_by_id = (
-        {p.id: p for p in session.scalars(select(Project).where(Project.id.in_(existing_ids))).all()}
-        if existing_ids
-        else {}
-    )
-    indicators_by_id = (
-        {i.id: i for i in session.scalars(select(Indicator).where(Indicator.project_id.in_(existing_ids))).all()}
-        if existing_ids
-        else {}
-    )
-
+    projects_by_id: dict[int, Project] = {}
+    indicators_by_id: dict[int, Indicator] = {}
+    if existing_ids:
+        projects_by_id = {p.id: p for p in session.scalars(select(Project).where(Project.id.in_(existing_ids)))}
+        indicators_by_id = {
+            i.id: i for i in session.scalars(select(Indicator).where(Indicator.project_id.in_(existing_ids)))
+        }
     for pp in plan.projects:
         if pp.status not in (NEW, CHANGED):
             continue
@@ -467,25 +472,37 @@ def apply_import(plan: ImportPlan, *, user: User | None = None) -> SourceDocumen
             project.position = parsed.order
             project.source_document_id = source.id
         for ip in pp.indicators:
-            if ip.status == UNCHANGED:
-                continue
-            if ip.status == CHANGED:
-                ind = indicators_by_id[ip.existing_id]
-            else:
-                ind = Indicator(project_id=project.id)
-                session.add(ind)
-            for key, value in _indicator_values(ip.parsed).items():
-                setattr(ind, key, value)
-            ind.set_target(ip.target)
-            if ip.status == NEW:  # an updated indicator keeps the accumulation a user may have chosen
-                ind.accumulation = infer_accumulation(ip.target, ip.parsed.level3, ip.parsed.description)
-            if ip.parsed.weight is not None:
-                ind.weight = ip.parsed.weight
-            if ip.parsed.op_hint in ("≥", "≤", "=", ">", "<") and ip.parsed.op_hint != ip.target.op:
-                ind.op_override = ip.parsed.op_hint
+            if ip.status != UNCHANGED:
+                _write_indicator(ip, project, indicators_by_id)
         for ind_id in pp.removed_ids:
             session.delete(indicators_by_id[ind_id])
-    session.flush()
+
+
+def apply_import(plan: ImportPlan, *, user: User | None = None) -> SourceDocument | None:
+    """Write the plan. Returns the SourceDocument, or None when nothing changed."""
+    if plan.needs_department:
+        raise ImportError_("文件中没有找到部门名称和编码，请选择要导入到的部门。")
+    if not plan.has_changes:
+        return None
+    budget_year, dept = _year_and_department(plan)
+    source = SourceDocument(
+        filename=plan.filename[:255],
+        sha256=plan.sha256,
+        source_format=plan.doc.source_format or "text",
+        size_bytes=plan.size_bytes,
+        department_id=dept.id,
+        year_id=budget_year.id,
+        imported_by_id=user.id if user else None,
+        project_count=len(plan.doc.projects),
+        indicator_count=plan.doc.indicator_count,
+        change_summary="\n".join(plan.summary_lines()),
+    )
+    db.session.add(source)
+    db.session.flush()
+    if plan.budget_changes:
+        _write_budget(plan, dept, budget_year, source)
+    _write_projects(plan, dept, budget_year, source)
+    db.session.flush()
     return source
 
 
