@@ -67,6 +67,7 @@ def build_pdf(
     encrypt: str | None = None,
     merge_levels: bool = True,
     running_head: str | None = None,
+    repeat_rows: int = 0,
 ) -> bytes:
     """projects: (name, goal, indicator rows). ruled=False: the same tables without ruling lines."""
     from reportlab.lib import colors
@@ -110,7 +111,8 @@ def build_pdf(
         # unruled: plain strings on one line each, 一级/二级 repeated on every row, the columns
         # aligned by position only (what a PDF made from a web page or a text report looks like)
         widths = [60, 70, 110, 120, 70, 93] if ruled else [55, 95, 60, 125, 55, 90]
-        story.append(Table(data, colWidths=widths, style=TableStyle(commands)))
+        # repeat_rows: the first rows (goal, header) printed again at the top of every page
+        story.append(Table(data, colWidths=widths, style=TableStyle(commands), repeatRows=repeat_rows))
         story.append(Spacer(1, 12))
     if scanned_page:
         story.append(PageBreak())

@@ -88,6 +88,17 @@ def test_running_head_and_page_numbers_do_not_break_a_table():
     assert "改善农业生产条件，改善农业生产条件" in doc.projects[1].goal
 
 
+@pytest.mark.parametrize("repeat", [1, 2])
+def test_rows_repeated_at_the_top_of_each_page_are_read_once(repeat):
+    """Word's "repeat header row": the header (and here the goal row) printed again on each page."""
+    rows = indicator_rows(80, "长表")
+    data = build_pdf([("长表项目", "目标。", rows)], merge_levels=False, repeat_rows=repeat)
+    doc = parse_file("long.pdf", data)
+    assert [p.name for p in doc.projects] == ["长表项目"]
+    assert _rows(doc.projects[0]) == rows
+    assert not any("不是指标行" in w for w in doc.warnings), doc.warnings
+
+
 def test_text_only_pdf_uses_the_text_path():
     rows = indicator_rows(12)
     data = build_pdf([("农机购置补贴项目", "完成农机补贴发放。", rows)], ruled=False)

@@ -7,8 +7,9 @@ OpenCV as camelot needs — the county server stays a plain Python install):
    back as one cell plus None for the positions it covers; each None gets the text of the
    cell that covers it (as Word shows a merged cell, and as the .xlsx importer fills merged
    ranges); line wraps inside a cell are joined. A table at the top of page n+1 with the same
-   number of columns and no header row continues the last table of page n (page numbers and
-   running heads/footers — lines repeated at the top or bottom of pages — are dropped).
+   number of columns and no header row (after the rows that repeat the top of the table, as
+   Word's "repeat header row" prints them) continues the last table of page n (page numbers
+   and running heads/footers — lines repeated at the top or bottom of pages — are dropped).
    Text lines outside the tables (the "…绩效目标表" title above each table, 部门名称…) are kept
    in reading order, so the document becomes one grid: title rows, goal rows, header,
    indicator rows — and goes to the shared grid parser through ONE adapter (_parse_grid).
@@ -46,6 +47,10 @@ class _Item:
     text: str = ""
     rows: list[list[str]] = field(default_factory=list)
     table_no: int = 0
+    last_page: int = 0  # a table joined across pages: the page it ends on
+
+    def __post_init__(self) -> None:
+        self.last_page = self.last_page or self.page
 
     @property
     def is_table(self) -> bool:
@@ -195,14 +200,27 @@ def _is_running_text(item: _Item, running: set[str] | frozenset = frozenset()) -
     return not item.is_table and (bool(_PAGE_NUMBER.match(item.text)) or _running_key(item.text) in running)
 
 
-def _continues(prev: _Item, table: _Item, between: list[_Item], running: set[str]) -> bool:
-    """table (first thing on its page) continues prev (last table of the page before)."""
+def _repeated_rows(prev: _Item, table: _Item) -> int:
+    """How many leading rows of table repeat the leading rows of prev (Word's "repeat as
+    header row at the top of each page": the header, sometimes the title/goal rows too)."""
+    n = 0
+    while n < min(4, len(prev.rows), len(table.rows) - 1) and prev.rows[n] == table.rows[n]:
+        n += 1
+    return n
+
+
+def _continues(prev: _Item, table: _Item, between: list[_Item], running: set[str]) -> int | None:
+    """table (first thing on its page) continues prev (last table of the page before): the
+    number of repeated rows to drop from it, or None when it is a table of its own."""
     from tracker.importers.tables import detect_columns
 
-    if table.page != prev.page + 1 or any(not _is_running_text(i, running) for i in between):
-        return False
+    if table.page != prev.last_page + 1 or any(not _is_running_text(i, running) for i in between):
+        return None
     width = max(len(r) for r in prev.rows)
-    return max(len(r) for r in table.rows) == width and detect_columns(table.rows[0]) is None
+    if max(len(r) for r in table.rows) != width:
+        return None
+    skip = _repeated_rows(prev, table)
+    return skip if detect_columns(table.rows[skip]) is None else None
 
 
 def _join_pages(pages: list[list[_Item]], running: set[str]) -> list[_Item]:
@@ -213,8 +231,10 @@ def _join_pages(pages: list[list[_Item]], running: set[str]) -> list[_Item]:
         last_table = next((k for k in range(len(out) - 1, -1, -1) if out[k].is_table), None)
         if first_table is not None and last_table is not None:
             between = out[last_table + 1 :] + items[:first_table]
-            if _continues(out[last_table], items[first_table], between, running):
-                out[last_table].rows.extend(items[first_table].rows)
+            skip = _continues(out[last_table], items[first_table], between, running)
+            if skip is not None:
+                out[last_table].rows.extend(items[first_table].rows[skip:])
+                out[last_table].last_page = items[first_table].page
                 del out[last_table + 1 :]
                 items = items[first_table + 1 :]
         out.extend(items)
