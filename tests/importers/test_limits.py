@@ -37,7 +37,7 @@ _WB_RELS = (
 )
 
 
-def xlsx_bomb(rows: int) -> bytes:
+def xlsx_bomb(rows: int, *, empty: bool = False) -> bytes:
     """An .xlsx built by hand whose one sheet holds `rows` identical rows: tiny on disk,
     huge uncompressed (the sheet XML is streamed into the zip, never held in memory)."""
     out = io.BytesIO()
@@ -52,11 +52,13 @@ def xlsx_bomb(rows: int) -> bytes:
                 b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
             )
             for start in range(1, rows + 1, 10000):
+                row = (
+                    b'<row r="%d" s="1" customFormat="1"/>'
+                    if empty
+                    else (b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>x</t></is></c></row>')
+                )
                 sheet.write(
-                    b"".join(
-                        b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>x</t></is></c></row>' % (r, r)
-                        for r in range(start, min(start + 10000, rows + 1))
-                    )
+                    b"".join(row % ((r,) * row.count(b"%d")) for r in range(start, min(start + 10000, rows + 1)))
                 )
             sheet.write(b"</sheetData></worksheet>")
     return out.getvalue()
@@ -103,6 +105,20 @@ def test_rows_are_counted_in_streaming_mode_below_the_size_limits():
             "大表.xlsx", data, limits=ImportLimits(max_uncompressed_bytes=10**12, max_ratio=10**6, max_cells=1000)
         )
     assert "超过 1000 个单元格" in str(exc.value)
+
+
+def test_styled_empty_rows_are_not_counted():
+    """Budget-system exports carry styled empty rows down to row 1048576: not a reason to refuse."""
+    from tracker.importers.limits import check_xlsx_rows
+
+    data = xlsx_bomb(200_000, empty=True)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        check_xlsx_rows("空行.xlsx", zf, ImportLimits(max_rows=10))  # 200,000 rows, none with a value
+    with zipfile.ZipFile(io.BytesIO(xlsx_bomb(20))) as zf:
+        with pytest.raises(ImportLimitError) as exc:
+            check_xlsx_rows("小.xlsx", zf, ImportLimits(max_rows=19))
+        assert "超过 19 行" in str(exc.value)
+        check_xlsx_rows("小.xlsx", zf, ImportLimits(max_rows=20, max_cells=20))
 
 
 def test_member_count_is_bounded():
