@@ -56,6 +56,9 @@ def import_document(path: Path, *, year: int, dry_run: bool, department_code: st
         if dry_run:
             db.session.rollback()
             echo("（试运行：未写入任何数据）")
+        elif plan.needs_department:
+            db.session.rollback()
+            _fail(f"“{path.name}”中没有部门名称和编码：请用 --department 指定部门编码（未写入任何数据）")
         else:
             source = apply_import(plan)
             db.session.commit()

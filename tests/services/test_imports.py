@@ -375,3 +375,21 @@ def test_cli_imports_a_folder_file_by_file(app, db, tmp_path):
     assert _counts(db) == (2, 19, 196)
     result = runner.invoke(args=["import-doc", str(folder), "--year", "2023"])
     assert "无变化 2" in result.output and _counts(db) == (2, 19, 196)
+
+
+def test_cli_department_option_is_for_files_without_one(app, db, tmp_path):
+    from tracker.models import Department
+
+    db.session.add(Department(code="302", name="示例县水利局"))
+    db.session.commit()
+    nameless = tmp_path / "无部门.pdf"
+    nameless.write_bytes(_pdf(department=None))
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["import-doc", str(nameless), "--year", "2023"])
+    assert result.exit_code == 1 and "--department" in result.output and _counts(db) == (1, 0, 0)
+    (tmp_path / "农业.pdf").write_bytes(_pdf())
+    result = runner.invoke(args=["import-doc", str(tmp_path), "--year", "2023", "--department", "302"])
+    assert result.exit_code == 0, result.output
+    assert "302示例县水利局，1 个项目" in result.output  # the nameless file
+    assert "301001示例县农业农村局，1 个项目" in result.output  # its own department, not the option's
+    assert _counts(db) == (2, 2, 24)

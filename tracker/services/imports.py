@@ -707,7 +707,8 @@ def import_batch(
 ) -> list[FileOutcome]:
     """Parse every file first, then plan (dry_run) or write each one in its own savepoint.
 
-    departments: file name → the department chosen for a file that names none.
+    departments: file name → the department chosen for a file that names none (ignored for a
+    file that names its own).
     progress(stage, index, total, name): called before each file of each stage ("解析", "写入").
     after_file(outcome): called after each file is written (the CLI commits there).
     """
@@ -724,7 +725,8 @@ def import_batch(
         if isinstance(doc, FileOutcome):
             outcomes.append(doc)
             continue
-        choice = departments.get(item.name)
+        # the choice is for a file that names no department; a file's own department wins
+        choice = None if (doc.department_name or doc.department_code) else departments.get(item.name)
         dept = choice if isinstance(choice, Department) else None
         new = choice if isinstance(choice, NewDepartment) else None
         if dry_run:
