@@ -167,3 +167,39 @@ def scanned_pdf(pages: int = 2) -> bytes:
         story.append(_Picture())
     SimpleDocTemplate(out, pagesize=A4).build(story)
     return out.getvalue()
+
+
+def split_row_pdf(rows: list[list[str]], cut: int, tail: str) -> bytes:
+    """Two pages drawn by hand: the table's rows up to `cut` on page 1, the last of them with its
+    description cut short; page 2 starts with the rest of that row (only the description cell
+    filled, as Word prints a row allowed to break across pages), then the remaining rows."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+    from reportlab.platypus import Table, TableStyle
+
+    font = _font()
+    out = io.BytesIO()
+    c = canvas.Canvas(out, pagesize=A4)
+    style = TableStyle(
+        [
+            ("FONTNAME", (0, 0), (-1, -1), font),
+            ("FONTSIZE", (0, 0), (-1, -1), 9),
+            ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+        ]
+    )
+    widths = [55, 95, 60, 150, 55, 90]
+
+    def draw(data, top):
+        t = Table(data, colWidths=widths, style=style)
+        _, h = t.wrapOn(c, A4[0], A4[1])
+        t.drawOn(c, 36, top - h)
+
+    c.setFont(font, 12)
+    c.drawString(36, A4[1] - 50, "1、断行项目绩效目标表")
+    draw([["年度绩效目标", "目标。", "", "", "", ""], HEADER, *rows[:cut]], A4[1] - 60)
+    c.showPage()
+    draw([["", "", "", tail, "", ""], *rows[cut:]], A4[1] - 40)
+    c.showPage()
+    c.save()
+    return out.getvalue()

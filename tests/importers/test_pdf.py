@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.importers.pdf_builder import build_pdf, indicator_rows, scanned_pdf
+from tests.importers.pdf_builder import build_pdf, indicator_rows, scanned_pdf, split_row_pdf
 from tracker.importers import ImportFormatError, parse_file
 from tracker.importers.pdf import SCANNED_MESSAGE
 
@@ -97,6 +97,17 @@ def test_rows_repeated_at_the_top_of_each_page_are_read_once(repeat):
     assert [p.name for p in doc.projects] == ["长表项目"]
     assert _rows(doc.projects[0]) == rows
     assert not any("不是指标行" in w for w in doc.warnings), doc.warnings
+
+
+def test_row_cut_by_a_page_break_is_put_back_together():
+    rows = indicator_rows(12)
+    cut_rows = [list(r) for r in rows]
+    cut_rows[5][3] = "成本指标描述"  # page 1 shows the start of row 6's description …
+    doc = parse_file("split.pdf", split_row_pdf(cut_rows, 6, "（续：含运维费用）"))  # … page 2 the rest
+    got = _rows(doc.projects[0])
+    assert len(got) == 12
+    assert got[5][3] == "成本指标描述（续：含运维费用）"
+    assert got[:5] == rows[:5] and got[6:] == rows[6:]
 
 
 def test_text_only_pdf_uses_the_text_path():

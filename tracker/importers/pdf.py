@@ -9,7 +9,8 @@ OpenCV as camelot needs — the county server stays a plain Python install):
    ranges); line wraps inside a cell are joined. A table at the top of page n+1 with the same
    number of columns and no header row (after the rows that repeat the top of the table, as
    Word's "repeat header row" prints them) continues the last table of page n (page numbers
-   and running heads/footers — lines repeated at the top or bottom of pages — are dropped).
+   and running heads/footers — lines repeated at the top or bottom of pages — are dropped); a
+   row cut by the page break (its 三级 cell empty on the new page) is put back together.
    Text lines outside the tables (the "…绩效目标表" title above each table, 部门名称…) are kept
    in reading order, so the document becomes one grid: title rows, goal rows, header,
    indicator rows — and goes to the shared grid parser through ONE adapter (_parse_grid).
@@ -223,6 +224,26 @@ def _continues(prev: _Item, table: _Item, between: list[_Item], running: set[str
     return skip if detect_columns(table.rows[skip]) is None else None
 
 
+def _row_tail(prev: _Item, row: list[str]) -> bool:
+    """row (the first of a table's part on the next page) is the rest of prev's last row, cut
+    by the page break (Word's "allow row to break across pages"): its 三级 cell is empty where
+    the last row's is filled, and it carries some text."""
+    from tracker.importers.tables import LEVEL3, detect_columns
+
+    columns = next((c for c in map(detect_columns, prev.rows[:6]) if c is not None), None)
+    if columns is None or not any(c.strip() for c in row):
+        return False
+    return not columns.get(row, LEVEL3).strip() and bool(columns.get(prev.rows[-1], LEVEL3).strip())
+
+
+def _append_part(prev: _Item, rows: list[list[str]]) -> None:
+    if rows and _row_tail(prev, rows[0]):
+        last = prev.rows[-1]
+        prev.rows[-1] = [a + b if b and b != a else a for a, b in zip(last, rows[0], strict=False)]
+        rows = rows[1:]
+    prev.rows.extend(rows)
+
+
 def _join_pages(pages: list[list[_Item]], running: set[str]) -> list[_Item]:
     """Reading order of the whole document, with tables split by a page break joined."""
     out: list[_Item] = []
@@ -233,7 +254,7 @@ def _join_pages(pages: list[list[_Item]], running: set[str]) -> list[_Item]:
             between = out[last_table + 1 :] + items[:first_table]
             skip = _continues(out[last_table], items[first_table], between, running)
             if skip is not None:
-                out[last_table].rows.extend(items[first_table].rows[skip:])
+                _append_part(out[last_table], items[first_table].rows[skip:])
                 out[last_table].last_page = items[first_table].page
                 del out[last_table + 1 :]
                 items = items[first_table + 1 :]
