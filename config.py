@@ -46,7 +46,7 @@ class Config:
     IMPORT_MAX_ROWS = int(os.environ.get("TRACKER_IMPORT_MAX_ROWS", "50000"))
     IMPORT_MAX_CELLS = int(os.environ.get("TRACKER_IMPORT_MAX_CELLS", "1000000"))
     IMPORT_MAX_PAGES = int(os.environ.get("TRACKER_IMPORT_MAX_PAGES", "300"))
-    IMPORT_MAX_SECONDS = float(os.environ.get("TRACKER_IMPORT_MAX_SECONDS", "60"))
+    IMPORT_MAX_SECONDS = float(os.environ.get("TRACKER_IMPORT_MAX_SECONDS", "30"))
     IMPORT_MAX_BATCH_FILES = int(os.environ.get("TRACKER_IMPORT_MAX_BATCH_FILES", "300"))
     TIMEZONE = os.environ.get("TRACKER_TIMEZONE", "Asia/Shanghai")
     PER_PAGE = 50

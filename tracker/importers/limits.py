@@ -46,7 +46,7 @@ class ImportLimits:
     max_rows: int = 50_000  # rows of all sheets of a workbook
     max_cells: int = 1_000_000  # cells of all sheets of a workbook
     max_pages: int = 300  # pages of a PDF
-    max_seconds: float = 60.0  # parsing one file
+    max_seconds: float = 30.0  # parsing one file (a web worker is usually killed after 30 s)
     max_batch_files: int = 300  # files in one batch (several files or a .zip)
 
     @classmethod
