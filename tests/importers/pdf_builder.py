@@ -68,6 +68,7 @@ def build_pdf(
     merge_levels: bool = True,
     running_head: str | None = None,
     repeat_rows: int = 0,
+    one_cell_per_line: bool = False,
 ) -> bytes:
     """projects: (name, goal, indicator rows). ruled=False: the same tables without ruling lines."""
     from reportlab.lib import colors
@@ -93,6 +94,11 @@ def build_pdf(
     story.append(Spacer(1, 8))
     for k, (name, goal, rows) in enumerate(projects, start=1):
         story.append(Paragraph(f"{k}、{name}绩效目标表", title))
+        if one_cell_per_line:  # a text report: every cell on a line of its own, no table at all
+            for cell in ["年度绩效目标", goal, *HEADER, *(c for r in rows for c in r)]:
+                story.append(Paragraph(cell, style))
+            story.append(Spacer(1, 12))
+            continue
         data = [["年度绩效目标", goal, "", "", "", ""], HEADER, *[list(r) for r in rows]]
         commands = [("FONTNAME", (0, 0), (-1, -1), font), ("FONTSIZE", (0, 0), (-1, -1), 9)]
         if ruled:

@@ -119,6 +119,15 @@ def test_text_only_pdf_uses_the_text_path():
     assert doc.source_format == "pdf"
 
 
+def test_text_only_pdf_with_one_cell_per_line():
+    rows = indicator_rows(12)
+    data = build_pdf([("农机购置补贴项目", "完成农机补贴发放。", rows)], one_cell_per_line=True)
+    doc = parse_file("lines.pdf", data)
+    assert [p.name for p in doc.projects] == ["农机购置补贴项目"]
+    assert _rows(doc.projects[0]) == rows
+    assert (doc.department_code, doc.year) == ("301001", 2024)
+
+
 def test_scanned_pdf_gets_a_clear_message():
     with pytest.raises(ImportFormatError) as exc:
         parse_file("扫描件.pdf", scanned_pdf())

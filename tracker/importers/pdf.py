@@ -12,11 +12,11 @@ OpenCV as camelot needs — the county server stays a plain Python install):
    and running heads/footers — lines repeated at the top or bottom of pages — are dropped); a
    row cut by the page break (its 三级 cell empty on the new page) is put back together.
    Text lines outside the tables (the "…绩效目标表" title above each table, 部门名称…) are kept
-   in reading order, so the document becomes one grid: title rows, goal rows, header,
-   indicator rows — and goes to the shared grid parser through ONE adapter (_parse_grid).
-2. No ruled table at all: the text is extracted keeping the layout; cells separated by runs
-   of spaces become a grid (same adapter), else the text goes to the text parsers
-   (_parse_text, the same dispatch as a .txt file).
+   in reading order: those above a table become one-cell rows at the top of its grid, and
+   the grids go to the shared grid parser (tables.parse_grids) through ONE adapter (_parse_grid).
+2. No ruled table at all: the text, extracted keeping the layout (cells separated by runs of
+   spaces), else plain (one cell per line), goes to the shared line parser (tables.parse_lines,
+   adapter _parse_lines).
 3. No text at all: a scan — a Chinese message asking for the original or a text PDF. Pages
    without text in an otherwise readable PDF are listed as skipped.
 """
@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from tracker.importers.base import ImportFormatError, ParsedDocument, SkippedItem
 from tracker.importers.limits import DEFAULT_LIMITS, ImportLimits, check_deadline, check_pages, quoted
@@ -36,7 +36,6 @@ _PAGE_NUMBER = re.compile(r"^[-—－\s]*(?:第\s*)?\d+\s*(?:页)?(?:\s*/\s*(?:�
 _CODE_NAME = re.compile(r"^[\[【(（]?([0-9]{2,12})[\]】)）]?\s*[-－_ ]?\s*([^\d\s].*)$")
 # a line inside a cell that starts a new item (kept on its own line); any other break is a wrap
 _ITEM_START = re.compile(r"^(?:\d+[、.．)）]|[（(]\d+[)）]|[一二三四五六七八九十]+、|[①-⑳]|目标\d)")
-_SPACES = re.compile(r"(?:[ \u3000\xa0]{2,}|\t)+")
 
 
 @dataclass
@@ -61,18 +60,21 @@ class _Item:
 # ---------------------------------------------------------------------------- adapters
 
 
-def _parse_grid(rows: list[list[str]], places: list[str], doc: ParsedDocument, source_name: str) -> ParsedDocument:
-    """The one call into the shared grid parser (one line to change when its entry point lands)."""
-    from tracker.importers.tables import finish, scan_grid
+def _parse_grid(
+    grids: list[list[list[str]]], names: list[str], doc: ParsedDocument, source_name: str
+) -> ParsedDocument:
+    """The one call into the shared grid parser (tables.parse_grids)."""
+    from tracker.importers.tables import parse_grids
 
-    return finish(scan_grid(rows, lambda r: places[r]), doc, source_label=source_name)
+    return parse_grids(grids, doc, source_name=source_name, source_format="pdf", table_names=names)
 
 
-def _parse_text(text: str, source_name: str) -> ParsedDocument:
-    """The text parsers, chosen as for an uploaded .txt file."""
-    from tracker.importers import parse_text_content
+def _parse_lines(lines: list[str], doc: ParsedDocument, source_name: str) -> ParsedDocument:
+    """The one call into the shared line parser (tables.parse_lines: runs of spaces, one cell
+    per line …), for a PDF without ruled tables."""
+    from tracker.importers.tables import parse_lines
 
-    return parse_text_content(text, source_name)
+    return parse_lines(lines, doc, source_name=source_name, source_format="pdf")
 
 
 # ---------------------------------------------------------------------------- reading
@@ -217,8 +219,11 @@ def _continues(prev: _Item, table: _Item, between: list[_Item], running: set[str
 
     if table.page != prev.last_page + 1 or any(not _is_running_text(i, running) for i in between):
         return None
-    width = max(len(r) for r in prev.rows)
-    if max(len(r) for r in table.rows) != width:
+    if not any(detect_columns(r) is not None for r in prev.rows):
+        # a table that had no header yet: only its title/goal rows fitted at the bottom of the
+        # page before (such a part may have fewer columns: one spanning cell per row)
+        return 0
+    if max(len(r) for r in table.rows) != max(len(r) for r in prev.rows):
         return None
     skip = _repeated_rows(prev, table)
     return skip if detect_columns(table.rows[skip]) is None else None
@@ -262,18 +267,22 @@ def _join_pages(pages: list[list[_Item]], running: set[str]) -> list[_Item]:
     return out
 
 
-def _grid(items: list[_Item], running: set[str]) -> tuple[list[list[str]], list[str], list[str]]:
-    """(rows, place of each row, the seed-style text rendering for department/budget lookup)."""
-    rows: list[list[str]] = []
-    places: list[str] = []
+def _grids(items: list[_Item], running: set[str]) -> tuple[list[list[list[str]]], list[str], list[str]]:
+    """(one grid per table, the table names for messages, the seed-style text rendering for the
+    department/budget lookup). The text lines above a table (its "…绩效目标表" title, a
+    项目名称 or 绩效目标 line) are one-cell rows at the top of its grid."""
+    grids: list[list[list[str]]] = []
+    names: list[str] = []
     lines: list[str] = []
+    above: list[list[str]] = []
     for item in items:
         if item.is_table:
             width = max(len(r) for r in item.rows)
-            page = item.page
-            for r, row in enumerate(item.rows, start=1):
-                rows.append(row + [""] * (width - len(row)))
-                places.append(f"第{page}页起的第{item.table_no}个表格第{r}行")
+            grids.append(above + [row + [""] * (width - len(row)) for row in item.rows])
+            pages = f"第{item.page}页" if item.last_page == item.page else f"第{item.page}–{item.last_page}页"
+            names.append(f"{pages}的表格（上方文字 {len(above)} 行）" if above else f"{pages}的表格")
+            above = []
+            for row in item.rows:
                 seen: list[str] = []
                 for c in row:
                     if c and c not in seen:
@@ -281,10 +290,9 @@ def _grid(items: list[_Item], running: set[str]) -> tuple[list[list[str]], list[
                 lines.extend("\t" + c.replace("\n", "") for c in seen)
                 lines.append("")
         elif not _is_running_text(item, running):
-            rows.append([item.text])
-            places.append(f"第{item.page}页“{item.text[:20]}”")
+            above.append([item.text])
             lines.append(item.text)
-    return rows, places, lines
+    return grids, names, lines
 
 
 def _meta(lines: list[str], doc: ParsedDocument) -> None:
@@ -304,40 +312,30 @@ def _meta(lines: list[str], doc: ParsedDocument) -> None:
             doc.year = int(m.group(1))
 
 
-def _layout_grid(texts: list[tuple[int, str]]) -> tuple[list[list[str]], list[str]]:
-    rows: list[list[str]] = []
-    places: list[str] = []
-    for page_no, text in texts:
-        for n, line in enumerate(text.split("\n"), start=1):
-            cells = [c for c in _SPACES.split(line.strip(" \u3000\xa0")) if c]
-            if cells and not _PAGE_NUMBER.match(" ".join(cells)):
-                rows.append(cells)
-                places.append(f"第{page_no}页第{n}行")
-    return rows, places
-
-
 def _text_only(pages, name: str, doc: ParsedDocument) -> ParsedDocument:
+    """No ruled table: the text keeping the layout (cells separated by runs of spaces), else the
+    plain text (one cell per line), through the shared line parser."""
     plain: list[str] = []
-    layout: list[tuple[int, str]] = []
+    layout: list[str] = []
     for k, page in enumerate(pages, start=1):
         check_deadline(f"第{k}页")
-        plain.append(page.extract_text() or "")
-        layout.append((k, page.extract_text(layout=True) or ""))
-    rows, places = _layout_grid(layout)
+        plain.extend((page.extract_text() or "").split("\n"))
+        layout.extend((page.extract_text(layout=True) or "").split("\n"))
+        page.close()
+    _meta(plain, doc)
+    results: list[ParsedDocument] = []
     errors: list[ImportFormatError] = []
-    if any(len(r) >= 3 for r in rows):  # columns separated by runs of spaces
+    for lines in (layout, plain):  # read both ways, keep the reading that finds more
+        attempt = replace(doc, projects=[], warnings=list(doc.warnings), skipped=list(doc.skipped))
         try:
-            _meta(plain, doc)
-            return _parse_grid(rows, places, doc, name)
+            results.append(
+                _parse_lines([ln for ln in lines if not _PAGE_NUMBER.match(ln.strip() or "x")], attempt, name)
+            )
         except ImportFormatError as exc:
             errors.append(exc)
-    try:
-        text_doc = _parse_text("\n".join(plain), name)
-    except ImportFormatError as exc:
-        raise (errors[0] if errors else exc) from None
-    text_doc.source_format = "pdf"
-    text_doc.skipped[:0] = doc.skipped
-    return text_doc
+    if not results:
+        raise errors[0]
+    return max(results, key=lambda d: (d.indicator_count - len(d.skipped), -len(d.warnings)))
 
 
 def parse_pdf(data: bytes, *, source_name: str = "", limits: ImportLimits = DEFAULT_LIMITS) -> ParsedDocument:
@@ -370,9 +368,9 @@ def parse_pdf(data: bytes, *, source_name: str = "", limits: ImportLimits = DEFA
         items = _join_pages(per_page, running)
         if not any(i.is_table for i in items):
             return _text_only(pages, source_name, doc)
-        rows, places, lines = _grid(items, running)
+        grids, names, lines = _grids(items, running)
         _meta(lines, doc)
-        return _parse_grid(rows, places, doc, source_name)
+        return _parse_grid(grids, names, doc, source_name)
 
 
 __all__ = ["SCANNED_MESSAGE", "parse_pdf"]
