@@ -80,7 +80,7 @@ def register(app: Flask) -> None:
             if not current_user.is_authenticated:
                 return 0
             if "_unread" not in g:
-                from tracker.monitoring import unread_count
+                from tracker.services.notify import unread_count
 
                 g._unread = unread_count(current_user)
             return g._unread

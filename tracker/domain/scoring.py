@@ -702,3 +702,39 @@ def consistency_warnings(
 
 def _percent(share: Decimal) -> str:
     return f"{round_score(share * 100):.2f}%"
+
+
+# ---------------------------------------------------------------------------- checks of an edited form
+
+
+def tier_choice_problem(
+    tier: str | None, tier_score, weight, *, name: str = "", score_unreadable: bool = False
+) -> tuple[str, str] | None:
+    """What is wrong with a chosen 评价档次 and its 得分 for an indicator worth ``weight``:
+    (field, message) with field "tier" or "tier_score", or None when they agree.
+
+    ``name`` prefixes the message (the indicator, e.g. “群众满意度”); ``score_unreadable``
+    says the score was typed but could not be read (its own message was given already).
+    """
+    if tier is not None and tier not in TIERS:
+        return "tier", f"{name}的评价档次“{tier}”无效，应为达成、部分达成或未达成。"
+    if tier is None and tier_score is not None:
+        return "tier", f"{name}：请先选择评价档次，再填写得分。"
+    if tier is not None and tier_score is None and not score_unreadable:
+        return "tier_score", f"{name}：请填写“{tier}”档次内的得分。"
+    if tier is not None:
+        try:
+            tier_score_checked(tier, tier_score, weight)
+        except DomainError as exc:
+            return "tier_score", f"{name}：{exc}"
+    return None
+
+
+def deduction_problems(deduction: Decimal, reason: str | None, weight, *, name: str = "") -> dict[str, str]:
+    """A deduction is at most the indicator's 分值 and needs a reason: field → message."""
+    problems = {}
+    if deduction > weight:
+        problems["deduction"] = f"{name}扣分不能超过分值 {weight} 分。"
+    if deduction and not (reason or "").strip():
+        problems["deduction_reason"] = f"{name}扣分须说明原因。"
+    return problems
