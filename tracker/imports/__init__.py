@@ -27,6 +27,7 @@ from wtforms.validators import NumberRange, Optional, ValidationError
 
 from tracker.auth import roles_required
 from tracker.domain import DomainError
+from tracker.edge import Refusal, transaction, unit_of_work
 from tracker.extensions import db
 from tracker.importers import ImportLimits, is_office_zip, parse_file, parse_pasted
 from tracker.models import BudgetYear, Department, SourceDocument
@@ -150,6 +151,7 @@ def _is_batch(uploads: list[tuple[str, bytes]]) -> bool:
 
 @bp.route("/", methods=["GET", "POST"])
 @roles_required("finance", "admin")
+@unit_of_work  # a preview writes nothing (files only); a refusal answers 400 and rolls back
 def upload():
     form = UploadForm()
     form.department_id.choices = _department_choices()
@@ -201,8 +203,14 @@ def upload():
     return render_template("imports/upload.html", form=form, error=error, history=history), (400 if error else 200)
 
 
+def _import_refused(refusal: Refusal):
+    flash(f"导入失败，未写入任何数据：{refusal.message}", "danger")
+    return redirect(url_for("imports.upload"))
+
+
 @bp.route("/confirm", methods=["POST"])
 @roles_required("finance", "admin")
+@unit_of_work(on_error=_import_refused)
 def confirm():
     form = ConfirmForm()
     token = form.token.data or ""
@@ -214,28 +222,18 @@ def confirm():
         flash("预览已过期，请重新上传文件。", "warning")
         return redirect(url_for("imports.upload"))
     data = path.read_bytes()
-    try:
-        new = _new_department(form.new_name.data, form.new_code.data)
-        plan = _plan(form.mode.data, form.filename.data, data, form.year.data, form.department_id.data, new)
-        if plan.needs_department:  # the preview again, with the question still open
-            db.session.rollback()
-            return render_template(
-                "imports/preview.html",
-                plan=plan,
-                form=form,
-                labels=STATUS_LABELS,
-                departments=_department_choices()[1:],
-                department_error="请选择要导入到的部门，或填写新建部门的名称。",
-            ), 400
-        source = apply_import(plan, user=current_user)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(f"导入失败，未写入任何数据：{exc}", "danger")
-        return redirect(url_for("imports.upload"))
-    except Exception:
-        db.session.rollback()
-        raise
+    new = _new_department(form.new_name.data, form.new_code.data)
+    plan = _plan(form.mode.data, form.filename.data, data, form.year.data, form.department_id.data, new)
+    if plan.needs_department:  # the preview again, with the question still open (400: rolled back)
+        return render_template(
+            "imports/preview.html",
+            plan=plan,
+            form=form,
+            labels=STATUS_LABELS,
+            departments=_department_choices()[1:],
+            department_error="请选择要导入到的部门，或填写新建部门的名称。",
+        ), 400
+    source = apply_import(plan, user=current_user)  # the edge commits after the view
     path.unlink(missing_ok=True)
     if source is None:
         flash("文件内容与系统中已有数据完全一致，未作任何修改。", "info")
@@ -338,8 +336,9 @@ def _step(batch: dict) -> None:
     limits = _limits()
     if batch["stage"] == "preview":
         k = len(batch["outcomes"])
-        outcome = preview_file(_item(batch["files"][k]), year=batch["year"], limits=limits)
-        db.session.rollback()
+        with transaction() as unit:
+            outcome = preview_file(_item(batch["files"][k]), year=batch["year"], limits=limits)
+            unit.discard()  # a preview never writes
         batch["outcomes"].append(outcome.to_dict())
         if len(batch["outcomes"]) == len(batch["files"]):
             batch["stage"] = "review"
@@ -350,8 +349,8 @@ def _step(batch: dict) -> None:
         if isinstance(doc, FileOutcome):
             outcome = doc
         else:
-            dept, new = _choice(batch, k)
-            try:
+            with transaction():  # each file is its own unit: committed before the batch records it
+                dept, new = _choice(batch, k)
                 outcome = apply_file(
                     item,
                     doc,
@@ -360,10 +359,6 @@ def _step(batch: dict) -> None:
                     department=dept,
                     new_department=None if dept else new,
                 )
-                db.session.commit()  # each file is its own transaction
-            except Exception:
-                db.session.rollback()
-                raise
         batch["results"].append(outcome.to_dict())
         if item.data and outcome.status != "refused":
             (_store_dir() / f"{batch['files'][k]['token']}.bin").unlink(missing_ok=True)
@@ -435,6 +430,7 @@ def batch_status(batch_id: str):
 
 @bp.route("/batch/<batch_id>/confirm", methods=["POST"])
 @roles_required("finance", "admin")
+@unit_of_work  # records the choices in the batch; the database is written by the steps
 def batch_confirm(batch_id: str):
     data = _load_batch(batch_id)
     if not StepForm().validate_on_submit() or data["stage"] != "review":
