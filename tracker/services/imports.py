@@ -514,6 +514,9 @@ def apply_import(plan: ImportPlan, *, user: User | None = None) -> SourceDocumen
         _write_budget(plan, dept, budget_year, source)
     _write_projects(plan, dept, budget_year, source)
     db.session.flush()
+    from tracker.services.quality import after_import  # target-quality review, shown on the result page
+
+    after_import(source)
     return source
 
 
