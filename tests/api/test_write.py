@@ -214,3 +214,18 @@ def test_client_token_of_another_user_is_409(api_as, api_world, db):
     _json(api_as(api_world["users"]["owner"]).post("/api/v1/spending", json=payload), 201)
     body = _json(api_as(api_world["users"]["reviewer"]).post("/api/v1/spending", json=payload), 409)
     assert "client_token" in body["errors"]
+
+
+def test_guessed_id_with_a_bad_body_is_404_not_422(owner_api, api_world, db):
+    """The object in the URL is checked before the body, so errors do not reveal that it exists."""
+    other_owner = api_world["users"]["other_owner"]
+    foreign_entry = record_value(other_owner, api_world["foreign_indicator"], date(2023, 3, 31), "1")
+    foreign_spend = record_spending(other_owner, api_world["foreign_project"], date(2023, 3, 1), "100")
+    db.session.commit()
+    for url in (
+        f"/api/v1/entries/{foreign_entry.id}/correct",
+        f"/api/v1/entries/{foreign_entry.id}/void",
+        f"/api/v1/spending/{foreign_spend.id}/correct",
+        f"/api/v1/spending/{foreign_spend.id}/void",
+    ):
+        assert owner_api.post(url, json={"bogus": 1}).status_code == 404, url

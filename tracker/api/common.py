@@ -61,15 +61,21 @@ def authenticate():
 # ----------------------------------------------------------------------------- role gate
 
 
-def api_roles(*roles: str):
-    """Only these roles may call the endpoint (403 for the others); the department scope is
-    checked again when the object is loaded. Read by the role × route matrix test."""
+def api_roles(*roles: str, precheck=None):
+    """Only these roles may call the endpoint (403 for the others). ``precheck(**url_args)``
+    loads the object named in the URL within the user's scope (NotVisible → 404) before the
+    request body is even parsed, so a body error cannot tell whether a guessed id exists.
+    The department scope is checked again by the service. Read by the role × route matrix test.
+
+    Put it directly under ``@bp.route`` so that it runs before the body is parsed."""
 
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if current_api_user().role not in roles:
                 return error_response(403, "您的角色不能执行此操作：只有本部门的项目填报人和部门审核人可以填报。")
+            if precheck is not None:
+                precheck(**kwargs)
             return view(*args, **kwargs)
 
         wrapped.required_roles = roles

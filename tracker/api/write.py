@@ -50,9 +50,7 @@ def _form(body: dict) -> dict[str, str]:
     form = {k: "" if v is None else str(v) for k, v in body.items()}
     problems = limits.check_fields(form.items())
     if problems:
-        from tracker.services.progress import InputError
-
-        raise InputError({p.field: p.message for p in problems})
+        raise progress.InputError({p.field: p.message for p in problems})
     return form
 
 
@@ -115,11 +113,11 @@ def _spending_out(result):
 
 
 @bp.route("/entries", methods=["POST"], tags=["完成值"])
+@api_roles(*WRITERS)
 @bp.arguments(s.NewValueBody)
 @bp.response(201, s.EntrySchema)
 @bp.alt_response(200, schema=s.EntrySchema, description="同一 client_token 已保存过：返回已保存的记录")
 @bp.doc(responses=WRITE_DOC)
-@api_roles(*WRITERS)
 def create_entry(body: dict):
     """填报实际完成值（与指标页相同的校验；填报期锁定、归档年度不能填报；写入变更记录）"""
     ind = _indicator(body["indicator_id"])
@@ -136,10 +134,10 @@ def create_entry(body: dict):
 
 
 @bp.route("/entries/<int:entry_id>/correct", methods=["POST"], tags=["完成值"])
+@api_roles(*WRITERS, precheck=lambda entry_id: _indicator(load_entry(entry_id).indicator_id))
 @bp.arguments(s.ValueBody)
 @bp.response(201, s.EntrySchema)
 @bp.doc(responses=WRITE_DOC)
-@api_roles(*WRITERS)
 def correct_entry(body: dict, entry_id: int):
     """更正一条完成值：新记录取代旧记录，旧记录保留在历史中"""
     old = load_entry(entry_id)
@@ -157,10 +155,10 @@ def correct_entry(body: dict, entry_id: int):
 
 
 @bp.route("/entries/<int:entry_id>/void", methods=["POST"], tags=["完成值"])
+@api_roles(*WRITERS, precheck=lambda entry_id: _indicator(load_entry(entry_id).indicator_id))
 @bp.arguments(s.VoidBody)
 @bp.response(201, s.EntrySchema)
 @bp.doc(responses=WRITE_DOC)
-@api_roles(*WRITERS)
 def void_entry(body: dict, entry_id: int):
     """撤销一条完成值（须说明原因）：写入一条撤销记录"""
     old = load_entry(entry_id)
@@ -181,11 +179,11 @@ def _project_for_write(project_id: int) -> Project:
 
 
 @bp.route("/spending", methods=["POST"], tags=["支出"])
+@api_roles(*WRITERS)
 @bp.arguments(s.NewSpendingBody)
 @bp.response(201, s.SpendingSchema)
 @bp.alt_response(200, schema=s.SpendingSchema, description="同一 client_token 已保存过：返回已保存的记录")
 @bp.doc(responses=WRITE_DOC)
-@api_roles(*WRITERS)
 def create_spending(body: dict):
     """登记一笔支出（金额大于 0，元或万元；与支出页相同的校验、锁定和变更记录）"""
     project = _project_for_write(body["project_id"])
@@ -202,10 +200,10 @@ def create_spending(body: dict):
 
 
 @bp.route("/spending/<int:expenditure_id>/correct", methods=["POST"], tags=["支出"])
+@api_roles(*WRITERS, precheck=lambda expenditure_id: _project_for_write(load_expenditure(expenditure_id).project_id))
 @bp.arguments(s.SpendingBody)
 @bp.response(201, s.SpendingSchema)
 @bp.doc(responses=WRITE_DOC)
-@api_roles(*WRITERS)
 def correct_spending(body: dict, expenditure_id: int):
     """更正一笔支出：新记录取代旧记录"""
     old = load_expenditure(expenditure_id)
@@ -223,10 +221,10 @@ def correct_spending(body: dict, expenditure_id: int):
 
 
 @bp.route("/spending/<int:expenditure_id>/void", methods=["POST"], tags=["支出"])
+@api_roles(*WRITERS, precheck=lambda expenditure_id: _project_for_write(load_expenditure(expenditure_id).project_id))
 @bp.arguments(s.VoidBody)
 @bp.response(201, s.SpendingSchema)
 @bp.doc(responses=WRITE_DOC)
-@api_roles(*WRITERS)
 def void_spending(body: dict, expenditure_id: int):
     """撤销一笔支出（须说明原因）"""
     old = load_expenditure(expenditure_id)
