@@ -264,6 +264,20 @@ def test_reverse_light(target, current, cumulative, light):
     assert indicator_light(target, current, time_progress=HALF, cumulative=cumulative) == light
 
 
+# t = 0 written as "0次", "安全事故0起", "=0": a ceiling like "≤0起" — one event is red at
+# once, whether the indicator is cumulative or a level (it used to be green: "=" was treated
+# as a floor and 1 ≥ 0).
+@pytest.mark.parametrize("text", ["0次", "安全事故0起", "=0", "≤0起", "0%"])
+@pytest.mark.parametrize("cumulative", [True, False])
+@pytest.mark.parametrize("progress", [D(0), HALF, D(1)])
+@pytest.mark.parametrize(("current", "light"), [(D("0"), "green"), (D("1"), "red"), (D("0.5"), "red"), (None, "grey")])
+def test_zero_target_light(text, cumulative, progress, current, light):
+    from tracker.domain.targets import parse_target
+
+    target = parse_target(text)
+    assert indicator_light(target, current, time_progress=progress, cumulative=cumulative) == light
+
+
 def test_reverse_cumulative_at_year_end_is_plain_limit():
     target = q("≤", "22.5", "万元")
     assert indicator_light(target, D("22.5"), time_progress=D(1), cumulative=True) == "green"

@@ -38,6 +38,10 @@ TODAY = date(2023, 7, 10)
         ("≥95%", "质量指标", [R(date(2023, 6, 30), 1, D("96"))], False, MET),
         ("≤0.6元", "成本指标", [R(date(2023, 6, 30), 1, D("0.65"))], False, NOT_MET),
         ("≥95%", "质量指标", [], False, NONE),
+        # t = 0: one event already misses the target (it used to count as met: 1 ≥ 0)
+        ("0次", "社会效益指标", [R(date(2023, 6, 30), 1, D("1"))], True, NOT_MET),
+        ("安全事故0起", "社会效益指标", [R(date(2023, 6, 30), 1, D("0"))], True, MET),
+        ("=0", "质量指标", [R(date(2023, 6, 30), 1, D("2"))], False, NOT_MET),
         ("明显提升", "社会效益指标", [R(date(2023, 6, 30), 1, tier="部分达成")], False, NOT_MET),
         ("明显提升", "社会效益指标", [R(date(2023, 6, 30), 1, tier="达成")], False, MET),
         ("11月底前", "时效指标", [], False, NONE),

@@ -119,6 +119,39 @@ def test_reverse_rule_is_configurable(target, actual, rule, expected):
     assert score_indicator(target, actual, D(10), reverse_rule=rule) == expected
 
 
+# t = 0 ("0次", "安全事故0起", "=0", "≤0起"): full marks only when nothing happened
+# (DOMAIN.md §5). A bare "0次" parses as "=" (implicit) and used to be scored like ≥,
+# so one accident still gave full marks.
+@pytest.mark.parametrize("text", ["0次", "安全事故0起", "=0", "＝0起", "≤0起", "0", "重大安全事故0次", "0%"])
+@pytest.mark.parametrize(
+    ("actual", "expected"),
+    [(D("0"), D("8.00")), (D("1"), D("0.00")), (D("0.5"), D("0.00")), (D("100"), D("0.00")), (D("-1"), D("8.00"))],
+)
+def test_zero_target_scores_only_when_nothing_happened(text, actual, expected):
+    from tracker.domain.targets import parse_target
+
+    target = parse_target(text)
+    assert target.value == 0, text
+    assert score_indicator(target, actual, D(8)) == expected
+    assert score_indicator(target, actual, D(8), reverse_rule="linear") == expected
+    result = evaluate_indicator(target, actual, D(8))
+    assert not result.overshoot
+    assert result.fully_met == (expected == D("8.00"))
+
+
+def test_zero_target_with_text_actual():
+    from tracker.domain.targets import parse_target
+
+    assert score_indicator(parse_target("0次"), "1次", D(5)) == D("0.00")
+    assert score_indicator(parse_target("0次"), "0次", D(5)) == D("5.00")
+
+
+def test_written_floor_of_zero_is_met_by_anything_not_negative():
+    # "≥0个" / ">0" say "at least zero": not the "安全事故0起" case.
+    assert score_indicator(q("≥", "0", "个"), D("3"), D(5)) == D("5.00")
+    assert score_indicator(q(">", "0", "%"), D("3"), D(5)) == D("5.00")
+
+
 def test_unknown_reverse_rule():
     with pytest.raises(ScoringError, match="未知的反向指标计分规则“square”"):
         score_indicator(q("≤", "1", "元"), D(1), D(10), reverse_rule="square")

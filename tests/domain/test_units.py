@@ -50,6 +50,21 @@ from tracker.domain.units import (
         ("ｋＷｈ", "kWh"),
         ("平方米", "平方米"),
         ("人次", "人次"),
+        # 2026-11: unit words, Traditional characters, compound units
+        ("比例", "%"),
+        ("百分数", "%"),
+        ("萬元", "万元"),
+        ("億元", "亿元"),
+        ("個", "个"),
+        ("萬元／年", "万元/年"),
+        ("元/人*月", "元/人·月"),
+        ("元/人×月", "元/人·月"),
+        ("元/人•月", "元/人·月"),
+        ("元/人·月", "元/人·月"),
+        ("人*次", "人·次"),
+        ("/株", "/株"),
+        ("kWh", "kWh"),  # latin units are left alone
+        ("*", "*"),
     ],
 )
 def test_normalize_unit(written, normalized):
@@ -86,6 +101,10 @@ def test_normalize_unit(written, normalized):
         ("", "", 1),
         ("万", "", 10000),
         ("亿", "", 10**8),
+        ("萬元", "元", 10000),
+        ("億元", "元", 10**8),
+        ("元/人*月", "元/人·月", 1),
+        ("比例", "%", 1),
     ],
 )
 def test_unit_scale(unit, base, factor):
@@ -201,6 +220,8 @@ def test_are_compatible():
         ("300㎡", "300", "平方米"),
         ("3‰", "3", "‰"),
         ("57917.17平方米", "57917.17", "平方米"),
+        ("5萬元", "5", "万元"),
+        ("2300元/人*月", "2300", "元/人·月"),
     ],
 )
 def test_parse_quantity(text, number, unit):
@@ -270,7 +291,24 @@ def test_unit_classes(unit, money, rate, count):
     assert is_count_unit(unit) is count
 
 
+def test_traditional_to_simplified():
+    from tracker.domain.units import to_simplified
+
+    assert to_simplified("≥80萬元") == "≥80万元"
+    assert to_simplified("不低於95％") == "不低于95％"
+    assert to_simplified("控制在預算範圍內") == "控制在预算范围内"
+    assert to_simplified("≥95%") == "≥95%"  # ASCII and Simplified text unchanged
+    assert to_simplified("满意度≥90%") == "满意度≥90%"
+    assert to_simplified("") == ""
+
+
+def test_money_in_traditional_converts():
+    assert convert(Decimal("1"), "萬元", "元") == Decimal("10000")
+    assert is_money_unit("萬元/年")
+
+
 def test_text_helpers():
+    assert to_halfwidth("═＝") == "=="
     assert to_halfwidth("０１２３４５６７８９％．，＞＝＜／　") == "0123456789%.,>=</ "
     assert to_halfwidth("≧≦") == "≥≤"
     assert squeeze_spaces("≥ 95 %") == "≥95%"

@@ -19,7 +19,8 @@ Decisions taken where DOMAIN.md is silent:
   the 80–100% tolerance), a level that is below its target is a real deviation.
 - reverse (≤ <) indicators: within the limit means current ≤ t (as in scoring, also for <).
   Over the limit → red; cumulative and above the pro-rated share t × 序时进度 → yellow; else
-  green. t = 0: current ≤ 0 green, else red.
+  green. t = 0 with = ≤ < ("0次", "安全事故0起"): current ≤ 0 green, else red, whether
+  cumulative or not and whatever the op said ("=" is not a floor here).
 - 控制在预算内: spending over the budget → red, else green. It is not pro-rated: spending
   ahead of schedule is what the budget light asks for, it must not turn this one yellow.
 - deadline (needs ``as_of``): done on time → green; done late → yellow (the year-end tier
@@ -50,6 +51,7 @@ from tracker.domain.scoring import (
     as_date,
     budget_and_spent,
     deadline_due_date,
+    is_zero_ceiling,
     monthly_completions,
     monthly_due_date,
     quantity_in_unit,
@@ -292,6 +294,9 @@ def indicator_light(
     value = quantity_in_unit(current, target.unit, what="截至期末完成值")
     t = target.value
 
+    if is_zero_ceiling(target):
+        # "0次", "安全事故0起", "≤0起": one event already misses the year's target
+        return RED if value > 0 else GREEN
     if target.op in REVERSE_OPS:
         if value > t:
             return RED

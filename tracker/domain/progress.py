@@ -84,6 +84,8 @@ def attainment(
         ytd = year_to_date(readings, cumulative=cumulative)
         if ytd is None or target.value is None:
             return NONE
+        if target.is_zero_ceiling:  # "0次", "安全事故0起": met only while nothing happened
+            return MET if ytd <= 0 else NOT_MET
         return MET if meets(target.op, ytd, target.value) else NOT_MET
     if target.kind == KIND_QUALITATIVE:
         tier = latest_tier(readings)

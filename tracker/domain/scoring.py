@@ -8,8 +8,10 @@ Decisions taken where DOMAIN.md is silent:
 
 - Positive indicators (≥ = >) all use "a ≥ t → full marks", including ">" (as DOMAIN.md
   writes it); reverse indicators (≤ <) all use "a ≤ t → full marks". A negative actual is
-  floored at 0 points. A non-positive target: positive → a ≥ t full else 0; reverse → a ≤ t
-  full else 0 (the "安全事故 0 起" rule).
+  floored at 0 points. A target of 0 with "=" (written or implicit, as in a bare "0次"),
+  "≤" or "<" is the "安全事故 0 起" rule: a ≤ 0 → full marks, anything else 0 points. A
+  written floor of 0 ("≥0", ">0") is met by any a ≥ 0. Any other non-positive target:
+  positive → a ≥ t full else 0; reverse → a ≤ t full else 0.
 - 控制在预算内 (within_budget) is scored like a reverse indicator with t = the budget, passed as
   ``budget=``; the actual is what was spent. Same reverse rule (ratio by default).
 - Qualitative and deadline indicators need ``tier`` and ``tier_score`` (points, not percent).
@@ -238,6 +240,11 @@ def tier_score_checked(tier: str, tier_score, weight: Decimal) -> Decimal:
 # ---------------------------------------------------------------------------- indicators
 
 
+def is_zero_ceiling(target: Target) -> bool:
+    """See Target.is_zero_ceiling ("0次", "安全事故0起": a ≤ 0 → w else 0)."""
+    return target.is_zero_ceiling
+
+
 def _positive_score(target_value: Decimal, actual: Decimal, weight: Decimal) -> Decimal:
     if actual >= target_value:
         return weight
@@ -312,7 +319,9 @@ def evaluate_indicator(
         if actual is None:
             raise ScoringError(f"指标“{target.raw}”缺少实际完成值")
         value = quantity_in_unit(actual, target.unit)
-        if target.op in POSITIVE_OPS:
+        if is_zero_ceiling(target):
+            base = round_score(weight if value <= 0 else ZERO)
+        elif target.op in POSITIVE_OPS:
             base = round_score(_positive_score(target.value, value, weight))
             overshoot = _overshoot(target.value, value, overshoot_ratio)
         else:
@@ -347,7 +356,8 @@ def score_indicator(
     - quantitative: ``actual`` is a Decimal in the target's unit or a text with a unit
       ("49200元" against a target in 万元). ≥ = >: a ≥ t → w, else w × a / t.
       ≤ <: a ≤ t → w, else w × t / a (``reverse_rule="ratio"``, default) or
-      w × (1 − (a − t) / t) floored at 0 (``"linear"``). t = 0: a ≤ 0 → w else 0.
+      w × (1 − (a − t) / t) floored at 0 (``"linear"``). t = 0 with = ≤ < ("0次",
+      "安全事故0起"): a ≤ 0 → w else 0.
     - within_budget: ``actual`` is the amount spent and ``budget=`` the budget (same units,
       or texts with units); scored like ≤ budget.
     - qualitative and deadline: ``tier`` and ``tier_score`` (points), checked against the

@@ -46,8 +46,28 @@ _HALFWIDTH.update(
         0xFE65: ord(">"),  # ﹥
         0xFE66: ord("="),  # ﹦
         0x2212: ord("-"),  # − minus sign
+        0x2550: ord("="),  # ═ box-drawing double line, typed as "=" in 计算符号 columns
+        0x2261: ord("="),  # ≡
     }
 )
+
+
+_T2S = None
+
+
+def to_simplified(text: str) -> str:
+    """Traditional characters to Simplified (萬元 → 万元, 不低於 → 不低于, 預算內 → 预算内).
+
+    Uses OpenCC's t2s conversion; Simplified text comes back unchanged.
+    """
+    global _T2S
+    if not text or text.isascii():
+        return text
+    if _T2S is None:
+        import opencc
+
+        _T2S = opencc.OpenCC("t2s")
+    return _T2S.convert(text)
 
 
 def to_halfwidth(text: str) -> str:
@@ -89,6 +109,8 @@ def number_from_text(digits: str) -> Decimal:
 _COMPONENT_ALIASES = {
     "百分比": "%",
     "百分率": "%",
+    "比例": "%",
+    "百分数": "%",
     "千分比": "‰",
     "千分率": "‰",
     "㎡": "平方米",
@@ -129,15 +151,31 @@ _MONEY_BASE = "元"
 _RATE_UNITS = frozenset({"%", "‰", "个百分点", "百分点", "分", "倍"})
 
 
+# Ways of writing a product inside a compound unit (元/人*月, 元/人×月, 人•次): all become "·".
+_PRODUCT_SIGNS = re.compile(r"[*×xX•・‧∙⋅]")
+
+
 def normalize_unit(text: str | None) -> str:
-    """A unit as written, cleaned: "％" → "%", "百分比" → "%", "万 元" → "万元", "元／月／人" → "元/月/人"."""
+    """A unit as written, cleaned: "％" → "%", "百分比"/"比例" → "%", "万 元" → "万元",
+    "元／月／人" → "元/月/人", "元/人*月" → "元/人·月", "萬元" → "万元"."""
     if not text:
         return ""
-    s = _SPACES.sub("", to_halfwidth(str(text)))
+    s = _SPACES.sub("", to_halfwidth(to_simplified(str(text))))
     if len(s) >= 2 and s[0] == "(" and s[-1] == ")":
         s = s[1:-1]
     parts = [_COMPONENT_ALIASES.get(part, part) for part in s.split("/")]
+    parts = [
+        part if part in _COMPONENT_ALIASES.values() or part.isascii() and part.isalpha() else _product(part)
+        for part in parts
+    ]
     return "/".join(parts)
+
+
+def _product(part: str) -> str:
+    """ "人*月" → "人·月"; a lone sign or one at an end is left alone (not a product)."""
+    if len(part) < 3:
+        return part
+    return part[0] + _PRODUCT_SIGNS.sub("·", part[1:-1]) + part[-1]
 
 
 def unit_scale(unit: str | None) -> tuple[str, Decimal]:
@@ -251,7 +289,9 @@ def is_count_unit(unit: str | None) -> bool:
     return bool(u) and not is_money_unit(u) and not is_rate_unit(u)
 
 
-def check_range(value: Decimal, *, what: str, maximum: Decimal, places: int = 6, allow_negative: bool = False) -> Decimal:
+def check_range(
+    value: Decimal, *, what: str, maximum: Decimal, places: int = 6, allow_negative: bool = False
+) -> Decimal:
     """Refuse numbers the records cannot hold exactly: too large, too many decimals, negative."""
     if not value.is_finite():
         raise UnitError(f"{what}“{value}”不是有效的数值。")

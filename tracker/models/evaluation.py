@@ -91,7 +91,13 @@ class EvaluationRow(db.Model):
 
     @property
     def target(self) -> Target:
-        target = parse_target(self.target_raw, level2=self.indicator.level2)
+        ind = self.indicator
+        if ind.target_raw == self.target_raw:
+            # The parse stored at import, which used hints this row does not keep (the 三级
+            # name, a 计算符号/度量单位 column); without the indicator's later override.
+            target = replace(ind.target, op=ind.target_op, implicit_op=ind.target_implicit_op)
+        else:  # the indicator was re-imported with another target: the row keeps its own
+            target = parse_target(self.target_raw, level2=ind.level2, name=ind.level3)
         if self.target_op_override and target.op:
             target = replace(target, op=self.target_op_override, implicit_op=False)
         return target

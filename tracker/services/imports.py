@@ -168,7 +168,18 @@ def _indicator_values(pi: ParsedIndicator) -> dict:
 
 
 def _target_for(pi: ParsedIndicator) -> Target:
-    return parse_target(pi.target_raw, level2=pi.level2)
+    """The parsed target of a row: the 指标值 cell, with the operator and unit that a
+    separate 计算符号/度量单位 column or the 三级 name (苗木成活率（≥**%）) gives when the
+    cell leaves them out (DOMAIN.md §3)."""
+    # Newer templates have 成本指标 as an 一级 (with 经济成本指标 … below it): a cost row too.
+    level2 = "成本指标" if "成本" in (pi.level1 or "") and "成本" not in (pi.level2 or "") else pi.level2
+    return parse_target(
+        pi.target_raw,
+        level2=level2,
+        name=pi.level3,
+        op_hint=pi.op_hint,
+        unit_hint=pi.unit_hint,
+    )
 
 
 def _resolve_department(doc: ParsedDocument, department: Department | None) -> tuple[Department | None, str, str | None]:
