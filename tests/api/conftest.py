@@ -52,12 +52,22 @@ def api_world(db, seeded, make_user, make_department):
     seed_dept = db.session.scalar(select(Department).where(Department.code == "430"))
     other = make_department("县水利局", "520")
     year = db.session.scalar(select(BudgetYear).where(BudgetYear.year == 2023))
-    foreign = Project(department_id=other.id, year_id=year.id, name="水库维修项目", position=1, initial_budget=Decimal("100"))
+    foreign = Project(
+        department_id=other.id, year_id=year.id, name="水库维修项目", position=1, initial_budget=Decimal("100")
+    )
     db.session.add(foreign)
     db.session.flush()
     foreign_indicator = Indicator(
-        project_id=foreign.id, position=1, level1="产出指标", level2="数量指标", level3="维修水库数",
-        target_raw="3座", target_kind="quantitative", target_op="=", target_value=Decimal("3"), target_unit="座",
+        project_id=foreign.id,
+        position=1,
+        level1="产出指标",
+        level2="数量指标",
+        level3="维修水库数",
+        target_raw="3座",
+        target_kind="quantitative",
+        target_op="=",
+        target_value=Decimal("3"),
+        target_unit="座",
     )
     db.session.add(foreign_indicator)
     db.session.commit()
@@ -72,9 +82,7 @@ def api_world(db, seeded, make_user, make_department):
         select(Project).where(Project.department_id == seed_dept.id).order_by(Project.position, Project.id)
     ).all()
     own = projects[0]
-    quantitative = next(
-        i for p in projects for i in p.indicators if i.target_kind == "quantitative" and i.target_unit
-    )
+    quantitative = next(i for p in projects for i in p.indicators if i.target_kind == "quantitative" and i.target_unit)
     qualitative = next(i for p in projects for i in p.indicators if i.target_kind == "qualitative")
     deadline = next((i for p in projects for i in p.indicators if i.target_kind == "deadline"), None)
     return {

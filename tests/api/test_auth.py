@@ -30,7 +30,9 @@ def test_missing_header_is_401_with_chinese_message(client, api_world):
     assert "Authorization" in _body(response)["message"]
 
 
-@pytest.mark.parametrize("header", ["Basic dXNlcjpwYXNz", "Bearer", "Bearer trk_notatoken", "trk_x", "Bearer " + "x" * 500])
+@pytest.mark.parametrize(
+    "header", ["Basic dXNlcjpwYXNz", "Bearer", "Bearer trk_notatoken", "trk_x", "Bearer " + "x" * 500]
+)
 def test_bad_headers_are_401(client, api_world, header):
     response = client.get("/api/v1/me", headers={"Authorization": header})
     assert response.status_code == 401
@@ -106,7 +108,7 @@ def test_deactivated_users_tokens_stop_working(app, token_for, api_world, db):
 def test_session_cookie_is_never_accepted(client, login, owner, api_world):
     """Logged in to the pages, without a token: the API does not know the browser."""
     login(owner)
-    assert client.get("/projects/%d" % api_world["own_project"].id).status_code == 200
+    assert client.get(f"/projects/{api_world['own_project'].id}").status_code == 200
     assert client.get("/api/v1/me").status_code == 401
     response = client.post(
         "/api/v1/spending", json={"project_id": api_world["own_project"].id, "spent_on": "2023-03-01", "amount": "100"}
@@ -121,7 +123,8 @@ def test_api_needs_no_csrf_but_pages_still_do(app, api_as, owner, api_world, cli
     try:
         api = api_as(owner)
         response = api.post(
-            "/api/v1/spending", json={"project_id": api_world["own_project"].id, "spent_on": "2023-03-01", "amount": "100"}
+            "/api/v1/spending",
+            json={"project_id": api_world["own_project"].id, "spent_on": "2023-03-01", "amount": "100"},
         )
         assert response.status_code == 201, response.get_json()
         assert response.get_json()["amount"] == "0.01"

@@ -25,7 +25,9 @@ def test_document_is_valid_openapi(client):
 
 def test_document_lists_every_api_route(app, client):
     spec = _spec(client)
-    documented = {(path, method.upper()) for path, ops in spec["paths"].items() for method in ops if method != "parameters"}
+    documented = {
+        (path, method.upper()) for path, ops in spec["paths"].items() for method in ops if method != "parameters"
+    }
     routes = set()
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("api_v1."):

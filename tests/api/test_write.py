@@ -29,7 +29,12 @@ def test_create_entry_converts_and_audits(owner_api, api_world, db):
     from tracker.models import AuditLog, ProgressEntry
 
     ind = api_world["quantitative"]
-    body = _json(owner_api.post("/api/v1/entries", json={"indicator_id": ind.id, "as_of": "2023-03-31", "value": "7", "note": "接口填报"}), 201)
+    body = _json(
+        owner_api.post(
+            "/api/v1/entries", json={"indicator_id": ind.id, "as_of": "2023-03-31", "value": "7", "note": "接口填报"}
+        ),
+        201,
+    )
     assert body["indicator_id"] == ind.id and body["value"] == "7" and body["is_current"] is True
     assert body["note"] == "接口填报" and body["created_by"]["id"] == api_world["users"]["owner"].id
     row = db.session.get(ProgressEntry, body["id"])
@@ -69,7 +74,10 @@ def test_entry_validation_errors_name_the_field(owner_api, api_world, db, payloa
 
 
 def test_qualitative_needs_tier_and_note(owner_api, api_world):
-    body = _json(owner_api.post("/api/v1/entries", json={"indicator_id": api_world["qualitative"].id, "as_of": "2023-03-31"}), 422)
+    body = _json(
+        owner_api.post("/api/v1/entries", json={"indicator_id": api_world["qualitative"].id, "as_of": "2023-03-31"}),
+        422,
+    )
     assert set(body["errors"]) == {"tier", "note"}
     ok = owner_api.post(
         "/api/v1/entries",
@@ -93,7 +101,9 @@ def test_locked_period_is_409_and_writes_nothing(owner_api, api_world, db):
     ind = api_world["quantitative"]
     db.session.add(Submission(project_id=ind.project_id, kind="progress", period_key="2023-03", state="submitted"))
     db.session.commit()
-    body = _json(owner_api.post("/api/v1/entries", json={"indicator_id": ind.id, "as_of": "2023-03-15", "value": "1"}), 409)
+    body = _json(
+        owner_api.post("/api/v1/entries", json={"indicator_id": ind.id, "as_of": "2023-03-15", "value": "1"}), 409
+    )
     assert "锁定" in body["message"]
     assert _count(db, ProgressEntry) == 0
     _json(owner_api.post("/api/v1/entries", json={"indicator_id": ind.id, "as_of": "2023-04-15", "value": "1"}), 201)
@@ -105,7 +115,10 @@ def test_archived_year_is_409(owner_api, api_world, db):
     api_world["year"].is_closed = True
     db.session.commit()
     body = _json(
-        owner_api.post("/api/v1/spending", json={"project_id": api_world["own_project"].id, "spent_on": "2023-03-01", "amount": "10"}),
+        owner_api.post(
+            "/api/v1/spending",
+            json={"project_id": api_world["own_project"].id, "spent_on": "2023-03-01", "amount": "10"},
+        ),
         409,
     )
     assert "归档" in body["message"]
@@ -117,7 +130,13 @@ def test_finance_and_admin_are_read_only(api_as, api_world, db):
 
     for role in ("finance", "admin"):
         api = api_as(api_world["users"][role])
-        body = _json(api.post("/api/v1/entries", json={"indicator_id": api_world["quantitative"].id, "as_of": "2023-03-31", "value": "1"}), 403)
+        body = _json(
+            api.post(
+                "/api/v1/entries",
+                json={"indicator_id": api_world["quantitative"].id, "as_of": "2023-03-31", "value": "1"},
+            ),
+            403,
+        )
         assert "角色" in body["message"]
     assert _count(db, ProgressEntry) == 0
 
@@ -148,19 +167,30 @@ def test_correct_and_void_entry_keep_history(owner_api, api_world, db):
     from tracker.models import AuditLog
 
     ind = api_world["quantitative"]
-    first = _json(owner_api.post("/api/v1/entries", json={"indicator_id": ind.id, "as_of": "2023-03-31", "value": "1"}), 201)
-    second = _json(owner_api.post(f"/api/v1/entries/{first['id']}/correct", json={"as_of": "2023-03-31", "value": "3"}), 201)
+    first = _json(
+        owner_api.post("/api/v1/entries", json={"indicator_id": ind.id, "as_of": "2023-03-31", "value": "1"}), 201
+    )
+    second = _json(
+        owner_api.post(f"/api/v1/entries/{first['id']}/correct", json={"as_of": "2023-03-31", "value": "3"}), 201
+    )
     assert second["supersedes_id"] == first["id"] and second["value"] == "3"
-    again = _json(owner_api.post(f"/api/v1/entries/{first['id']}/correct", json={"as_of": "2023-03-31", "value": "4"}), 409)
+    again = _json(
+        owner_api.post(f"/api/v1/entries/{first['id']}/correct", json={"as_of": "2023-03-31", "value": "4"}), 409
+    )
     assert "已被更正" in again["message"]
     assert "reason" in _json(owner_api.post(f"/api/v1/entries/{second['id']}/void", json={}), 422)["errors"]
-    assert "撤销记录须说明原因" in _json(owner_api.post(f"/api/v1/entries/{second['id']}/void", json={"reason": " "}), 422)["errors"]["reason"]
+    assert (
+        "撤销记录须说明原因"
+        in _json(owner_api.post(f"/api/v1/entries/{second['id']}/void", json={"reason": " "}), 422)["errors"]["reason"]
+    )
     void = _json(owner_api.post(f"/api/v1/entries/{second['id']}/void", json={"reason": "录错了"}), 201)
     assert void["is_void"] is True and void["is_current"] is False and void["supersedes_id"] == second["id"]
     history = _json(owner_api.get(f"/api/v1/entries?indicator_id={ind.id}"), 200)["items"]
     assert [e["id"] for e in history] == [first["id"], second["id"], void["id"]]
     assert [e["superseded_by_id"] for e in history] == [second["id"], void["id"], None]
-    actions = db.session.scalars(select(AuditLog.action).where(AuditLog.entity == "progress_entry").order_by(AuditLog.id)).all()
+    actions = db.session.scalars(
+        select(AuditLog.action).where(AuditLog.entity == "progress_entry").order_by(AuditLog.id)
+    ).all()
     assert actions == ["record_value", "correct_value", "void_value"]
 
 
@@ -168,11 +198,26 @@ def test_spending_create_correct_void(owner_api, api_world, db):
     from tracker.models import AuditLog
 
     project = api_world["own_project"]
-    row = _json(owner_api.post("/api/v1/spending", json={"project_id": project.id, "spent_on": "2023-03-01", "amount": "1200", "note": "办公用品"}), 201)
+    row = _json(
+        owner_api.post(
+            "/api/v1/spending",
+            json={"project_id": project.id, "spent_on": "2023-03-01", "amount": "1200", "note": "办公用品"},
+        ),
+        201,
+    )
     assert row["amount"] == "0.12" and row["input_amount"] == "1200" and row["input_unit"] == "元"
-    wan = _json(owner_api.post("/api/v1/spending", json={"project_id": project.id, "spent_on": "2023-03-02", "amount": "0.5", "unit": "万元"}), 201)
+    wan = _json(
+        owner_api.post(
+            "/api/v1/spending",
+            json={"project_id": project.id, "spent_on": "2023-03-02", "amount": "0.5", "unit": "万元"},
+        ),
+        201,
+    )
     assert wan["amount"] == "0.5"
-    fixed = _json(owner_api.post(f"/api/v1/spending/{row['id']}/correct", json={"spent_on": "2023-03-01", "amount": "1500元"}), 201)
+    fixed = _json(
+        owner_api.post(f"/api/v1/spending/{row['id']}/correct", json={"spent_on": "2023-03-01", "amount": "1500元"}),
+        201,
+    )
     assert fixed["supersedes_id"] == row["id"] and fixed["amount"] == "0.15"
     void = _json(owner_api.post(f"/api/v1/spending/{wan['id']}/void", json={"reason": "重复"}), 201)
     assert void["is_void"] is True and void["amount"] == "0"
@@ -202,7 +247,12 @@ def test_spending_validation(owner_api, api_world, db, payload, field, words):
 def test_client_token_saves_once(owner_api, api_world, db):
     from tracker.models import Expenditure
 
-    payload = {"project_id": api_world["own_project"].id, "spent_on": "2023-03-01", "amount": "100", "client_token": "abc-123"}
+    payload = {
+        "project_id": api_world["own_project"].id,
+        "spent_on": "2023-03-01",
+        "amount": "100",
+        "client_token": "abc-123",
+    }
     first = _json(owner_api.post("/api/v1/spending", json=payload), 201)
     again = _json(owner_api.post("/api/v1/spending", json=payload), 200)
     assert again["id"] == first["id"]
@@ -210,7 +260,12 @@ def test_client_token_saves_once(owner_api, api_world, db):
 
 
 def test_client_token_of_another_user_is_409(api_as, api_world, db):
-    payload = {"project_id": api_world["own_project"].id, "spent_on": "2023-03-01", "amount": "100", "client_token": "shared"}
+    payload = {
+        "project_id": api_world["own_project"].id,
+        "spent_on": "2023-03-01",
+        "amount": "100",
+        "client_token": "shared",
+    }
     _json(api_as(api_world["users"]["owner"]).post("/api/v1/spending", json=payload), 201)
     body = _json(api_as(api_world["users"]["reviewer"]).post("/api/v1/spending", json=payload), 409)
     assert "client_token" in body["errors"]

@@ -27,7 +27,7 @@ API_CONFIG = {
             "description": (
                 "令牌认证：在页面右上角“API 令牌”创建令牌，请求头带 `Authorization: Bearer <令牌>`。"
                 "权限与令牌所属用户相同：项目填报人、部门审核人只能读写本部门的项目；财政局、管理员可读全部（只读）。"
-                "金额单位为万元，数值一律以精确的十进制文本返回（如 \"22.5\"）。错误以 JSON 返回，message 与 errors 为中文。"
+                '金额单位为万元，数值一律以精确的十进制文本返回（如 "22.5"）。错误以 JSON 返回，message 与 errors 为中文。'
             )
         },
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},

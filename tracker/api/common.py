@@ -86,8 +86,17 @@ def api_roles(*roles: str, precheck=None):
 
 # ----------------------------------------------------------------------------- errors
 
-_STATUS = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
-           409: "Conflict", 413: "Payload Too Large", 422: "Unprocessable Entity", 500: "Internal Server Error"}
+_STATUS = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    413: "Payload Too Large",
+    422: "Unprocessable Entity",
+    500: "Internal Server Error",
+}
 _DEFAULT_MESSAGES = {
     400: "请求有误。",
     401: "需要 API 令牌。",

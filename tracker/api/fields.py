@@ -73,7 +73,11 @@ class Boolean(ma.fields.Boolean):
 
 
 class Date(ma.fields.Date):
-    default_error_messages = {**_BASE, "invalid": "不是有效日期（应为 2023-06-30 的形式）。", "format": "日期格式错误。"}
+    default_error_messages = {
+        **_BASE,
+        "invalid": "不是有效日期（应为 2023-06-30 的形式）。",
+        "format": "日期格式错误。",
+    }
 
 
 class DateTime(ma.fields.AwareDateTime):
@@ -85,7 +89,7 @@ class NumberText(ma.fields.Field):
     as the pages (units, ranges and Chinese messages there). Text is recommended: a JSON
     number may already have lost digits in the client."""
 
-    default_error_messages = {**_BASE, "invalid": "应为数字或文本，例如 \"12.5\" 或 \"3万元\"。"}
+    default_error_messages = {**_BASE, "invalid": '应为数字或文本，例如 "12.5" 或 "3万元"。'}
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, bool):

@@ -143,7 +143,9 @@ def projects(**args):
     if args.get("q"):
         stmt = stmt.where(Project.name.contains(args["q"]))
     rows, meta = paginate(
-        stmt, args, order_by=(BudgetYear.year.desc(), Project.department_id, Project.position, Project.id),
+        stmt,
+        args,
+        order_by=(BudgetYear.year.desc(), Project.department_id, Project.position, Project.id),
         options=PROJECT_LOADS,
     )
     return page_body(_project_figures(rows), meta)
@@ -230,7 +232,9 @@ INDICATOR_LOADS = (selectinload(Indicator.project).selectinload(Project.year),)
 def indicators(**args):
     """指标及解析后的目标（类型、运算符、数值、单位、截止日期、原文）"""
     rows, meta = paginate(
-        _indicator_stmt(args), args, order_by=(Indicator.project_id, Indicator.position, Indicator.id),
+        _indicator_stmt(args),
+        args,
+        order_by=(Indicator.project_id, Indicator.position, Indicator.id),
         options=INDICATOR_LOADS,
     )
     return page_body([_indicator_item(i, i.project.year.year) for i in rows], meta)
@@ -241,9 +245,7 @@ def indicators(**args):
 @_doc(**{"404": {"description": "指标不存在或不在您的部门范围内"}})
 def indicator(indicator_id: int):
     """一个指标"""
-    ind = db.session.scalar(
-        _indicator_stmt({}).where(Indicator.id == indicator_id).options(*INDICATOR_LOADS)
-    )
+    ind = db.session.scalar(_indicator_stmt({}).where(Indicator.id == indicator_id).options(*INDICATOR_LOADS))
     if ind is None:
         raise NotVisible(indicator_id)
     return _indicator_item(ind, ind.project.year.year)
@@ -312,7 +314,9 @@ def entries(**args):
 def load_entry(entry_id: int) -> ProgressEntry:
     entry = db.session.scalar(
         scope_projects(
-            select(ProgressEntry).join(Project, ProgressEntry.project_id == Project.id).where(ProgressEntry.id == entry_id),
+            select(ProgressEntry)
+            .join(Project, ProgressEntry.project_id == Project.id)
+            .where(ProgressEntry.id == entry_id),
             current_api_user(),
         ).options(*ENTRY_LOADS)
     )
@@ -343,7 +347,9 @@ def spending(**args):
 def load_expenditure(expenditure_id: int) -> Expenditure:
     row = db.session.scalar(
         scope_projects(
-            select(Expenditure).join(Project, Expenditure.project_id == Project.id).where(Expenditure.id == expenditure_id),
+            select(Expenditure)
+            .join(Project, Expenditure.project_id == Project.id)
+            .where(Expenditure.id == expenditure_id),
             current_api_user(),
         ).options(*SPENDING_LOADS)
     )
@@ -401,7 +407,9 @@ def snapshots(**args):
             (MonitoringSnapshot.project_light == args["light"]) | (MonitoringSnapshot.budget_light == args["light"])
         )
     rows, meta = paginate(
-        stmt, args, order_by=(MonitoringSnapshot.period_key.desc(), MonitoringSnapshot.project_id),
+        stmt,
+        args,
+        order_by=(MonitoringSnapshot.period_key.desc(), MonitoringSnapshot.project_id),
         options=(selectinload(MonitoringSnapshot.project),),
     )
     return page_body(snapshot_items(rows), meta)
@@ -449,7 +457,9 @@ def evaluations(**args):
     if args.get("grade"):
         stmt = stmt.where(EvaluationForm.grade == args["grade"])
     rows, meta = paginate(
-        stmt, args, order_by=(EvaluationForm.year.desc(), EvaluationForm.project_id),
+        stmt,
+        args,
+        order_by=(EvaluationForm.year.desc(), EvaluationForm.project_id),
         options=(selectinload(EvaluationForm.project),),
     )
     return page_body(evaluation_items(rows), meta)
@@ -462,7 +472,9 @@ def evaluation(form_id: int):
     """一张自评表及逐指标得分"""
     form = db.session.scalar(
         scope_projects(
-            select(EvaluationForm).join(Project, EvaluationForm.project_id == Project.id).where(EvaluationForm.id == form_id),
+            select(EvaluationForm)
+            .join(Project, EvaluationForm.project_id == Project.id)
+            .where(EvaluationForm.id == form_id),
             current_api_user(),
         ).options(
             selectinload(EvaluationForm.project),

@@ -65,7 +65,9 @@ class ProjectArgs(YearDeptArgs):
 class IndicatorArgs(YearDeptArgs):
     project_id = Integer(**_d("project_id", "项目 id"))
     level1 = String(**_d("level1", "一级指标，如 产出指标"))
-    kind = String(validate=one_of(KINDS), **_d("kind", "指标值类型：quantitative / qualitative / deadline / within_budget"))
+    kind = String(
+        validate=one_of(KINDS), **_d("kind", "指标值类型：quantitative / qualitative / deadline / within_budget")
+    )
 
 
 class EntryArgs(YearDeptArgs):
@@ -82,7 +84,9 @@ class EntryArgs(YearDeptArgs):
 class SnapshotArgs(YearDeptArgs):
     project_id = Integer(**_d("project_id", "项目 id"))
     period_key = String(**_d("period_key", "监控时点，如 2023-06-30"))
-    light = String(validate=one_of(LIGHTS), **_d("light", "项目预警灯或预算执行预警灯为此颜色：red / yellow / green / blue / grey"))
+    light = String(
+        validate=one_of(LIGHTS), **_d("light", "项目预警灯或预算执行预警灯为此颜色：red / yellow / green / blue / grey")
+    )
 
 
 class EvaluationArgs(YearDeptArgs):
@@ -96,9 +100,16 @@ class EvaluationArgs(YearDeptArgs):
 class ValueBody(Schema):
     """What the indicator page's form takes; which fields apply depends on the target's kind."""
 
-    as_of = String(required=True, metadata={"description": "截至日期，如 2023-06-30（须在预算年度内、不晚于今天）", "example": "2023-06-30"})
+    as_of = String(
+        required=True,
+        metadata={"description": "截至日期，如 2023-06-30（须在预算年度内、不晚于今天）", "example": "2023-06-30"},
+    )
     value = NumberText(
-        metadata={"type": "string", "description": "定量指标：实际完成值，可带单位（如 \"1.2万人次\"）；建议以字符串传递", "example": "12.5"}
+        metadata={
+            "type": "string",
+            "description": '定量指标：实际完成值，可带单位（如 "1.2万人次"）；建议以字符串传递',
+            "example": "12.5",
+        }
     )
     unit = String(metadata={"description": "定量指标：value 未带单位时的单位，缺省为目标的单位"})
     tier = String(metadata={"description": "定性指标（及控制在预算内）：达成 / 部分达成 / 未达成", "enum": list(TIERS)})
@@ -122,7 +133,11 @@ class SpendingBody(Schema):
     spent_on = String(required=True, metadata={"description": "支出日期，如 2023-03-15", "example": "2023-03-15"})
     amount = NumberText(
         required=True,
-        metadata={"type": "string", "description": "金额，大于 0；可带单位（\"1200元\"、\"0.12万元\"）；建议以字符串传递", "example": "1200"},
+        metadata={
+            "type": "string",
+            "description": '金额，大于 0；可带单位（"1200元"、"0.12万元"）；建议以字符串传递',
+            "example": "1200",
+        },
     )
     unit = String(load_default="元", metadata={"description": "金额未带单位时的单位：元（默认）或 万元"})
     note = String(metadata={"description": "摘要/备注"})
@@ -183,7 +198,9 @@ class DeadlineSchema(Schema):
 
 class TargetSchema(Schema):
     raw = String(metadata={"description": "公开文件中的指标值原文"})
-    kind = String(metadata={"description": "quantitative 定量 / qualitative 定性 / deadline 时限 / within_budget 控制在预算内"})
+    kind = String(
+        metadata={"description": "quantitative 定量 / qualitative 定性 / deadline 时限 / within_budget 控制在预算内"}
+    )
     op = String(allow_none=True, metadata={"description": "≥ ≤ = > <（定量指标）"})
     value = Dec(allow_none=True, metadata={"type": "string", "description": "目标值（定量）"})
     unit = String()
@@ -217,7 +234,11 @@ class ProjectSchema(Schema):
     budget = Dec(allow_none=True, metadata={"type": "string", "description": "全年预算数（万元）：有调整数时为调整数"})
     spent = Dec(metadata={"type": "string", "description": "已支出（万元），不含被更正和已撤销的记录"})
     execution_rate = Dec(
-        allow_none=True, metadata={"type": "string", "description": "预算执行率 = 已支出 / 全年预算数（比例，0.5 即 50%）；无预算时为 null"}
+        allow_none=True,
+        metadata={
+            "type": "string",
+            "description": "预算执行率 = 已支出 / 全年预算数（比例，0.5 即 50%）；无预算时为 null",
+        },
     )
     indicator_count = Integer()
 
@@ -267,7 +288,10 @@ class SpendingSchema(Schema):
 
 
 def _light(name: str) -> mf.Function:
-    return mf.Function(lambda obj: LIGHT_LABELS.get(getattr(obj, name), ""), metadata={"type": "string", "description": "红 / 黄 / 绿 / 蓝 / 灰"})
+    return mf.Function(
+        lambda obj: LIGHT_LABELS.get(getattr(obj, name), ""),
+        metadata={"type": "string", "description": "红 / 黄 / 绿 / 蓝 / 灰"},
+    )
 
 
 class MonitoringRowSchema(Schema):
@@ -288,7 +312,10 @@ class MonitoringRowSchema(Schema):
     forecast_override = Dec(allow_none=True, metadata={"type": "string"})
     forecast_text = String()
     forecast_reason = String()
-    reasons = mf.Function(lambda row: _json_list(row.reasons), metadata={"type": "array", "items": {"type": "string"}, "description": "偏差原因类别"})
+    reasons = mf.Function(
+        lambda row: _json_list(row.reasons),
+        metadata={"type": "array", "items": {"type": "string"}, "description": "偏差原因类别"},
+    )
     analysis = String()
     likelihood = String(allow_none=True)
     measure = String()
@@ -369,7 +396,9 @@ class EvaluationSchema(Schema):
     project_name = mf.Function(lambda f: f.project.name, metadata={"type": "string"})
     department_id = mf.Function(lambda f: f.project.department_id, metadata={"type": "integer"})
     year = Integer()
-    level1_weights = mf.Function(lambda f: _json_dict(f.level1_weights), metadata={"type": "object", "description": "一级指标分值"})
+    level1_weights = mf.Function(
+        lambda f: _json_dict(f.level1_weights), metadata={"type": "object", "description": "一级指标分值"}
+    )
     initial_budget = Dec(allow_none=True, metadata={"type": "string"})
     budget = Dec(allow_none=True, metadata={"type": "string"})
     spent = Dec(metadata={"type": "string"})

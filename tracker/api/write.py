@@ -66,7 +66,9 @@ def _replay(model, token: str | None):
         return None
     project = db.session.get(Project, row.project_id)
     if row.created_by_id != current_api_user().id or not can_edit_project(current_api_user(), project):
-        return error_response(409, "client_token 已被另一条记录使用，请换一个。", {"client_token": "请求标识已被使用。"})
+        return error_response(
+            409, "client_token 已被另一条记录使用，请换一个。", {"client_token": "请求标识已被使用。"}
+        )
     return row
 
 
@@ -234,6 +236,8 @@ def void_spending(body: dict, expenditure_id: int):
         _save(
             Expenditure,
             None,
-            lambda: progress.record_spending(current_api_user(), project, None, supersedes=old, void_reason=form["reason"]),
+            lambda: progress.record_spending(
+                current_api_user(), project, None, supersedes=old, void_reason=form["reason"]
+            ),
         )
     )

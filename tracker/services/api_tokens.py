@@ -48,9 +48,7 @@ def hash_secret(secret: str) -> str:
 
 
 def tokens_of(user: User) -> list[ApiToken]:
-    return list(
-        db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc()))
-    )
+    return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())))
 
 
 def _active_count(user: User, now: datetime) -> int:
@@ -93,7 +91,11 @@ def create(user: User, name: str, days: int | None) -> NewToken:
     db.session.flush()
     expiry = f"，有效期 {days} 天" if days else "，不过期"
     audit.record(
-        user, "api_token_create", "api_token", token.id, f"创建 API 令牌“{name}”（{token.prefix}…{expiry}）",
+        user,
+        "api_token_create",
+        "api_token",
+        token.id,
+        f"创建 API 令牌“{name}”（{token.prefix}…{expiry}）",
         department_id=user.department_id,
     )
     return NewToken(token, secret)
@@ -110,7 +112,11 @@ def revoke(user: User, token_id: int) -> ApiToken:
         token.revoked_at = utcnow()
         db.session.flush()
         audit.record(
-            user, "api_token_revoke", "api_token", token.id, f"撤销 API 令牌“{token.name}”（{token.prefix}…）",
+            user,
+            "api_token_revoke",
+            "api_token",
+            token.id,
+            f"撤销 API 令牌“{token.name}”（{token.prefix}…）",
             department_id=user.department_id,
         )
     return token
