@@ -102,14 +102,16 @@ def api_world(db, seeded, make_user, make_department):
 
 def record_value(user, indicator, as_of: date, value: str):
     """A value recorded through the service, as the page would (for read tests)."""
+    from tracker.api.write import parse_value_form
     from tracker.services import progress
 
-    data = progress.parse_value_form(indicator, {"as_of": as_of.isoformat(), "value": value})
+    data = parse_value_form(indicator, {"as_of": as_of.isoformat(), "value": value})
     return progress.record_value(user, indicator, data)
 
 
 def record_spending(user, project, spent_on: date, amount: str, unit: str = "元"):
+    from tracker.api.write import parse_spending_form
     from tracker.services import progress
 
-    data = progress.parse_spending_form(project, {"spent_on": spent_on.isoformat(), "amount": amount, "unit": unit})
+    data = parse_spending_form(project, {"spent_on": spent_on.isoformat(), "amount": amount, "unit": unit})
     return progress.record_spending(user, project, data)

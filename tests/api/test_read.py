@@ -139,7 +139,9 @@ def test_entries_with_history(owner_api, api_world, db):
     ind = api_world["quantitative"]
     first = record_value(owner, ind, date(2023, 3, 31), "1")
     db.session.commit()
-    data = progress.parse_value_form(ind, {"as_of": "2023-03-31", "value": "2"})
+    from tracker.api.write import parse_value_form
+
+    data = parse_value_form(ind, {"as_of": "2023-03-31", "value": "2"})
     second = progress.record_value(owner, ind, data, supersedes=first)
     db.session.commit()
     other = record_value(owner, ind, date(2023, 4, 30), "3")

@@ -32,17 +32,26 @@ WRITE_DOC = {
 }
 
 
-@contextmanager
-def unit_of_work():
-    """Commit once when the work succeeded; roll back (rows and written files) otherwise."""
-    try:
-        yield
-        db.session.commit()
-        evidence_service.commit_written()
-    except BaseException:
-        db.session.rollback()
-        evidence_service.discard_written()
-        raise
+try:  # the one commit point of the app, once refactor-edge is merged
+    from tracker.edge import transaction as unit_of_work
+except ImportError:  # until then: the same contract here (commit once, or roll back rows and files)
+
+    @contextmanager
+    def unit_of_work():
+        try:
+            yield
+            db.session.commit()
+            evidence_service.commit_written()
+        except BaseException:
+            db.session.rollback()
+            evidence_service.discard_written()
+            raise
+
+
+try:  # the pages' form parsers moved next to their blueprint in refactor-edge
+    from tracker.progress.forms import parse_spending_form, parse_value_form
+except ImportError:
+    from tracker.services.progress import parse_spending_form, parse_value_form
 
 
 def _form(body: dict) -> dict[str, str]:
@@ -129,7 +138,7 @@ def create_entry(body: dict):
     form = _form(body)
 
     def work():
-        data = progress.parse_value_form(ind, form)
+        data = parse_value_form(ind, form)
         return progress.record_value(current_api_user(), ind, data)
 
     return _entry_out(_save(ProgressEntry, body.get("client_token"), work))
@@ -150,7 +159,7 @@ def correct_entry(body: dict, entry_id: int):
     form = _form(body)
 
     def work():
-        data = progress.parse_value_form(ind, form)
+        data = parse_value_form(ind, form)
         return progress.record_value(current_api_user(), ind, data, supersedes=old)
 
     return _entry_out(_save(ProgressEntry, body.get("client_token"), work))
@@ -195,7 +204,7 @@ def create_spending(body: dict):
     form = _form(body)
 
     def work():
-        data = progress.parse_spending_form(project, form)
+        data = parse_spending_form(project, form)
         return progress.record_spending(current_api_user(), project, data)
 
     return _spending_out(_save(Expenditure, body.get("client_token"), work))
@@ -216,7 +225,7 @@ def correct_spending(body: dict, expenditure_id: int):
     form = _form(body)
 
     def work():
-        data = progress.parse_spending_form(project, form)
+        data = parse_spending_form(project, form)
         return progress.record_spending(current_api_user(), project, data, supersedes=old)
 
     return _spending_out(_save(Expenditure, body.get("client_token"), work))
