@@ -11,8 +11,10 @@ from flask import Flask
 from sqlalchemy import select
 
 from config import BASE_DIR
+from tracker import edge
 from tracker.demo import load_demo_activity
 from tracker.domain import DomainError
+from tracker.edge import transaction
 from tracker.extensions import db
 from tracker.importers import parse_file
 from tracker.models import ROLES, Department, User
@@ -47,19 +49,18 @@ def import_document(path: Path, *, year: int, dry_run: bool, department_code: st
         if department is None:
             _fail(f"没有编码为“{department_code}”的部门。")
     try:
-        doc = parse_file(path.name, data)
-        plan = plan_import(doc, year=year, filename=path.name, data=data, department=department)
-        for line in plan.summary_lines():
-            echo(line)
-        if dry_run:
-            db.session.rollback()
-            echo("（试运行：未写入任何数据）")
-        else:
-            source = apply_import(plan)
-            db.session.commit()
-            echo("已写入。" if source else "无变化，未写入。")
+        with transaction() as unit:
+            doc = parse_file(path.name, data)
+            plan = plan_import(doc, year=year, filename=path.name, data=data, department=department)
+            for line in plan.summary_lines():
+                echo(line)
+            if dry_run:
+                unit.discard()
+                echo("（试运行：未写入任何数据）")
+            else:
+                source = apply_import(plan)
+                echo("已写入。" if source else "无变化，未写入。")
     except DomainError as exc:
-        db.session.rollback()
         _fail(f"“{path.name}”：{exc}（未写入任何数据）")
     echo(f"用时 {time.perf_counter() - started:.2f} 秒")
     return plan
@@ -90,12 +91,11 @@ def register(app: Flask) -> None:
         else:
             dept = accounts.finance_bureau()
         try:
-            user = accounts.create_user(
-                username=username, password=password, role=role, department=dept, display_name=display_name
-            )
-            db.session.commit()
+            with transaction():
+                user = accounts.create_user(
+                    username=username, password=password, role=role, department=dept, display_name=display_name
+                )
         except DomainError as exc:
-            db.session.rollback()
             _fail(str(exc))
         click.echo(f"已创建用户 {user.username}（{user.role_label}，{dept.name}）。")
 
@@ -140,7 +140,7 @@ def register(app: Flask) -> None:
                 bar.update(1)
 
             try:
-                run = jobs.monitoring_job(day, trigger="cli", progress_cb=progress)
+                run = edge.run_job(jobs.monitoring_job(day, progress_cb=progress), trigger="cli")
             except DomainError as exc:
                 _fail(str(exc))
         click.echo(f"{run.status}：{run.counts}（用时 {time.perf_counter() - started:.2f} 秒）")
@@ -155,7 +155,7 @@ def register(app: Flask) -> None:
         from tracker.services import jobs
 
         today = date.fromisoformat(day)
-        runs = jobs.run_daily(today, trigger="cli") if job == "daily" else [getattr(jobs, f"{job}_job")(today, trigger="cli")]
+        runs = edge.run_daily(today, trigger="cli") if job == "daily" else [edge.run_job(getattr(jobs, f"{job}_job")(today), trigger="cli")]
         for run in runs:
             click.echo(f"{run.job} {run.period_key}: {run.status} {run.counts}")
 
@@ -167,7 +167,7 @@ def register(app: Flask) -> None:
 
         started = time.perf_counter()
         try:
-            run = jobs.evaluation_job(year, trigger="cli")
+            run = edge.run_job(jobs.evaluation_job(year), trigger="cli")
         except DomainError as exc:
             _fail(str(exc))
         click.echo(f"{run.status}：{run.counts}（用时 {time.perf_counter() - started:.2f} 秒）")
@@ -186,7 +186,12 @@ def register(app: Flask) -> None:
 
 
 def load_demo(echo=print) -> None:
-    """Idempotent: running it again keeps existing data and accounts."""
+    """Idempotent: running it again keeps existing data and accounts. One unit of work."""
+    with transaction():
+        _load_demo(echo)
+
+
+def _load_demo(echo) -> None:
     bureau = accounts.finance_bureau()
     import_document(SEED_FILE, year=2023, dry_run=False, echo=echo)
     seed_dept = db.session.scalar(select(Department).where(Department.code == "430"))
@@ -209,4 +214,3 @@ def load_demo(echo=print) -> None:
             note = "（已存在，密码已被修改）"
         echo(f"  {username:<12} {password:<12} {display}{note}")
     load_demo_activity(echo=echo)
-    db.session.commit()

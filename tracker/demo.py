@@ -75,6 +75,7 @@ from tracker.models import (
     Submission,
     User,
 )
+from tracker.progress import forms as progress_forms
 from tracker.services import progress, review
 
 DEMO_YEAR = 2023
@@ -996,16 +997,19 @@ def _set_budgets(planned, department: Department, year: BudgetYear, finance: Use
         progress.update_budget(
             finance,
             project,
-            initial=format_decimal(amount),
-            adjusted="",
-            reason=f"按{DEMO_YEAR}年部门预算批复录入年初预算数",
+            progress_forms.parse_budget_form(
+                {"initial_budget": format_decimal(amount), "adjusted_budget": "", "reason": f"按{DEMO_YEAR}年部门预算批复录入年初预算数"}
+            ),
             expected_version=None,
         )
         counts["budgets"] += 1
         if plan.adjusted:
             adjusted, reason = plan.adjusted
             progress.update_budget(
-                finance, project, initial=format_decimal(amount), adjusted=adjusted, reason=reason, expected_version=None
+                finance,
+                project,
+                progress_forms.parse_budget_form({"initial_budget": format_decimal(amount), "adjusted_budget": adjusted, "reason": reason}),
+                expected_version=None,
             )
 
 
@@ -1015,12 +1019,12 @@ def _record_spending(project: Project, plan: Plan, months: range, owner: User, c
         if int(spend.day[5:7]) not in months:
             raise ValueError(f"演示数据有误：{plan.key} 的支出 {spend.day} 不在{months.start}–{months.stop - 1}月")
         form = {"spent_on": spend.day, "amount": spend.amount, "unit": spend.unit, "note": spend.note}
-        progress.record_spending(owner, project, progress.parse_spending_form(project, form))
+        progress.record_spending(owner, project, progress_forms.parse_spending_form(project, form))
         counts["expenditures"] += 1
 
 
 def _record(owner: User, indicator: Indicator, form: dict, counts: dict, supersedes=None) -> ProgressEntry:
-    data = progress.parse_value_form(indicator, form)
+    data = progress_forms.parse_value_form(indicator, form)
     entry = progress.record_value(owner, indicator, data, supersedes=supersedes)
     counts["entries"] += 1
     return entry

@@ -6,14 +6,10 @@ from collections.abc import Callable
 
 from flask import flash, request
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
-from tracker.domain import DomainError, workflow
-from tracker.extensions import db
+from tracker.domain import ConflictError, workflow
 from tracker.models import Project
 from tracker.services import review
-from tracker.services.progress import ConflictError, InputError
 
 CONFLICT = "保存时发现其他人刚刚处理了同一张表单，您的操作未执行，请刷新后重试。"
 
@@ -36,28 +32,19 @@ def apply_from_form(
     label: str,
     before_submit: Callable[[], None] | None = None,
 ) -> None:
-    """Run the posted action, commit, and flash the outcome in Chinese; roll back on any refusal."""
+    """Run the posted action and flash the outcome in Chinese. Call it inside a view under
+    ``@unit_of_work(redirect_to=..., conflict=CONFLICT)``: the edge commits, or rolls back and
+    flashes the refusal."""
     action = request.form.get("action", "")
-    try:
-        if action == workflow.SUBMIT and before_submit is not None:
-            before_submit()
-        submission = review.act(
-            current_user,
-            project,
-            period_key,
-            action,
-            comment=request.form.get("comment", ""),
-            expected_version=posted_version(),
-            kind=kind,
-        )
-        db.session.commit()
-        flash(f"{label}：{workflow.ACTION_LABELS[action]}完成，现为“{workflow.STATE_LABELS[submission.state]}”。", "success")
-    except InputError as exc:
-        db.session.rollback()
-        flash("；".join(exc.errors.values()), "danger")
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    except (StaleDataError, IntegrityError):
-        db.session.rollback()
-        flash(CONFLICT, "danger")
+    if action == workflow.SUBMIT and before_submit is not None:
+        before_submit()
+    submission = review.act(
+        current_user,
+        project,
+        period_key,
+        action,
+        comment=request.form.get("comment", ""),
+        expected_version=posted_version(),
+        kind=kind,
+    )
+    flash(f"{label}：{workflow.ACTION_LABELS[action]}完成，现为“{workflow.STATE_LABELS[submission.state]}”。", "success")

@@ -24,16 +24,14 @@ def local_today(app: Flask):
 
 
 def daily(app: Flask) -> None:
-    from tracker.services import jobs
+    from tracker.edge import run_daily, transaction
+    from tracker.services import notify
 
     with app.app_context():
-        for run in jobs.run_daily(local_today(app)):
+        for run in run_daily(local_today(app)):
             log.info("job %s %s: %s %s", run.job, run.period_key, run.status, run.counts)
-        from tracker.extensions import db
-        from tracker.services import notify
-
-        if notify.send_pending_email():
-            db.session.commit()
+        with transaction():
+            notify.send_pending_email()
 
 
 def build(app: Flask) -> BlockingScheduler:

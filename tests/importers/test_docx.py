@@ -170,7 +170,11 @@ def test_blank_template_rows_are_skipped():
     ]
     doc = parse_docx(docx_from_items(["1、模板项目绩效目标表", rows], merges={0: [(2, 0, 4, 0)]}))
     assert [i.level3 for i in doc.projects[0].indicators] == ["a", "b", "c"]
-    assert doc.warnings == ["第1个项目“模板项目”第2行（第1个表格第5行）：没有三级指标和指标值，整行已跳过"]
+    # a row with only a 依据 is listed as skipped (with its place) instead of a warning
+    assert doc.warnings == []
+    (item,) = doc.skipped
+    assert item.reason == "第1个项目“模板项目”第2行（第1个表格第5行）：没有三级指标和指标值，整行已跳过"
+    assert (item.table, item.row) == ("第1个表格", 5)
 
 
 def test_level_names_with_line_breaks_and_scores():

@@ -42,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     from sqlalchemy import event, func, select
 
     from tracker import create_app
+    from tracker.edge import run_job
     from tracker.extensions import db
     from tracker.models import JobCompletion, MonitoringSnapshot
     from tracker.services import jobs
@@ -84,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
                     print("status=timeout counts={}", flush=True)
                     return 2
                 time.sleep(0.005)
-        run = jobs.monitoring_job(as_of, trigger="cli", progress_cb=progress)
+        run = run_job(jobs.monitoring_job(as_of, progress_cb=progress), trigger="cli")
         print(f"status={run.status} counts={run.counts}", flush=True)
         db.session.remove()
     return 0

@@ -8,15 +8,18 @@ from io import BytesIO
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from tracker.edge import run_daily
+from tracker.evaluation.forms import parse_evaluation_form
+
 
 def test_demo_year_scored_end_to_end(app, db):
     from tracker.exporters.evaluation_xlsx import evaluation_workbook, summary_workbook
     from tracker.models import EvaluationForm, User
-    from tracker.services import evaluation, jobs, review
+    from tracker.services import evaluation, review
 
     result = app.test_cli_runner().invoke(args=["quickstart", "--no-migrate"])
     assert result.exit_code == 0, result.output
-    runs = {r.job: r.status for r in jobs.run_daily(date(2024, 1, 5))}
+    runs = {r.job: r.status for r in run_daily(date(2024, 1, 5))}
     assert runs["evaluation_open"] == "succeeded" and runs["monitoring"] == "succeeded"
     forms = evaluation.summary_all(2023)
     assert len(forms) == 18
@@ -37,7 +40,7 @@ def test_demo_year_scored_end_to_end(app, db):
             data[p + "tier"] = row.tier or "达成"
             data[p + "tier_score"] = str(row.tier_score if row.tier else row.weight)
         data[p + "explanation"] = "上半年数据为主，下半年按计划推进"
-    evaluation.save(users["owner430"], form, data, expected_version=form.version)
+    evaluation.save(users["owner430"], form, parse_evaluation_form(form, data), expected_version=form.version)
     evaluation.check_complete(form)
     for username, action in (("owner430", "submit"), ("reviewer430", "dept_approve"), ("finance", "approve")):
         review.act(users[username], form.project, "2023", action, kind="evaluation")

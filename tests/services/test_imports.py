@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import SEED_FILE
+from tracker.progress import forms as progress_forms
 
 
 def _counts(db):
@@ -169,7 +170,7 @@ def test_removed_indicator_with_records_is_kept(seeded, db, make_user):
     dept = db.session.scalar(select(Department).where(Department.code == "430"))
     owner = make_user("owner", dept)
     with_value = db.session.scalar(select(Indicator).where(Indicator.level3 == "租赁办公区占地面积"))
-    progress.record_value(owner, with_value, progress.parse_value_form(with_value, {"as_of": "2023-03-31", "value": "57917.17"}))
+    progress.record_value(owner, with_value, progress_forms.parse_value_form(with_value, {"as_of": "2023-03-31", "value": "57917.17"}))
     db.session.commit()
     text = SEED_FILE.read_text(encoding="utf-8")
     start = text.index("\t\n\t数量指标\n\t租赁办公区占地面积")

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from tracker.edge import run_job
 from tracker.extensions import db as _db
 from tracker.models import (
     Department,
@@ -125,7 +126,7 @@ def wait_for(path: Path, procs: list[subprocess.Popen], timeout: float = 30) -> 
 
 
 def test_second_run_is_skipped_and_duplicates_nothing(app, db, people):
-    first = jobs.monitoring_job(AS_OF)
+    first = run_job(jobs.monitoring_job(AS_OF))
     assert first.status == "succeeded"
     counts = run_counts(first)
     assert (counts["projects"], counts["indicators"], counts["skipped"]) == (PROJECTS, INDICATORS, 0)
@@ -138,7 +139,7 @@ def test_second_run_is_skipped_and_duplicates_nothing(app, db, people):
         "notifications": people,
     }
 
-    second = jobs.monitoring_job(AS_OF)
+    second = run_job(jobs.monitoring_job(AS_OF))
     assert second.status == "skipped"
     assert run_counts(second)["reason"] == "该期间已运行过"
     assert totals() == after_first
@@ -173,7 +174,7 @@ def test_run_killed_half_way_leaves_nothing_and_rerun_does_it_all(app, db, peopl
 
     # The rerun does the whole job (SQLite: the dead process's lock is gone and its journal
     # rolled back; PostgreSQL: its backend ended with the connection and rolled back).
-    rerun = jobs.monitoring_job(AS_OF, trigger="cli")
+    rerun = run_job(jobs.monitoring_job(AS_OF), trigger="cli")
     assert rerun.status == "succeeded"
     assert (run_counts(rerun)["projects"], run_counts(rerun)["indicators"]) == (PROJECTS, INDICATORS)
     assert totals() == {

@@ -10,6 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from tracker.domain import DomainError
+from tracker.edge import run_job
+from tracker.progress import forms as progress_forms
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -43,7 +45,7 @@ def indicator(db, raw: str, level3: str | None = None):
 def record(user, ind, files=(), **form):
     from tracker.services import progress
 
-    data = progress.parse_value_form(ind, form)
+    data = progress_forms.parse_value_form(ind, form)
     return progress.record_value(user, ind, data, list(files))
 
 
@@ -131,7 +133,7 @@ def test_correction_supersedes_and_history_keeps_both(db, owner):
 
     ind = indicator(db, "≥12次")
     first = record(owner, ind, as_of="2023-03-31", value="3")
-    data = progress.parse_value_form(ind, {"as_of": "2023-03-31", "value": "4"})
+    data = progress_forms.parse_value_form(ind, {"as_of": "2023-03-31", "value": "4"})
     second = progress.record_value(owner, ind, data, supersedes=first)
     db.session.commit()
     history = progress.indicator_history(ind)
@@ -140,7 +142,7 @@ def test_correction_supersedes_and_history_keeps_both(db, owner):
     assert progress.project_progress(ind.project, [ind]).rows[0].ytd == Decimal("4")
     # Correcting the old entry again is a conflict, and nothing is added.
     with pytest.raises(progress.ConflictError, match="已被更正"):
-        progress.record_value(owner, ind, progress.parse_value_form(ind, {"as_of": "2023-03-31", "value": "5"}), supersedes=first)
+        progress.record_value(owner, ind, progress_forms.parse_value_form(ind, {"as_of": "2023-03-31", "value": "5"}), supersedes=first)
     db.session.rollback()
     assert len(progress.indicator_history(ind)) == 2
     assert db.session.scalar(select(func.count(AuditLog.id)).where(AuditLog.action == "correct_value")) == 1
@@ -272,7 +274,6 @@ def test_evidence_checked_by_content(db, owner, app, tmp_path):
     ind = indicator(db, "≥12次")
     entry = record(owner, ind, files=[("维保记录.pdf", PDF)], as_of="2023-03-31", value="3")
     db.session.commit()
-    evidence.commit_written()
     stored = db.session.scalar(select(Evidence).where(Evidence.progress_entry_id == entry.id))
     assert stored.content_type == "application/pdf" and evidence.path_of(stored).read_bytes() == PDF
     assert str(Path(app.config["UPLOAD_DIR"]).resolve()) in str(evidence.path_of(stored).resolve())
@@ -288,7 +289,6 @@ def test_evidence_checked_by_content(db, owner, app, tmp_path):
         with pytest.raises(EvidenceError, match=message):
             record(owner, ind, files=[("ok.pdf", PDF), (name, data)], as_of="2023-03-31", value="1")
         db.session.rollback()
-        evidence.discard_written()
     assert (count(db, ProgressEntry), count(db, Evidence)) == before
     assert set(evidence._dir().iterdir()) == files_before  # the rejected uploads left no files
 
@@ -309,14 +309,14 @@ def test_spending_and_execution(db, owner):
     project.initial_budget = Decimal("12")
     for form in ({"spent_on": "2023-02-10", "amount": "30000", "unit": "元"},
                  {"spent_on": "2023-05-10", "amount": "3", "unit": "万元"}):
-        progress.record_spending(owner, project, progress.parse_spending_form(project, form))
+        progress.record_spending(owner, project, progress_forms.parse_spending_form(project, form))
     db.session.commit()
     summary = progress.project_progress(project, [])
     assert summary.spent == Decimal("6")
     assert summary.execution_rate == Decimal("0.5")
     assert summary.monthly_spent == {2: Decimal("3"), 5: Decimal("3")}
     with pytest.raises(progress.InputError) as excinfo:
-        progress.parse_spending_form(project, {"spent_on": "2023-13-01", "amount": "5", "unit": "美元"})
+        progress_forms.parse_spending_form(project, {"spent_on": "2023-13-01", "amount": "5", "unit": "美元"})
     assert set(excinfo.value.errors) == {"spent_on", "amount"}
 
 
@@ -328,12 +328,12 @@ def test_budget_edit_needs_reason_and_detects_conflict(db, make_user, dept):
     project = indicator(db, "≥12次").project
     seen = project.version
     with pytest.raises(progress.InputError, match="原因"):
-        progress.update_budget(finance, project, initial="120", adjusted="", reason="", expected_version=seen)
-    progress.update_budget(finance, project, initial="120", adjusted="", reason="年初批复", expected_version=seen)
+        progress.update_budget(finance, project, progress.BudgetInput(Decimal("120"), None, ""), expected_version=seen)
+    progress.update_budget(finance, project, progress.BudgetInput(Decimal("120"), None, "年初批复"), expected_version=seen)
     db.session.commit()
     assert project.initial_budget == Decimal("120")
     with pytest.raises(progress.ConflictError):
-        progress.update_budget(finance, project, initial="130", adjusted="", reason="调整", expected_version=seen)
+        progress.update_budget(finance, project, progress.BudgetInput(Decimal("130"), None, "调整"), expected_version=seen)
     log = db.session.scalar(select(AuditLog).where(AuditLog.action == "budget"))
     assert "年初批复" in log.summary and "120" in log.new_value
 
@@ -386,7 +386,7 @@ def test_archived_year_is_read_only_everywhere(db, owner, make_user):
 
     ind = indicator(db, "≥12次")
     record(owner, ind, as_of="2023-03-31", value="3")
-    jobs.monitoring_job(d(2023, 6, 30))
+    run_job(jobs.monitoring_job(d(2023, 6, 30)))
     evaluation.open_forms(2023)
     ind.project.year.is_closed = True
     db.session.commit()
@@ -397,20 +397,15 @@ def test_archived_year_is_read_only_everywhere(db, owner, make_user):
     form = next(f for f in evaluation.summary_all(2023) if f.project_id == ind.project_id)
     for attempt in (
         lambda: record(owner, ind, as_of="2023-04-30", value="1"),
-        lambda: progress.update_budget(finance, ind.project, initial="1", adjusted="", reason="x", expected_version=None),
-        lambda: monitoring_form.save(owner, snapshot, _Form(), expected_version=None),
+        lambda: progress.update_budget(finance, ind.project, progress.BudgetInput(Decimal(1), None, "x"), expected_version=None),
+        lambda: monitoring_form.save(owner, snapshot, monitoring_form.MonitoringEdit(), expected_version=None),
         lambda: monitoring_form.set_disposition(finance, snapshot, needs=True, requirements="整改"),
-        lambda: evaluation.save(owner, form, {}, expected_version=None),
+        lambda: evaluation.save(owner, form, evaluation.EvaluationEdit(), expected_version=None),
         lambda: review.act(owner, ind.project, "2023-04", "submit"),
     ):
         with pytest.raises(progress.LockedError, match="已归档"):
             attempt()
         db.session.rollback()
-
-
-class _Form(dict):
-    def getlist(self, key):
-        return []
 
 
 @pytest.mark.parametrize(
@@ -430,4 +425,4 @@ def test_absurd_amounts_are_refused(db, owner):
     project = indicator(db, "≥12次").project
     for amount, unit, message in (("0.001", "元", "最多保留 2 位小数"), ("99999999999999999999", "元", "过大")):
         with pytest.raises(progress.InputError, match=message):
-            progress.parse_spending_form(project, {"spent_on": "2023-03-01", "amount": amount, "unit": unit})
+            progress_forms.parse_spending_form(project, {"spent_on": "2023-03-01", "amount": amount, "unit": unit})

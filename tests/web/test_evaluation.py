@@ -10,6 +10,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from tracker.edge import run_daily
+from tracker.progress import forms as progress_forms
+
 
 @pytest.fixture
 def dept(db, seeded):
@@ -28,8 +31,8 @@ def setup(db, dept, make_user):
     ind = db.session.scalars(select(Indicator).where(Indicator.target_raw == "≥12次")).first()
     project = ind.project
     project.initial_budget = Decimal("12")
-    progress.record_value(owner, ind, progress.parse_value_form(ind, {"as_of": "2023-06-30", "value": "6"}))
-    progress.record_spending(owner, project, progress.parse_spending_form(project, {"spent_on": "2023-10-01", "amount": "9", "unit": "万元"}))
+    progress.record_value(owner, ind, progress_forms.parse_value_form(ind, {"as_of": "2023-06-30", "value": "6"}))
+    progress.record_spending(owner, project, progress_forms.parse_spending_form(project, {"spent_on": "2023-10-01", "amount": "9", "unit": "万元"}))
     counts = evaluation.open_forms(2023)
     db.session.commit()
     assert counts == {"opened": 18, "existing": 0}
@@ -130,7 +133,7 @@ def test_submit_needs_explanations_then_review_locks(client, db, setup, login, m
     form = _form(db, setup["project"])
     assert evaluation.submission_of(form).state == "approved"
     with pytest.raises(LockedError):
-        evaluation.save(setup["owner"], form, {}, expected_version=None)
+        evaluation.save(setup["owner"], form, evaluation.EvaluationEdit(), expected_version=None)
     assert finance.role == "finance"
 
 
@@ -140,7 +143,7 @@ def test_late_correction_rescores_and_keeps_history(client, db, setup, login):
     login(setup["owner"])
     before = _form(db, setup["project"]).total_score
     ind = setup["indicator"]
-    progress.record_value(setup["owner"], ind, progress.parse_value_form(ind, {"as_of": "2023-12-31", "value": "6"}))
+    progress.record_value(setup["owner"], ind, progress_forms.parse_value_form(ind, {"as_of": "2023-12-31", "value": "6"}))
     db.session.commit()
     assert client.post(setup["url"], data={"action": "refresh"}).status_code == 302
     form = _form(db, setup["project"])
@@ -181,7 +184,7 @@ def test_scheduler_opens_forms_after_year_end(db, dept):
     from tracker.services import jobs
 
     assert jobs.due_evaluation_years(date(2024, 1, 4)) == []
-    runs = jobs.run_daily(date(2024, 1, 5))
+    runs = run_daily(date(2024, 1, 5))
     assert [r.status for r in runs if r.job == "evaluation_open"] == ["succeeded"]
     assert db.session.scalar(select(func.count(EvaluationForm.id))) == 18
     assert jobs.due_evaluation_years(date(2024, 1, 6)) == []

@@ -8,6 +8,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from tracker.edge import run_daily, run_job
+from tracker.progress import forms as progress_forms
+
 AS_OF = "2023-06-30"
 
 
@@ -27,7 +30,7 @@ def _indicator(db, raw):
 def _record(user, ind, **form):
     from tracker.services import progress
 
-    return progress.record_value(user, ind, progress.parse_value_form(ind, form))
+    return progress.record_value(user, ind, progress_forms.parse_value_form(ind, form))
 
 
 @pytest.fixture
@@ -40,7 +43,7 @@ def scenario(db, dept, make_user):
     project.initial_budget = Decimal("12")
     from tracker.services import progress
 
-    progress.record_spending(owner, project, progress.parse_spending_form(project, {"spent_on": "2023-03-01", "amount": "1", "unit": "万元"}))
+    progress.record_spending(owner, project, progress_forms.parse_spending_form(project, {"spent_on": "2023-03-01", "amount": "1", "unit": "万元"}))
     db.session.commit()
     return {"owner": owner, "indicator": ind, "project": project}
 
@@ -72,7 +75,7 @@ def test_snapshot_does_not_change_with_later_entries(db, scenario):
     from tracker.models import MonitoringSnapshot
     from tracker.services import jobs
 
-    jobs.monitoring_job(date(2023, 6, 30))
+    run_job(jobs.monitoring_job(date(2023, 6, 30)))
     _record(scenario["owner"], scenario["indicator"], as_of="2023-06-15", value="5")  # a late entry for June
     db.session.commit()
     snap = db.session.scalar(select(MonitoringSnapshot).where(MonitoringSnapshot.project_id == scenario["project"].id))
@@ -84,7 +87,7 @@ def test_owner_must_explain_red_rows_before_submitting(client, scenario, make_us
     from tracker.models import MonitoringSnapshot, Submission
     from tracker.services import jobs
 
-    jobs.monitoring_job(date(2023, 6, 30))
+    run_job(jobs.monitoring_job(date(2023, 6, 30)))
     snap = db.session.scalar(select(MonitoringSnapshot).where(MonitoringSnapshot.project_id == scenario["project"].id))
     row = next(r for r in snap.rows if r.light == "red")
     login(scenario["owner"])
@@ -124,7 +127,7 @@ def test_finance_marks_rectification_and_owner_answers(client, scenario, make_us
     from tracker.models import MonitoringSnapshot, Notification
     from tracker.services import jobs
 
-    jobs.monitoring_job(date(2023, 6, 30))
+    run_job(jobs.monitoring_job(date(2023, 6, 30)))
     snap = db.session.scalar(select(MonitoringSnapshot).where(MonitoringSnapshot.project_id == scenario["project"].id))
     url = f"/monitoring/{snap.project_id}/{AS_OF}"
     login(make_user("finance"))
@@ -146,7 +149,7 @@ def test_finance_marks_rectification_and_owner_answers(client, scenario, make_us
 def test_exports_and_print(client, scenario, login, db):
     from tracker.services import jobs
 
-    jobs.monitoring_job(date(2023, 6, 30))
+    run_job(jobs.monitoring_job(date(2023, 6, 30)))
     login(scenario["owner"])
     url = f"/monitoring/{scenario['project'].id}/{AS_OF}"
     assert "项目支出绩效目标执行监控表" in client.get(url + "/print").get_data(as_text=True)
@@ -159,7 +162,7 @@ def test_exports_and_print(client, scenario, login, db):
 def test_other_department_cannot_see_forms(client, scenario, make_user, make_department, login, db):
     from tracker.services import jobs
 
-    jobs.monitoring_job(date(2023, 6, 30))
+    run_job(jobs.monitoring_job(date(2023, 6, 30)))
     login(make_user("owner", make_department("县水利局", "520")))
     url = f"/monitoring/{scenario['project'].id}/{AS_OF}"
     for suffix in ("", "/print", "/export.xlsx"):
@@ -173,26 +176,26 @@ def test_scheduled_jobs_remind_and_check_deadlines(db, scenario, make_user):
     from tracker.services import jobs
 
     finance = make_user("finance")
-    runs = jobs.run_daily(date(2023, 7, 1))  # reminder day 1, monitoring for 6-30 is due, deadline check
+    runs = run_daily(date(2023, 7, 1))  # reminder day 1, monitoring for 6-30 is due, deadline check
     assert {r.job: r.status for r in runs} == {
         "monitoring": "succeeded", "monthly_reminder": "succeeded", "deadline_check": "succeeded", "form_deadlines": "succeeded",
     }
     reminders = db.session.scalar(select(func.count(Notification.id)).where(Notification.kind == "reminder"))
     assert reminders == 1  # the owner, about June
-    again = jobs.run_daily(date(2023, 7, 1))
+    again = run_daily(date(2023, 7, 1))
     assert {r.status for r in again} == {"skipped"}
     # 每月25日前发放到位: the day after the 25th of July, not done → missed.
     from tracker.models import Indicator
 
     monthly = db.session.scalar(select(func.count(Indicator.id)).where(Indicator.deadline_monthly_day == 25))
     assert monthly >= 1
-    run = jobs.deadline_check_job(date(2023, 7, 26))
+    run = run_job(jobs.deadline_check_job(date(2023, 7, 26)))
     assert f'"missed": {monthly}' in run.counts
     assert db.session.scalar(select(func.count(Notification.id)).where(Notification.kind == "deadline_missed")) == monthly
     # Monitoring forms left in draft: reminded 3 days before the due date, then overdue to finance.
-    jobs.form_deadlines_job(date(2023, 7, 28))  # due 6-30 + 31 days = 7-31
+    run_job(jobs.form_deadlines_job(date(2023, 7, 28)))  # due 6-30 + 31 days = 7-31
     assert db.session.scalar(select(func.count(Notification.id)).where(Notification.kind == "form_due")) == 18
-    jobs.form_deadlines_job(date(2023, 8, 1))
+    run_job(jobs.form_deadlines_job(date(2023, 8, 1)))
     assert db.session.scalar(
         select(func.count(Notification.id)).where(Notification.kind == "form_overdue", Notification.user_id == finance.id)
     ) == 18
@@ -202,7 +205,7 @@ def test_opening_a_notification_marks_it_read(client, scenario, login, db):
     from tracker.models import Notification
     from tracker.services import jobs
 
-    jobs.monitoring_job(date(2023, 6, 30))
+    run_job(jobs.monitoring_job(date(2023, 6, 30)))
     login(scenario["owner"])
     note = db.session.scalar(select(Notification).where(Notification.user_id == scenario["owner"].id))
     assert 'id="unread-count">1<' in client.get("/todo").get_data(as_text=True)

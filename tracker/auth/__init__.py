@@ -13,6 +13,7 @@ from sqlalchemy import select
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired
 
+from tracker.edge import unit_of_work
 from tracker.extensions import db, login_manager
 from tracker.models import User
 from tracker.models.base import utcnow
@@ -75,6 +76,7 @@ class LoginForm(FlaskForm):
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@unit_of_work(commit_error_responses=True)  # a failed attempt is stored with its 401/429
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("projects.index"))
@@ -93,7 +95,6 @@ def login():
             user = db.session.scalar(select(User).where(User.username == username))
             if not login_security.verify(user, form.password.data):
                 lock = login_security.record_attempt(username, addr, success=False, user=user)
-                db.session.commit()
                 error, status = (lock.message(utcnow(), tz), 429) if lock else ("用户名或密码错误。", 401)
             elif not user.is_active:
                 error, status = "该账号已停用，请联系系统管理员。", 401
@@ -104,16 +105,15 @@ def login():
                 )
                 login_user(user, remember=form.remember.data)
                 user.last_login_at = utcnow()
-                db.session.commit()
                 return redirect(safe_next(request.args.get("next")) or url_for("projects.index"))
     return render_template("auth/login.html", form=form, error=error), status
 
 
 @bp.route("/logout", methods=["POST"])
 @login_required
+@unit_of_work
 def logout():
     login_security.end_session(current_user.login_token)
-    db.session.commit()
     logout_user()
     flash("您已退出登录。", "info")
     return redirect(url_for("auth.login"))

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
-from tracker.domain import DomainError, units
+from tracker.domain import DomainError, formatting, units
 from tracker.domain.targets import (
     KIND_DEADLINE,
     KIND_QUALITATIVE,
@@ -676,7 +676,10 @@ def consistency_warnings(
     warnings = []
 
     completion = indicator_points / _decimal(indicator_total, "指标总分")
-    execution = execution_points / _decimal(execution_weight, "预算执行率分值")
+    rate = execution_rate(budget, spent)
+    # The execution rate itself (capped at 100%), not the rounded score divided back: the
+    # banner then shows the same 执行率 as the funds table (34.46%, not 34.50%).
+    execution = min(rate, ONE) if rate is not None else execution_points / _decimal(execution_weight, "预算执行率分值")
     if completion > execution * (ONE + mismatch_tolerance):
         warnings.append(
             ConsistencyWarning(
@@ -686,7 +689,6 @@ def consistency_warnings(
             )
         )
 
-    rate = execution_rate(budget, spent)
     if rate is None:
         warnings.append(ConsistencyWarning(LIGHT_YELLOW, "zero_budget", "全年预算数为 0，请核实"))
     elif ONE - rate > unspent_threshold:
@@ -701,4 +703,40 @@ def consistency_warnings(
 
 
 def _percent(share: Decimal) -> str:
-    return f"{round_score(share * 100):.2f}%"
+    return formatting.rate(share)
+
+
+# ---------------------------------------------------------------------------- checks of an edited form
+
+
+def tier_choice_problem(
+    tier: str | None, tier_score, weight, *, name: str = "", score_unreadable: bool = False
+) -> tuple[str, str] | None:
+    """What is wrong with a chosen 评价档次 and its 得分 for an indicator worth ``weight``:
+    (field, message) with field "tier" or "tier_score", or None when they agree.
+
+    ``name`` prefixes the message (the indicator, e.g. “群众满意度”); ``score_unreadable``
+    says the score was typed but could not be read (its own message was given already).
+    """
+    if tier is not None and tier not in TIERS:
+        return "tier", f"{name}的评价档次“{tier}”无效，应为达成、部分达成或未达成。"
+    if tier is None and tier_score is not None:
+        return "tier", f"{name}：请先选择评价档次，再填写得分。"
+    if tier is not None and tier_score is None and not score_unreadable:
+        return "tier_score", f"{name}：请填写“{tier}”档次内的得分。"
+    if tier is not None:
+        try:
+            tier_score_checked(tier, tier_score, weight)
+        except DomainError as exc:
+            return "tier_score", f"{name}：{exc}"
+    return None
+
+
+def deduction_problems(deduction: Decimal, reason: str | None, weight, *, name: str = "") -> dict[str, str]:
+    """A deduction is at most the indicator's 分值 and needs a reason: field → message."""
+    problems = {}
+    if deduction > weight:
+        problems["deduction"] = f"{name}扣分不能超过分值 {weight} 分。"
+    if deduction and not (reason or "").strip():
+        problems["deduction_reason"] = f"{name}扣分须说明原因。"
+    return problems

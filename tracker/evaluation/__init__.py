@@ -7,17 +7,16 @@ from io import BytesIO
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.auth import roles_required
-from tracker.domain import DomainError, scoring, workflow
+from tracker.domain import DomainError, InputError, scoring, workflow
+from tracker.edge import Refusal, run_job, transaction, unit_of_work
+from tracker.evaluation import forms
 from tracker.extensions import db
-from tracker.models import BudgetYear, EvaluationForm, EvaluationRow
+from tracker.models import BudgetYear, EvaluationForm
+from tracker.review_actions import CONFLICT as REVIEW_CONFLICT
 from tracker.review_actions import apply_from_form, posted_version
 from tracker.services import evaluation, jobs, review
-from tracker.services.progress import InputError
 from tracker.services.scope import can_edit_project, get_project
 
 bp = Blueprint("evaluation", __name__, url_prefix="/evaluation")
@@ -62,7 +61,7 @@ def open_now():
         return redirect(url_for("evaluation.index"))
     year = int(text)
     try:
-        run = jobs.evaluation_job(year, trigger="manual", user=current_user)
+        run = run_job(jobs.evaluation_job(year, user=current_user), trigger="manual", user=current_user)
     except DomainError as exc:
         flash(str(exc), "danger")
         return redirect(url_for("evaluation.index"))
@@ -71,12 +70,7 @@ def open_now():
 
 
 def _form(project_id: int, year: int) -> EvaluationForm:
-    project = get_project(current_user, project_id)
-    form = db.session.scalar(
-        select(EvaluationForm)
-        .where(EvaluationForm.project_id == project.id, EvaluationForm.year == year)
-        .options(selectinload(EvaluationForm.rows).selectinload(EvaluationRow.indicator), selectinload(EvaluationForm.history))
-    )
+    form = evaluation.form_of(get_project(current_user, project_id), year)
     if form is None:
         abort(404)
     return form
@@ -105,8 +99,18 @@ def _render(form, *, errors=None, data=None, status=200):
     ), status
 
 
+def _form_url(project_id: int, year: int) -> str:
+    return url_for("evaluation.form", project_id=project_id, year=year)
+
+
+def _form_refused(refusal: Refusal, project_id: int, year: int):
+    errors = refusal.errors if isinstance(refusal.error, InputError) else {"_form": refusal.message}
+    return _render(_form(project_id, year), errors=errors, data=request.form, status=400)
+
+
 @bp.route("/<int:project_id>/<int:year>", methods=["GET", "POST"])
 @login_required
+@unit_of_work(on_error=_form_refused, conflict="自评表已被其他人修改，您的修改未保存，请核对后重新提交。")
 def form(project_id: int, year: int):
     ev = _form(project_id, year)
     if request.method == "GET":
@@ -114,24 +118,15 @@ def form(project_id: int, year: int):
     if not can_edit_project(current_user, ev.project):
         abort(403)
     action = request.form.get("action", "save")
-    try:
-        if action == "refresh":
-            evaluation.refresh_from_record(current_user, ev)
-        else:
-            evaluation.save(current_user, ev, request.form, expected_version=posted_version())
-        if action == "submit":
-            evaluation.check_complete(ev)
-            review.act(current_user, ev.project, str(year), "submit", kind="evaluation")
-        db.session.commit()
-        flash({"submit": "自评表已提交部门审核。", "refresh": "已按最新记录重新取数并计分。"}.get(action, "已保存，分数已重新计算。"), "success")
-        return redirect(url_for("evaluation.form", project_id=project_id, year=year))
-    except InputError as exc:
-        db.session.rollback()
-        return _render(_form(project_id, year), errors=exc.errors, data=request.form, status=400)
-    except (DomainError, StaleDataError, IntegrityError) as exc:
-        db.session.rollback()
-        message = str(exc) if isinstance(exc, DomainError) else "自评表已被其他人修改，您的修改未保存，请核对后重新提交。"
-        return _render(_form(project_id, year), errors={"_form": message}, data=request.form, status=400)
+    if action == "refresh":
+        evaluation.refresh_from_record(current_user, ev)
+    else:
+        evaluation.save(current_user, ev, forms.parse_evaluation_form(ev, request.form), expected_version=posted_version())
+    if action == "submit":
+        evaluation.check_complete(ev)
+        review.act(current_user, ev.project, str(year), "submit", kind="evaluation")
+    flash({"submit": "自评表已提交部门审核。", "refresh": "已按最新记录重新取数并计分。"}.get(action, "已保存，分数已重新计算。"), "success")
+    return redirect(_form_url(project_id, year))
 
 
 @bp.route("/<int:project_id>/<int:year>/preview", methods=["POST"])
@@ -139,29 +134,30 @@ def form(project_id: int, year: int):
 def preview(project_id: int, year: int):
     """Scores for what is on the screen, without saving anything (live recalculation)."""
     ev = _form(project_id, year)
-    try:
-        evaluation.save(current_user, ev, request.form, expected_version=None)
-        result = {
-            "rows": {str(r.id): f"{r.score:.2f}" if r.score is not None else "—" for r in ev.rows},
-            "total": f"{ev.total_score:.2f}",
-            "grade": ev.grade,
-            "execution": f"{ev.execution_score:.2f}",
-        }
-    except InputError as exc:
-        result = {"errors": exc.errors}
-    except DomainError as exc:
-        result = {"errors": {"_form": str(exc)}}
-    finally:
-        db.session.rollback()  # a preview never writes
+    with transaction() as unit:
+        unit.discard()  # a preview never writes
+        try:
+            evaluation.save(current_user, ev, forms.parse_evaluation_form(ev, request.form), expected_version=None)
+            result = {
+                "rows": {str(r.id): f"{r.score:.2f}" if r.score is not None else "—" for r in ev.rows},
+                "total": f"{ev.total_score:.2f}",
+                "grade": ev.grade,
+                "execution": f"{ev.execution_score:.2f}",
+            }
+        except InputError as exc:
+            result = {"errors": exc.errors}
+        except DomainError as exc:
+            result = {"errors": {"_form": str(exc)}}
     return jsonify(result)
 
 
 @bp.route("/<int:project_id>/<int:year>/review", methods=["POST"])
 @roles_required("owner", "reviewer", "finance")
+@unit_of_work(redirect_to=_form_url, conflict=REVIEW_CONFLICT)
 def act(project_id: int, year: int):
     ev = _form(project_id, year)
     apply_from_form(ev.project, str(year), kind="evaluation", label="自评表", before_submit=lambda: evaluation.check_complete(ev))
-    return redirect(url_for("evaluation.form", project_id=project_id, year=year))
+    return redirect(_form_url(project_id, year))
 
 
 @bp.route("/<int:project_id>/<int:year>/print")

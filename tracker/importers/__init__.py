@@ -6,8 +6,9 @@ parse_file(filename, data) looks at the content, not the extension:
   for .xlsx / .docx;
 - PDF / RTF: a message saying what to upload instead;
 - anything else is text (UTF-8 with or without BOM, UTF-16 with BOM, GB18030): a web page
-  with tables → parse_html, the seed's layout (one cell per line) → parse_text, rows of
-  tab/pipe-separated cells → parse_pasted.
+  with tables → parse_html; rows of tab/pipe-separated cells → parse_pasted; the seed's
+  layout (cells on lines starting with a TAB) → parse_text; any other line layout (one cell per
+  line, cells separated by runs of spaces, PDF text) → tables.parse_lines.
 
 Every failure is an ImportFormatError with a Chinese message that names the place.
 """
@@ -20,6 +21,7 @@ import zipfile
 from tracker.importers.base import ImportFormatError, ParsedDocument, ParsedIndicator, ParsedProject
 from tracker.importers.html import looks_like_html
 from tracker.importers.pasted import looks_pasted, parse_pasted
+from tracker.importers.tables import parse_grids, parse_lines
 from tracker.importers.text import decode_text, parse_text
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -53,17 +55,34 @@ def parse_file(filename: str, data: bytes) -> ParsedDocument:
         from tracker.importers.html import parse_html
 
         return parse_html(text, source_name=name)
+    return parse_any_text(text, source_name=name)
+
+
+_SEED_CELLS = 20  # lines starting with a TAB: the seed's layout (one cell per line)
+
+
+def parse_any_text(text: str, *, source_name: str = "") -> ParsedDocument:
+    """Text in any layout: pasted rows (tabs/pipes), the seed's layout, or other line layouts
+    (one cell per line, runs of spaces) through the shared cell grammar (tables.parse_lines).
+
+    The seed's layout (many lines starting with a TAB) is read strictly: a table that does not
+    line up there means a damaged or cut file, which is refused rather than half imported.
+    """
+    seed_cells = sum(1 for line in text.split("\n") if line.startswith("\t") and line.strip())
     if looks_pasted(text):
         try:
-            return parse_pasted(text, source_name=name)
+            return parse_pasted(text, source_name=source_name)
         except ImportFormatError:
-            # not a pasted table after all? the seed layout's error is the more useful one
-            try:
-                return parse_text(text, source_name=name)
+            if seed_cells >= _SEED_CELLS:
+                return parse_text(text, source_name=source_name)
+            try:  # cells ending in " |", rows of pipes mixed with one-cell lines …
+                return parse_lines(text.split("\n"), source_name=source_name, source_format="text")
             except ImportFormatError:
                 pass
             raise
-    return parse_text(text, source_name=name)
+    if seed_cells >= _SEED_CELLS:
+        return parse_text(text, source_name=source_name)
+    return parse_lines(text.split("\n"), source_name=source_name, source_format="text")
 
 
 def _parse_zip(name: str, data: bytes) -> ParsedDocument:
@@ -97,7 +116,10 @@ __all__ = [
     "ParsedIndicator",
     "ParsedProject",
     "decode_text",
+    "parse_any_text",
     "parse_file",
+    "parse_grids",
+    "parse_lines",
     "parse_pasted",
     "parse_text",
 ]

@@ -176,11 +176,13 @@ class _Reader:
             self.lines.append("")
         self.lines.append("")
 
-        blocks = scan_grid(grid, lambda r: f"第{no}个表格第{r + 1}行", heading=self.pending)
+        blocks = scan_grid(grid, lambda r: f"第{no}个表格第{r + 1}行", heading=self.pending, table=f"第{no}个表格")
         if not any(b.columns is not None for b in blocks) and self._continues(grid):
             assert self.last is not None
             self.last.rows.extend(
-                RawRow(cells=row, place=f"第{no}个表格第{r + 1}行") for r, row in enumerate(grid) if distinct(row)
+                RawRow(cells=row, place=f"第{no}个表格第{r + 1}行", row=r + 1, table=f"第{no}个表格")
+                for r, row in enumerate(grid)
+                if distinct(row)
             )
         else:
             self.blocks.extend(blocks)

@@ -132,7 +132,9 @@ def parse_html(text: str, *, source_name: str = "") -> ParsedDocument:
             lines.extend("\t" + _text(c) for c in tr if isinstance(c.tag, str) and c.tag in ("td", "th"))
             lines.append("")
         grid = table_grid(el)
-        blocks.extend(scan_grid(grid, lambda r: f"第{no}个表格第{r + 1}行", heading=state["pending"]))
+        blocks.extend(
+            scan_grid(grid, lambda r: f"第{no}个表格第{r + 1}行", heading=state["pending"], table=f"第{no}个表格")
+        )
         state["pending"] = None
         for inner in el.iter("table"):
             if inner is not el and _outer_table(inner) is el:

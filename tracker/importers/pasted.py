@@ -2,8 +2,8 @@
 
 Rows are tab-separated (Excel, browsers) or pipe-separated (`a | b` and markdown
 `| a | b |` with a `|---|` line). Excel quotes a cell that holds line breaks ("…"); browsers
-leave the cells of a merged (rowspan) 一级/二级 out of the following rows, so a short row is
-re-aligned by the vocabulary: it starts with a 一级 name, a 二级 name, or a 三级 text.
+leave the cells of a merged (rowspan) label/一级/二级 out of the following rows, so a short row is
+re-aligned by content (grid.align_by_content): where the 一级/二级 names and the target are.
 Several projects may follow one another, each introduced by a title line.
 """
 
@@ -12,8 +12,7 @@ from __future__ import annotations
 import re
 
 from tracker.importers.base import ImportFormatError, ParsedDocument
-from tracker.importers.levels import is_strict_level2, normalize_level1, normalize_level2
-from tracker.importers.tables import LEVEL1, LEVEL2, Columns, finish, scan_grid
+from tracker.importers.tables import finish, scan_grid
 
 _SEPARATOR = re.compile(r"^:?-{2,}:?$")
 
@@ -118,46 +117,6 @@ def looks_pasted(text: str) -> bool:
     return rows_with_cells >= 3 and rows_with_cells > seed_cells
 
 
-def _aligner(warnings: list[str]):
-    def align(row: list[str], columns: Columns, place: str) -> list[str]:
-        width = columns.width
-        cells = list(row)
-        while len(cells) > width and not cells[-1].strip():
-            cells.pop()
-        if len(cells) > width:
-            warnings.append(f"{place}：有{len(cells)}个单元格，多于表头的{width}列，多出的内容已忽略")
-            return cells[:width]
-        missing = width - len(cells)
-        lead = 0
-        if missing and columns.index.get(LEVEL1) == 0 and columns.index.get(LEVEL2) == 1:
-            first = cells[0].strip() if cells else ""
-            second = cells[1].strip() if len(cells) > 1 else ""
-            l1_first = bool(first) and normalize_level1(first) is not None
-            # 成本指标 is both a 一级 and a 二级 name: the next cell decides
-            l1_row = l1_first and (normalize_level2(first) is None or not second or normalize_level2(second))
-            # prefer the reading where the cells fit exactly
-            if missing == 2 and first and not l1_first and not is_strict_level2(first):
-                lead = 2  # the merged 一级 and 二级 cells are left out
-            elif missing == 1 and normalize_level2(first) and not l1_row:
-                lead = 1  # the merged 一级 cell is left out
-            elif not first or l1_row:
-                lead = 0
-            elif normalize_level2(first):
-                lead = 1
-            elif missing >= 2:
-                lead = 2
-            else:
-                raise ImportFormatError(
-                    f"{place}：这一行有{len(cells)}个单元格，表头有{width}列，"
-                    f"第一个单元格“{first}”既不是一级指标也不是二级指标，无法确定缺少哪一列"
-                )
-        # cells missing at the end are empty cells that the copy left out
-        cells = [""] * lead + cells
-        return cells + [""] * (width - len(cells))
-
-    return align
-
-
 def parse_pasted(text: str, *, source_name: str = "") -> ParsedDocument:
     """Parse tables pasted as text (tab or pipe separated), one or several projects."""
     if text is None or not text.strip():
@@ -165,7 +124,7 @@ def parse_pasted(text: str, *, source_name: str = "") -> ParsedDocument:
     rows, lines, _mode = split_rows(text)
     doc = ParsedDocument(source_format="pasted")
     where = "粘贴内容" if not source_name else f"“{source_name}”"
-    blocks = scan_grid(rows, lambda r: f"{where}第{lines[r]}行", align_row=_aligner(doc.warnings))
+    blocks = scan_grid(rows, lambda r: f"{where}第{lines[r]}行", row_number=lambda r: lines[r])
     return finish(blocks, doc, source_label=source_name or "粘贴内容")
 
 

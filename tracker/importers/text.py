@@ -695,7 +695,8 @@ def extract_overall_goal(toks: list[Tok], doc: ParsedDocument) -> None:
 
 def parse_tokens(toks: list[Tok], doc: ParsedDocument, *, source_name: str = "") -> ParsedDocument:
     blocks = _Parser(toks, doc).run()
-    return finish(blocks, doc, source_label=source_name)
+    # the seed's layout is unambiguous: a table that cannot be read means a damaged file
+    return finish(blocks, doc, source_label=source_name, strict=True)
 
 
 def parse_text(text: str, *, source_name: str = "") -> ParsedDocument:

@@ -82,14 +82,14 @@ def _sheet_grid(ws) -> list[list[str]]:
     return grid
 
 
-def parse_grids(
+def parse_sheets(
     sheets: list[tuple[str, list[list[str]]]], *, source_format: str, source_name: str = ""
 ) -> ParsedDocument:
     """Shared by .xlsx and .xls: (sheet title, grid) pairs → ParsedDocument."""
     doc = ParsedDocument(source_format=source_format)
     blocks: list[Block] = []
     for title, grid in sheets:
-        found = scan_grid(grid, lambda r, title=title: f"工作表“{title}”第{r + 1}行")
+        found = scan_grid(grid, lambda r, title=title: f"工作表“{title}”第{r + 1}行", table=f"工作表“{title}”")
         unnamed = [b for b in found if b.columns is not None and not b.name]
         if len(unnamed) == 1 and not _GENERIC_SHEET.search(title.strip()):
             unnamed[0].name = title.strip()
@@ -155,7 +155,7 @@ def parse_xlsx(data: bytes, *, source_name: str = "") -> ParsedDocument:
         if getattr(ws, "sheet_state", "visible") != "visible":
             continue
         sheets.append((ws.title, _sheet_grid(ws)))
-    return parse_grids(sheets, source_format="xlsx", source_name=source_name)
+    return parse_sheets(sheets, source_format="xlsx", source_name=source_name)
 
 
 XLS_MESSAGE = "旧版 Excel（.xls）文件无法直接读取：请在 Excel 或 WPS 中打开，“另存为” Excel 工作簿（.xlsx）后再导入"
@@ -184,7 +184,7 @@ def parse_xls(data: bytes, *, source_name: str = "") -> ParsedDocument:
                 for c in range(c0, min(c1, len(grid[r]))):
                     grid[r][c] = value
         sheets.append((sheet.name, grid))
-    return parse_grids(sheets, source_format="xls", source_name=source_name)
+    return parse_sheets(sheets, source_format="xls", source_name=source_name)
 
 
-__all__ = ["XLS_MESSAGE", "cell_text", "parse_grids", "parse_xls", "parse_xlsx"]
+__all__ = ["XLS_MESSAGE", "cell_text", "parse_sheets", "parse_xls", "parse_xlsx"]

@@ -8,20 +8,19 @@ from io import BytesIO
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.auth import roles_required, safe_next
-from tracker.domain import DomainError, workflow
+from tracker.domain import DomainError, InputError, workflow
 from tracker.domain import monitoring as rules
+from tracker.edge import Refusal, run_job, unit_of_work
 from tracker.extensions import db
-from tracker.models import Department, MonitoringSnapshot, Notification, Project, Submission
-from tracker.models.base import utcnow
+from tracker.models import Department, MonitoringSnapshot, Project, Submission
+from tracker.monitoring import forms
+from tracker.review_actions import CONFLICT as REVIEW_CONFLICT
 from tracker.review_actions import apply_from_form, posted_version
-from tracker.services import jobs, monitoring, monitoring_form, review
-from tracker.services.progress import InputError
+from tracker.services import jobs, monitoring, monitoring_form, notify, review
 from tracker.services.scope import can_edit_project, get_project, scope_projects
 
 bp = Blueprint("monitoring", __name__, url_prefix="/monitoring")
@@ -123,7 +122,7 @@ def run():
         flash("监控截止日期无效（应为 2023-06-30 的形式）。", "danger")
         return redirect(url_for("monitoring.index"))
     try:
-        result = jobs.monitoring_job(as_of, trigger="manual", user=current_user)
+        result = run_job(jobs.monitoring_job(as_of), trigger="manual", user=current_user)
     except DomainError as exc:
         flash(str(exc), "danger")
         return redirect(url_for("monitoring.index"))
@@ -143,12 +142,7 @@ def run():
 
 
 def _snapshot(project_id: int, period_key: str) -> MonitoringSnapshot:
-    project = get_project(current_user, project_id)
-    snap = db.session.scalar(
-        select(MonitoringSnapshot)
-        .where(MonitoringSnapshot.project_id == project.id, MonitoringSnapshot.period_key == period_key)
-        .options(selectinload(MonitoringSnapshot.rows))
-    )
+    snap = monitoring_form.snapshot_of(get_project(current_user, project_id), period_key)
     if snap is None:
         abort(404)
     return snap
@@ -181,8 +175,20 @@ def _render_form(snap, *, errors=None, form=None, status=200):
     ), status
 
 
+def _form_url(project_id: int, period_key: str) -> str:
+    return url_for("monitoring.form", project_id=project_id, period_key=period_key)
+
+
+def _form_refused(refusal: Refusal, project_id: int, period_key: str):
+    snap = _snapshot(project_id, period_key)
+    if isinstance(refusal.error, InputError):
+        return _render_form(snap, errors=refusal.errors, form=request.form, status=400)
+    return _render_form(snap, errors={"_form": refusal.message}, form=request.form, status=409 if refusal.lost_race else 400)
+
+
 @bp.route("/<int:project_id>/<period_key>", methods=["GET", "POST"])
 @login_required
+@unit_of_work(on_error=_form_refused, conflict="监控表已被其他人修改，您的内容未保存，请核对后重新提交。")
 def form(project_id: int, period_key: str):
     snap = _snapshot(project_id, period_key)
     if request.method == "GET":
@@ -190,76 +196,47 @@ def form(project_id: int, period_key: str):
     if not can_edit_project(current_user, snap.project):
         abort(403)
     action = request.form.get("action", "save")
-    try:
-        monitoring_form.save(current_user, snap, request.form, expected_version=posted_version())
-        if action == "submit":
-            monitoring_form.check_complete(snap, monitoring.thresholds())
-            review.act(current_user, snap.project, period_key, "submit", kind="monitoring")
-        db.session.commit()
-        flash("监控表已提交部门审核。" if action == "submit" else "已保存草稿。", "success")
-        return redirect(url_for("monitoring.form", project_id=project_id, period_key=period_key))
-    except InputError as exc:
-        db.session.rollback()
-        snap = _snapshot(project_id, period_key)
-        return _render_form(snap, errors=exc.errors, form=request.form, status=400)
-    except (DomainError, StaleDataError, IntegrityError) as exc:
-        db.session.rollback()
-        snap = _snapshot(project_id, period_key)
-        message = str(exc) if isinstance(exc, DomainError) else "监控表已被其他人修改，您的内容未保存，请核对后重新提交。"
-        return _render_form(snap, errors={"_form": message}, form=request.form, status=409 if not isinstance(exc, DomainError) else 400)
+    monitoring_form.save(current_user, snap, forms.parse_monitoring_form(snap, request.form), expected_version=posted_version())
+    if action == "submit":
+        monitoring_form.check_complete(snap, monitoring.thresholds())
+        review.act(current_user, snap.project, period_key, "submit", kind="monitoring")
+    flash("监控表已提交部门审核。" if action == "submit" else "已保存草稿。", "success")
+    return redirect(_form_url(project_id, period_key))
 
 
 @bp.route("/<int:project_id>/<period_key>/review", methods=["POST"])
 @roles_required("owner", "reviewer", "finance")
+@unit_of_work(redirect_to=_form_url, conflict=REVIEW_CONFLICT)
 def act(project_id: int, period_key: str):
     snap = _snapshot(project_id, period_key)
     apply_from_form(
         snap.project, period_key, kind="monitoring", label="监控表",
         before_submit=lambda: monitoring_form.check_complete(snap, monitoring.thresholds()),
     )
-    return redirect(url_for("monitoring.form", project_id=project_id, period_key=period_key))
+    return redirect(_form_url(project_id, period_key))
 
 
 @bp.route("/<int:project_id>/<period_key>/disposition", methods=["POST"])
 @roles_required("finance")
+@unit_of_work(redirect_to=_form_url)
 def disposition(project_id: int, period_key: str):
     snap = _snapshot(project_id, period_key)
-    try:
-        monitoring_form.set_disposition(
-            current_user, snap, needs=request.form.get("needs_rectification") == "1",
-            requirements=request.form.get("rectification_requirements", ""),
-        )
-        from tracker.services import notify
-
-        if snap.needs_rectification:
-            notify.notify(
-                notify.users_with_role("owner", snap.project.department_id)
-                + notify.users_with_role("reviewer", snap.project.department_id),
-                kind="rectification",
-                message=f"财政局要求“{snap.project.name}”整改：{snap.rectification_requirements}",
-                link=url_for("monitoring.form", project_id=project_id, period_key=period_key),
-                dedupe_key=f"rectification:{snap.id}:{snap.version}",
-            )
-        db.session.commit()
-        flash("已保存处理意见。", "success")
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    return redirect(url_for("monitoring.form", project_id=project_id, period_key=period_key))
+    monitoring_form.set_disposition(
+        current_user, snap, needs=request.form.get("needs_rectification") == "1",
+        requirements=request.form.get("rectification_requirements", ""),
+    )
+    flash("已保存处理意见。", "success")
+    return redirect(_form_url(project_id, period_key))
 
 
 @bp.route("/<int:project_id>/<period_key>/rectification", methods=["POST"])
 @roles_required("owner", "reviewer")
+@unit_of_work(redirect_to=_form_url)
 def rectification(project_id: int, period_key: str):
     snap = _snapshot(project_id, period_key)
-    try:
-        monitoring_form.set_rectification_result(current_user, snap, request.form.get("rectification_result", ""))
-        db.session.commit()
-        flash("已提交整改结果。", "success")
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    return redirect(url_for("monitoring.form", project_id=project_id, period_key=period_key))
+    monitoring_form.set_rectification_result(current_user, snap, request.form.get("rectification_result", ""))
+    flash("已提交整改结果。", "success")
+    return redirect(_form_url(project_id, period_key))
 
 
 @bp.route("/<int:project_id>/<period_key>/print")
@@ -308,34 +285,20 @@ def export_summary():
 
 @bp.route("/notifications", methods=["GET", "POST"])
 @login_required
+@unit_of_work
 def notifications():
     if request.method == "POST":
-        for row in db.session.scalars(
-            select(Notification).where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
-        ):
-            row.read_at = utcnow()
-        db.session.commit()
+        notify.mark_all_read(current_user)
         return redirect(url_for("monitoring.notifications"))
-    rows = db.session.scalars(
-        select(Notification).where(Notification.user_id == current_user.id).order_by(Notification.id.desc()).limit(200)
-    ).all()
-    return render_template("monitoring/notifications.html", rows=rows)
+    return render_template("monitoring/notifications.html", rows=notify.recent(current_user))
 
 
 @bp.route("/notifications/<int:notification_id>")
 @login_required
+@unit_of_work
 def open_notification(notification_id: int):
     """Follow a notification's link and mark it read; only its own user may."""
-    row = db.session.get(Notification, notification_id)
-    if row is None or row.user_id != current_user.id:
+    row = notify.open_notification(current_user, notification_id)
+    if row is None:
         abort(404)
-    if row.read_at is None:
-        row.read_at = utcnow()
-        db.session.commit()
     return redirect(safe_next(row.link) or url_for("monitoring.notifications"))
-
-
-def unread_count(user) -> int:
-    return db.session.scalar(
-        select(func.count(Notification.id)).where(Notification.user_id == user.id, Notification.read_at.is_(None))
-    )

@@ -173,6 +173,56 @@ def set_current_year(year: BudgetYear) -> None:
     db.session.flush()
 
 
+def set_year_closed(year: BudgetYear, closed: bool, *, acting: User | None) -> None:
+    """归档 a budget year (read-only everywhere) or open it again, with an audit entry."""
+    from tracker.services import audit
+
+    if year.is_closed == closed:
+        return
+    year.is_closed = closed
+    db.session.flush()
+    audit.record(
+        acting,
+        "year_closed" if closed else "year_reopened",
+        "budget_year",
+        year.id,
+        f"{year.year} 年度{'归档（只读）' if closed else '重新开放'}",
+        old="归档" if not closed else "开放",
+        new="归档" if closed else "开放",
+    )
+
+
+def users_by_role() -> list[User]:
+    return list(db.session.scalars(select(User).order_by(User.role, User.username)))
+
+
+def departments_for_admin() -> tuple[list[Department], dict[int, int], dict[int, int]]:
+    """Every department (the bureau first) with its user and project counts."""
+    from tracker.models import Project
+
+    user_counts = dict(db.session.execute(select(User.department_id, func.count(User.id)).group_by(User.department_id)).all())
+    project_counts = dict(
+        db.session.execute(select(Project.department_id, func.count(Project.id)).group_by(Project.department_id)).all()
+    )
+    return department_list(), user_counts, project_counts
+
+
+def department_list() -> list[Department]:
+    return list(db.session.scalars(select(Department).order_by(Department.is_finance_bureau.desc(), Department.code)))
+
+
+def years_for_admin() -> tuple[list[BudgetYear], dict[int, int]]:
+    """Every budget year, newest first, with its project count."""
+    from tracker.models import Project
+
+    project_counts = dict(db.session.execute(select(Project.year_id, func.count(Project.id)).group_by(Project.year_id)).all())
+    return list(db.session.scalars(select(BudgetYear).order_by(BudgetYear.year.desc()))), project_counts
+
+
+def current_year() -> int | None:
+    return db.session.scalar(select(BudgetYear.year).where(BudgetYear.is_current.is_(True)))
+
+
 def finance_bureau() -> Department:
     dept = db.session.scalar(select(Department).where(Department.is_finance_bureau.is_(True)).limit(1))
     if dept is None:

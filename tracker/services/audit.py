@@ -42,3 +42,27 @@ def record(
     )
     db.session.add(row)
     return row
+
+
+def page(*, project_id: int | None, actor_id: int | None, page: int, per_page: int) -> tuple[list[AuditLog], bool]:
+    """One page of the log, newest first, optionally for one project or one user; and whether
+    a next page exists."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+
+    stmt = select(AuditLog).options(selectinload(AuditLog.actor), selectinload(AuditLog.project))
+    if project_id:
+        stmt = stmt.where(AuditLog.project_id == project_id)
+    if actor_id:
+        stmt = stmt.where(AuditLog.actor_id == actor_id)
+    rows = db.session.scalars(stmt.order_by(AuditLog.id.desc()).offset((page - 1) * per_page).limit(per_page + 1)).all()
+    return list(rows[:per_page]), len(rows) > per_page
+
+
+def filter_choices() -> tuple[list[User], list[Project]]:
+    """Every user and project, for the log's filters."""
+    from sqlalchemy import select
+
+    users = list(db.session.scalars(select(User).order_by(User.username)))
+    projects = list(db.session.scalars(select(Project).order_by(Project.year_id.desc(), Project.position)))
+    return users, projects

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -21,7 +21,6 @@ from tracker.domain.targets import (
     KIND_WITHIN_BUDGET,
     format_decimal,
 )
-from tracker.domain.units import UnitError, check_range, convert, parse_quantity
 from tracker.domain.workflow import is_editable
 from tracker.extensions import db
 from tracker.models import (
@@ -195,21 +194,6 @@ def rescore(form: EvaluationForm) -> None:
     form.grade = scoring.grade(form.total_score)
 
 
-def _dec(text: str, label: str, errors: dict, key: str, *, maximum: Decimal = Decimal(1000)) -> Decimal | None:
-    """A score, weight or deduction: a non-negative number with at most 2 decimals."""
-    text = (text or "").strip()
-    if not text:
-        return None
-    try:
-        value = Decimal(text.replace(",", ""))
-        return check_range(value, what=label, maximum=maximum, places=2)
-    except (InvalidOperation, ValueError):
-        errors[key] = f"{label}“{text}”不是有效的数值。"
-    except UnitError as exc:
-        errors[key] = str(exc)
-    return None
-
-
 def _editable(user: User, form: EvaluationForm) -> None:
     if not can_edit_project(user, form.project):
         raise NotVisible(form.project_id)
@@ -219,80 +203,97 @@ def _editable(user: User, form: EvaluationForm) -> None:
         raise LockedError("自评表已提交审核或已审定，分数已锁定，不能再修改。")
 
 
+def form_of(project: Project, year: int) -> EvaluationForm | None:
+    """The project's self-evaluation form of a year, with rows, indicators and score history."""
+    return db.session.scalar(
+        select(EvaluationForm)
+        .where(EvaluationForm.project_id == project.id, EvaluationForm.year == year)
+        .options(selectinload(EvaluationForm.rows).selectinload(EvaluationRow.indicator), selectinload(EvaluationForm.history))
+    )
+
+
 def submission_of(form: EvaluationForm) -> Submission | None:
     return find_submission(form.project_id, "evaluation", str(form.year))
 
 
-def save(user: User, form: EvaluationForm, data, *, expected_version: int | None) -> None:
+@dataclass
+class RowEdit:
+    """The owner's edits of one row, read from the page; None: the input was not on the page."""
+
+    row_id: int
+    weight: Decimal | None = None  # None also when left blank: the weight stays
+    actual: tuple[Decimal | None, str] | None = None  # (value in the target's unit, as typed); (None, "") clears
+    tier: tuple[str | None, Decimal | None] | None = None  # (评价档次, 得分)
+    tier_score_unreadable: bool = False
+    deduction: tuple[Decimal, str] | None = None  # (扣分, 原因)
+    explanation: str | None = None
+
+    def key(self, name: str) -> str:
+        """The form field an error is shown at."""
+        return f"row-{self.row_id}-{name}"
+
+
+@dataclass
+class EvaluationEdit:
+    """Everything an owner changes on the self-evaluation form, as typed values.
+
+    ``errors`` holds what could not be read (field → message); ``save`` reports them together
+    with the rules it checks, so the owner sees every problem at once.
+    """
+
+    level1: dict[str, Decimal] = field(default_factory=dict)
+    rows: dict[int, RowEdit] = field(default_factory=dict)
+    goal_actual: str | None = None
+    execution_explanation: str | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def save(user: User, form: EvaluationForm, data: EvaluationEdit, *, expected_version: int | None) -> None:
     """The owner's edits: weights, actuals, tiers and scores, deductions, texts; then re-score."""
     _editable(user, form)
     if expected_version is not None and expected_version != form.version:
         raise ConflictError("自评表已被其他人修改，您的修改未保存，请核对后重新提交（您填写的内容仍在页面上）。")
-    errors: dict[str, str] = {}
+    errors: dict[str, str] = dict(data.errors)
     before = form.total_score
-    # 一级 weights
-    new_level1 = {}
-    for name in level1_weights(form):
-        value = _dec(data.get(f"level1-{name}", ""), f"“{name}”分值", errors, f"level1-{name}", maximum=Decimal(101))
-        if value is not None:
-            new_level1[name] = value
     for row in form.rows:
-        p = f"row-{row.id}-"
-        weight = _dec(data.get(p + "weight", ""), f"“{row.indicator.level3}”分值", errors, p + "weight", maximum=Decimal(101))
-        if weight is not None:
-            row.weight = weight
+        edit = data.rows.get(row.id)
+        if edit is None:
+            continue
+        if edit.weight is not None:
+            row.weight = edit.weight
         target = row.target
         name = f"“{row.indicator.level3}”"
-        if target.kind == KIND_QUANTITATIVE and (p + "actual") in data:
-            text = (data.get(p + "actual") or "").strip()
+        if target.kind == KIND_QUANTITATIVE and edit.actual is not None:
+            row.actual_value, text = edit.actual
             if text:
-                try:
-                    number, unit = parse_quantity(text)
-                    row.actual_value = check_range(
-                        convert(number, unit or target.unit, target.unit), what=f"{name}实际完成值", maximum=Decimal(10) ** 17
-                    )
-                    row.actual_text = text
-                except UnitError as exc:
-                    errors[p + "actual"] = f"{name}：{exc}"
-            else:
-                row.actual_value = None
-        elif target.kind in (KIND_QUALITATIVE, KIND_DEADLINE) and (p + "tier") in data:
-            tier = (data.get(p + "tier") or "").strip() or None
-            tier_score = _dec(data.get(p + "tier_score", ""), f"{name}得分", errors, p + "tier_score")
-            if tier is not None and tier not in scoring.TIERS:
-                errors[p + "tier"] = f"{name}的评价档次“{tier}”无效，应为达成、部分达成或未达成。"
-            elif tier is None and tier_score is not None:
-                errors[p + "tier"] = f"{name}：请先选择评价档次，再填写得分。"
-            elif tier is not None and tier_score is None and (p + "tier_score") not in errors:
-                errors[p + "tier_score"] = f"{name}：请填写“{tier}”档次内的得分。"
-            elif tier is not None:
-                try:
-                    scoring.tier_score_checked(tier, tier_score, row.weight)
-                except DomainError as exc:
-                    errors[p + "tier_score"] = f"{name}：{exc}"
+                row.actual_text = text
+        elif target.kind in (KIND_QUALITATIVE, KIND_DEADLINE) and edit.tier is not None:
+            tier, tier_score = edit.tier
+            problem = scoring.tier_choice_problem(
+                tier, tier_score, row.weight, name=name, score_unreadable=edit.tier_score_unreadable
+            )
+            if problem is not None:
+                errors[edit.key(problem[0])] = problem[1]
             row.tier, row.tier_score = tier, tier_score
-        if (p + "deduction") in data or (p + "deduction_reason") in data:
-            row.deduction = _dec(data.get(p + "deduction", ""), f"{name}扣分", errors, p + "deduction") or Decimal(0)
-            row.deduction_reason = (data.get(p + "deduction_reason") or "").strip()
-            if row.deduction > row.weight:
-                errors[p + "deduction"] = f"{name}扣分不能超过分值 {row.weight} 分。"
-            if row.deduction and not row.deduction_reason:
-                errors[p + "deduction_reason"] = f"{name}扣分须说明原因。"
-        if (p + "explanation") in data:
-            row.explanation = (data.get(p + "explanation") or "").strip()
-    if "goal_actual" in data:
-        form.goal_actual = (data.get("goal_actual") or "").strip()
-    if "execution_explanation" in data:
-        form.execution_explanation = (data.get("execution_explanation") or "").strip()
-    if new_level1:
+        if edit.deduction is not None:
+            row.deduction, row.deduction_reason = edit.deduction
+            for key, message in scoring.deduction_problems(row.deduction, row.deduction_reason, row.weight, name=name).items():
+                errors[edit.key(key)] = message
+        if edit.explanation is not None:
+            row.explanation = edit.explanation
+    if data.goal_actual is not None:
+        form.goal_actual = data.goal_actual
+    if data.execution_explanation is not None:
+        form.execution_explanation = data.execution_explanation
+    if data.level1:
         by_level1: dict[str, list[Decimal]] = {}
         for row in form.rows:
             by_level1.setdefault(row.indicator.level1, []).append(row.weight)
         try:
-            scoring.check_weights(by_level1, new_level1, execution_weight=form.execution_weight)
+            scoring.check_weights(by_level1, data.level1, execution_weight=form.execution_weight)
         except DomainError as exc:
             errors["weights"] = str(exc)
-        form.level1_weights = json.dumps({k: str(v) for k, v in new_level1.items()}, ensure_ascii=False)
+        form.level1_weights = json.dumps({k: str(v) for k, v in data.level1.items()}, ensure_ascii=False)
     if errors:
         raise InputError(errors)
     rescore(form)

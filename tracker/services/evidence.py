@@ -10,11 +10,13 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app, g
+from flask import current_app
+from sqlalchemy import select
 
 from tracker.domain import DomainError
 from tracker.extensions import db
 from tracker.models import Evidence, Project, User
+from tracker.services import files as staged_files
 from tracker.services import settings
 
 
@@ -107,14 +109,13 @@ def store(
     progress_entry_id: int | None = None,
     expenditure_id: int | None = None,
 ) -> list[Evidence]:
-    """Check every file first, then write them; the caller's rollback calls discard_written()."""
+    """Check every file first, then stage them: they appear on disk when the unit commits
+    and are deleted if it rolls back (services/files.py)."""
     checked = [(name, data, check(name, data)) for name, data in files]
     rows = []
     for name, data, kind in checked:
         stored = uuid.uuid4().hex
-        target = _dir() / stored
-        target.write_bytes(data)
-        g.setdefault("_evidence_written", []).append(target)
+        staged_files.stage(db.session, _dir() / stored, data)
         row = Evidence(
             project_id=project.id,
             progress_entry_id=progress_entry_id,
@@ -132,11 +133,14 @@ def store(
     return rows
 
 
-def discard_written() -> None:
-    """After a rollback: remove files written in this request, so nothing is half-saved."""
-    for path in g.pop("_evidence_written", []):
-        path.unlink(missing_ok=True)
+def by_record(model, ids: list[int]) -> dict[int, list[Evidence]]:
+    """The evidence of each progress entry or expenditure (``model``) by its id, in one query."""
+    from tracker.models import ProgressEntry
 
-
-def commit_written() -> None:
-    g.pop("_evidence_written", None)
+    if not ids:
+        return {}
+    column = Evidence.progress_entry_id if model is ProgressEntry else Evidence.expenditure_id
+    result: dict[int, list[Evidence]] = {}
+    for ev in db.session.scalars(select(Evidence).where(column.in_(ids)).order_by(Evidence.id)):
+        result.setdefault(getattr(ev, column.key), []).append(ev)
+    return result

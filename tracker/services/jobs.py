@@ -1,7 +1,9 @@
 """Scheduled jobs, each run exactly once per period (DOMAIN.md §7).
 
-A run claims its (job, period) by inserting a JobCompletion row and does its work in the
-same transaction. Committed together or rolled back together, so:
+A job is a plan: its (job, period) key and its work, which only adds and flushes. The edge
+(tracker.edge.run_job) runs a plan in one transaction: it claims the period by inserting a
+JobCompletion row, does the work and records the run, and commits them together or rolls
+them back together, so:
 - running it again finds the completion and skips;
 - a run killed half-way leaves nothing (its transaction never committed), so a rerun
   does the whole job;
@@ -12,13 +14,11 @@ same transaction. Committed together or rolled back together, so:
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import exists, func, select
-from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import selectinload
 
 from tracker.domain import DomainError, scoring
@@ -33,7 +33,6 @@ from tracker.models import (
     ProgressEntry,
     Project,
     Submission,
-    User,
 )
 from tracker.models.base import utcnow
 from tracker.services import monitoring, notify, settings
@@ -56,7 +55,16 @@ JOBS = {
 }
 
 
-def _record(job, period_key, trigger, status, started, counts=None, error="", user=None) -> JobRun:
+@dataclass(frozen=True)
+class JobPlan:
+    """What a job does for one period; tracker.edge.run_job runs it exactly once."""
+
+    job: str
+    period_key: str
+    work: Callable[[], dict]
+
+
+def record_run(job, period_key, trigger, status, started, counts=None, error="", user=None) -> JobRun:
     finished = utcnow()
     run = JobRun(
         job=job,
@@ -74,44 +82,16 @@ def _record(job, period_key, trigger, status, started, counts=None, error="", us
     return run
 
 
-def run_once(job: str, period_key: str, work: Callable[[], dict], *, trigger: str = "schedule", user: User | None = None) -> JobRun:
-    started = utcnow()
-    t0 = time.perf_counter()
-    session = db.session
-    try:
-        if session.scalar(select(JobCompletion.id).where(JobCompletion.job == job, JobCompletion.period_key == period_key)):
-            session.rollback()
-            run = _record(job, period_key, trigger, "skipped", started, {"reason": "该期间已运行过"}, user=user)
-            session.commit()
-            return run
-        session.add(JobCompletion(job=job, period_key=period_key))
-        session.flush()  # the claim: a concurrent run blocks or fails here
-        counts = work()
-        counts["seconds"] = round(time.perf_counter() - t0, 3)
-        run = _record(job, period_key, trigger, "succeeded", started, counts, user=user)
-        session.commit()
-        return run
-    except IntegrityError:
-        session.rollback()
-        run = _record(job, period_key, trigger, "skipped", started, {"reason": "另一进程正在或已经运行"}, user=user)
-        session.commit()
-        return run
-    except OperationalError as exc:
-        session.rollback()
-        if "lock" not in str(exc).lower():
-            raise
-        # The database stayed busy: nothing was done and nothing claimed, so it may run again.
-        run = _record(job, period_key, trigger, "failed", started, error="数据库忙（被其他进程锁定），本次未执行，可稍后重试", user=user)
-        try:
-            session.commit()
-        except OperationalError:
-            session.rollback()
-        return run
-    except Exception as exc:
-        session.rollback()
-        _record(job, period_key, trigger, "failed", started, error=f"{type(exc).__name__}: {exc}", user=user)
-        session.commit()
-        raise
+def already_done(job: str, period_key: str) -> bool:
+    return db.session.scalar(
+        select(JobCompletion.id).where(JobCompletion.job == job, JobCompletion.period_key == period_key)
+    ) is not None
+
+
+def claim(job: str, period_key: str) -> None:
+    """Insert the (job, period) key; a concurrent run blocks or fails (IntegrityError) here."""
+    db.session.add(JobCompletion(job=job, period_key=period_key))
+    db.session.flush()
 
 
 # ----------------------------------------------------------------------------- the jobs
@@ -126,14 +106,12 @@ def _require_year(year: int) -> None:
         raise JobError(f"系统中没有 {year} 预算年度，未运行。")
 
 
-def monitoring_job(as_of: date, *, trigger="schedule", user=None, progress_cb=None) -> JobRun:
+def monitoring_job(as_of: date, *, progress_cb=None) -> JobPlan:
     _require_year(as_of.year)
-    return run_once(
-        "monitoring", as_of.isoformat(), lambda: monitoring.run(as_of, progress_cb=progress_cb), trigger=trigger, user=user
-    )
+    return JobPlan("monitoring", as_of.isoformat(), lambda: monitoring.run(as_of, progress_cb=progress_cb))
 
 
-def monthly_reminder_job(today: date, *, trigger="schedule", user=None) -> JobRun:
+def monthly_reminder_job(today: date) -> JobPlan:
     """On the reminder day, owners hear about last month's indicators without any entry."""
     last_month = (today.replace(day=1) - timedelta(days=1))
     period = period_for(last_month, "monthly")
@@ -163,10 +141,10 @@ def monthly_reminder_job(today: date, *, trigger="schedule", user=None) -> JobRu
             )
         return {"departments": len(missing), "notified": sent}
 
-    return run_once("monthly_reminder", period.key, work, trigger=trigger, user=user)
+    return JobPlan("monthly_reminder", period.key, work)
 
 
-def deadline_check_job(today: date, *, trigger="schedule", user=None) -> JobRun:
+def deadline_check_job(today: date) -> JobPlan:
     """The day after a deadline target: met or missed; owners of missed ones are told."""
     due = today - timedelta(days=1)
 
@@ -214,10 +192,10 @@ def deadline_check_job(today: date, *, trigger="schedule", user=None) -> JobRun:
                 )
         return {"checked": checked, "missed": missed}
 
-    return run_once("deadline_check", due.isoformat(), work, trigger=trigger, user=user)
+    return JobPlan("deadline_check", due.isoformat(), work)
 
 
-def form_deadlines_job(today: date, *, trigger="schedule", user=None) -> JobRun:
+def form_deadlines_job(today: date) -> JobPlan:
     """Monitoring forms: remind owners 3 days before the due date; flag overdue ones to finance."""
 
     def work() -> dict:
@@ -254,14 +232,14 @@ def form_deadlines_job(today: date, *, trigger="schedule", user=None) -> JobRun:
                 )
         return {"reminded": reminded, "overdue": overdue}
 
-    return run_once("form_deadlines", today.isoformat(), work, trigger=trigger, user=user)
+    return JobPlan("form_deadlines", today.isoformat(), work)
 
 
-def evaluation_job(year: int, *, trigger="schedule", user=None) -> JobRun:
+def evaluation_job(year: int, *, user=None) -> JobPlan:
     from tracker.services import evaluation
 
     _require_year(year)
-    return run_once("evaluation_open", str(year), lambda: evaluation.open_forms(year, user=user), trigger=trigger, user=user)
+    return JobPlan("evaluation_open", str(year), lambda: evaluation.open_forms(year, user=user))
 
 
 def due_evaluation_years(today: date) -> list[int]:
@@ -287,18 +265,15 @@ def due_monitoring_dates(today: date) -> list[date]:
     return [d for d in dates if d.isoformat() not in done]
 
 
-def run_daily(today: date, *, trigger: str = "schedule") -> list[JobRun]:
+def due_jobs(today: date) -> list[JobPlan]:
     """What the scheduler does every morning: each job decides whether today is its day."""
-    runs = []
-    for as_of in due_monitoring_dates(today):
-        runs.append(monitoring_job(as_of, trigger=trigger))
-    for year in due_evaluation_years(today):
-        runs.append(evaluation_job(year, trigger=trigger))
+    plans = [monitoring_job(as_of) for as_of in due_monitoring_dates(today)]
+    plans += [evaluation_job(year) for year in due_evaluation_years(today)]
     if today.day == settings.get("reminder_day"):
-        runs.append(monthly_reminder_job(today, trigger=trigger))
-    runs.append(deadline_check_job(today, trigger=trigger))
-    runs.append(form_deadlines_job(today, trigger=trigger))
-    return runs
+        plans.append(monthly_reminder_job(today))
+    plans.append(deadline_check_job(today))
+    plans.append(form_deadlines_job(today))
+    return plans
 
 
 def next_runs(today: date) -> dict[str, date | None]:

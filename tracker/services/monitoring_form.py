@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from decimal import Decimal
 
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
+from tracker.domain import ConflictError, InputError
 from tracker.domain import monitoring as rules
-from tracker.domain.units import UnitError, check_range, convert, parse_quantity
 from tracker.domain.workflow import is_editable
 from tracker.extensions import db
-from tracker.models import MonitoringSnapshot, Submission, User
-from tracker.services import audit
-from tracker.services.progress import ConflictError, InputError, LockedError, ensure_year_open, find_submission
+from tracker.models import MonitoringSnapshot, Project, Submission, User
+from tracker.services import audit, notify
+from tracker.services.progress import LockedError, ensure_year_open, find_submission
 from tracker.services.scope import NotVisible, can_edit_project
+
+
+def snapshot_of(project: Project, period_key: str) -> MonitoringSnapshot | None:
+    """The project's monitoring form of a period, with its rows (the caller checked the scope)."""
+    return db.session.scalar(
+        select(MonitoringSnapshot)
+        .where(MonitoringSnapshot.project_id == project.id, MonitoringSnapshot.period_key == period_key)
+        .options(selectinload(MonitoringSnapshot.rows))
+    )
 
 
 def submission_of(snapshot: MonitoringSnapshot) -> Submission | None:
@@ -30,44 +42,50 @@ def _editable(user: User, snapshot: MonitoringSnapshot) -> None:
         raise LockedError("监控表已提交审核或已审定，不能再修改。")
 
 
-def save(user: User, snapshot: MonitoringSnapshot, form, *, expected_version: int | None) -> None:
-    """Store the owner's text; values that cannot be read are refused per field."""
+@dataclass
+class RowEdit:
+    """The owner's text for one row; None: the input was not on the page (left as it is)."""
+
+    row_id: int
+    deviation: tuple[list[str], str, str | None, str] | None = None  # (reasons, analysis, likelihood, measure)
+    forecast_reason: str | None = None
+    forecast_text: str | None = None
+    forecast_override: tuple[Decimal | None] | None = None  # (value in the row's unit,); (None,) clears
+
+
+@dataclass
+class MonitoringEdit:
+    """The owner's part of the monitoring form as typed values; ``errors``: what could not be read."""
+
+    expected_completion: str = ""
+    budget_explanation: str = ""
+    rows: dict[int, RowEdit] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def save(user: User, snapshot: MonitoringSnapshot, data: MonitoringEdit, *, expected_version: int | None) -> None:
+    """Store the owner's text; values that could not be read are refused per field."""
     _editable(user, snapshot)
     if expected_version is not None and expected_version != snapshot.version:
         raise ConflictError("监控表已被其他人修改，您的内容未保存，请核对后重新提交（您填写的内容仍在页面上）。")
-    errors: dict[str, str] = {}
-    snapshot.expected_completion = (form.get("expected_completion") or "").strip()
-    snapshot.budget_explanation = (form.get("budget_explanation") or "").strip()
+    snapshot.expected_completion = data.expected_completion
+    snapshot.budget_explanation = data.budget_explanation
     for row in snapshot.rows:
-        prefix = f"row-{row.id}-"
+        edit = data.rows.get(row.id)
+        if edit is None:
+            continue
         # Only rows whose inputs were on the page change: a post never clears what it did not show.
-        if (prefix + "analysis") in form:
-            reasons = [r for r in form.getlist(prefix + "reasons") if r in rules.DEVIATION_REASONS]
+        if edit.deviation is not None:
+            reasons, row.analysis, row.likelihood, row.measure = edit.deviation
             row.reasons = json.dumps(reasons, ensure_ascii=False)
-            row.analysis = (form.get(prefix + "analysis") or "").strip()
-            likelihood = form.get(prefix + "likelihood") or None
-            if likelihood and likelihood not in rules.LIKELIHOODS:
-                errors[prefix + "likelihood"] = f"“{row.level3}”的完成目标可能性无效。"
-            row.likelihood = likelihood
-            row.measure = (form.get(prefix + "measure") or "").strip()
-        if (prefix + "forecast_reason") in form:
-            row.forecast_reason = (form.get(prefix + "forecast_reason") or "").strip()
-        if (prefix + "forecast_text") in form:
-            row.forecast_text = (form.get(prefix + "forecast_text") or "").strip()
-        if (prefix + "forecast_override") in form:
-            text = (form.get(prefix + "forecast_override") or "").strip()
-            if text:
-                try:
-                    number, unit = parse_quantity(text)
-                    if unit and unit != row.target_unit:
-                        number = convert(number, unit, row.target_unit)
-                    row.forecast_override = check_range(number, what=f"“{row.level3}”的全年预计完成值", maximum=Decimal(10) ** 17)
-                except UnitError as exc:
-                    errors[prefix + "forecast_override"] = f"“{row.level3}”的全年预计完成值：{exc}"
-            else:
-                row.forecast_override = None
-    if errors:
-        raise InputError(errors)
+        if edit.forecast_reason is not None:
+            row.forecast_reason = edit.forecast_reason
+        if edit.forecast_text is not None:
+            row.forecast_text = edit.forecast_text
+        if edit.forecast_override is not None:
+            row.forecast_override = edit.forecast_override[0]
+    if data.errors:
+        raise InputError(data.errors)
     # Saving rows alone would not touch the snapshot row: mark it, so its version moves on
     # and a second person saving from the same page gets a conflict instead of a silent loss.
     flag_modified(snapshot, "expected_completion")
@@ -117,6 +135,20 @@ def set_disposition(user: User, snapshot: MonitoringSnapshot, *, needs: bool, re
         f"{snapshot.period_key} 监控表{'标记为需整改' if needs else '取消整改要求'}",
         project=snapshot.project, old=old,
         new={"需整改": snapshot.needs_rectification, "整改要求": snapshot.rectification_requirements},
+    )
+    if snapshot.needs_rectification:
+        _notify_rectification(snapshot)
+
+
+def _notify_rectification(snapshot: MonitoringSnapshot) -> None:
+    """需整改 goes to the project department's owners and reviewers, once per version."""
+    department_id = snapshot.project.department_id
+    notify.notify(
+        notify.users_with_role("owner", department_id) + notify.users_with_role("reviewer", department_id),
+        kind="rectification",
+        message=f"财政局要求“{snapshot.project.name}”整改：{snapshot.rectification_requirements}",
+        link=f"/monitoring/{snapshot.project_id}/{snapshot.period_key}",
+        dedupe_key=f"rectification:{snapshot.id}:{snapshot.version}",
     )
 
 

@@ -6,7 +6,7 @@ import smtplib
 from email.message import EmailMessage
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tracker.extensions import db
 from tracker.models import Notification, User
@@ -63,3 +63,40 @@ def send_pending_email(limit: int = 200) -> int:
             row.emailed_at = utcnow()
     db.session.flush()
     return len(rows)
+
+
+# ----------------------------------------------------------------------------- a user's inbox
+
+
+def unread_count(user: User) -> int:
+    return db.session.scalar(
+        select(func.count(Notification.id)).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    )
+
+
+def recent(user: User, limit: int = 200) -> list[Notification]:
+    """The user's notifications, newest first."""
+    return list(
+        db.session.scalars(
+            select(Notification).where(Notification.user_id == user.id).order_by(Notification.id.desc()).limit(limit)
+        )
+    )
+
+
+def mark_all_read(user: User) -> None:
+    for row in db.session.scalars(
+        select(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    ):
+        row.read_at = utcnow()
+    db.session.flush()
+
+
+def open_notification(user: User, notification_id: int) -> Notification | None:
+    """The user's own notification, marked read; None for anyone else's (answered as 404)."""
+    row = db.session.get(Notification, notification_id)
+    if row is None or row.user_id != user.id:
+        return None
+    if row.read_at is None:
+        row.read_at = utcnow()
+        db.session.flush()
+    return row

@@ -15,42 +15,17 @@ from flask import current_app
 from sqlalchemy import exists, select
 from sqlalchemy.orm import aliased, selectinload
 
-from tracker.domain import DomainError
+from tracker.domain import ConflictError, DomainError, InputError  # noqa: F401  (re-exported)
 from tracker.domain import progress as rules
 from tracker.domain.accumulation import CUMULATIVE, LEVEL
 from tracker.domain.monitoring import time_progress
 from tracker.domain.periods import FREQUENCIES, Period, period_for
-from tracker.domain.targets import (
-    KIND_DEADLINE,
-    KIND_QUALITATIVE,
-    KIND_QUANTITATIVE,
-    KIND_WITHIN_BUDGET,
-    format_decimal,
-)
-from tracker.domain.units import UnitError, check_range, convert, parse_quantity
+from tracker.domain.targets import KIND_WITHIN_BUDGET, format_decimal
 from tracker.domain.workflow import STATE_LABELS
 from tracker.extensions import db
-from tracker.models import TIERS, Expenditure, Indicator, ProgressEntry, Project, Submission, User
+from tracker.models import Expenditure, Indicator, ProgressEntry, Project, Submission, User
 from tracker.services import audit, evidence, settings
 from tracker.services.scope import NotVisible, can_edit_project
-
-MONEY_UNITS = {"元": Decimal(1) / Decimal(10000), "万元": Decimal(1)}
-MONEY_UNITS_PER_WAN = {"元": Decimal(10000), "万元": Decimal(1)}
-# What the columns hold exactly: Quantity is Numeric(24, 6), Money Numeric(18, 6) in 万元.
-MAX_QUANTITY = Decimal(10) ** 17
-MAX_MONEY = Decimal(10) ** 11
-
-
-class InputError(DomainError):
-    """Bad input, per form field; the message of each says what is wrong."""
-
-    def __init__(self, errors: dict[str, str]):
-        self.errors = errors
-        super().__init__("；".join(errors.values()))
-
-
-class ConflictError(DomainError):
-    """Someone else changed the same thing first; the user's input is kept and shown again."""
 
 
 class LockedError(DomainError):
@@ -130,30 +105,6 @@ def locked_period_keys(project: Project) -> set[str]:
     )
 
 
-def _parse_date(text, field_name: str, label: str, errors: dict) -> date | None:
-    if isinstance(text, date):
-        return text
-    text = (text or "").strip()
-    if not text:
-        errors[field_name] = f"请填写{label}。"
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        errors[field_name] = f"{label}“{text}”不是有效日期（应为 2023-06-30 的形式）。"
-        return None
-
-
-def _check_in_year(day: date | None, field_name: str, label: str, year: int, errors: dict, *, allow_next_year=False):
-    if day is None:
-        return
-    last = date(year + 1, 12, 31) if allow_next_year else date(year, 12, 31)
-    if not date(year, 1, 1) <= day <= last:
-        errors[field_name] = f"{label} {day.isoformat()} 不在 {year} 预算年度内。"
-    elif day > today():
-        errors[field_name] = f"{label} {day.isoformat()} 晚于今天，不能预先填报。"
-
-
 @dataclass
 class ValueInput:
     as_of: date
@@ -167,63 +118,11 @@ class ValueInput:
     client_token: str | None = None
 
 
-def _token(form) -> str | None:
-    token = (form.get("client_token") or "").strip()
-    return token[:40] if token else None
-
-
 def already_saved(model, token: str | None):
     """The row a form with this token already created (a double submit), or None."""
     if not token:
         return None
     return db.session.scalar(select(model).where(model.client_token == token))
-
-
-def parse_value_form(indicator: Indicator, form) -> ValueInput:
-    """Check a value form against the indicator's target; InputError names each bad field."""
-    errors: dict[str, str] = {}
-    year = indicator.project.year.year
-    target = indicator.target
-    as_of = _parse_date(form.get("as_of"), "as_of", "截至日期", errors)
-    _check_in_year(as_of, "as_of", "截至日期", year, errors)
-    data = ValueInput(as_of=as_of, note=(form.get("note") or "").strip()[:2000], client_token=_token(form))
-    if target.kind == KIND_QUANTITATIVE:
-        text = (form.get("value") or "").strip()
-        unit_choice = (form.get("unit") or "").strip()
-        if not text:
-            errors["value"] = "请填写实际完成值。"
-        else:
-            try:
-                number, unit = parse_quantity(text)
-                unit = unit or unit_choice or target.unit
-                data.input_value, data.input_unit = number, unit
-                if number < 0:
-                    errors["value"] = f"实际完成值不能为负数（填写的是“{text}”）。"
-                else:
-                    data.value = check_range(convert(number, unit, target.unit), what="实际完成值", maximum=MAX_QUANTITY)
-            except UnitError as exc:
-                errors["value"] = str(exc)
-    elif target.kind == KIND_DEADLINE:
-        data.completed_on = _parse_date(form.get("completed_on"), "completed_on", "完成日期", errors)
-        _check_in_year(data.completed_on, "completed_on", "完成日期", year, errors, allow_next_year=True)
-        if target.monthly_day:
-            month = (form.get("for_month") or "").strip()
-            if not month.isdigit() or not 1 <= int(month) <= 12:
-                errors["for_month"] = "请选择完成的是哪个月份（1–12 月）。"
-            else:
-                data.for_month = int(month)
-    else:
-        tier = (form.get("tier") or "").strip()
-        if tier not in TIERS:
-            if target.kind == KIND_QUALITATIVE or tier:
-                errors["tier"] = "请选择完成情况：达成 / 部分达成 / 未达成。"
-        else:
-            data.tier = tier
-        if target.kind == KIND_QUALITATIVE and not data.note:
-            errors["note"] = "定性指标请简要说明完成情况。"
-    if errors:
-        raise InputError(errors)
-    return data
 
 
 def is_current(entry: ProgressEntry | Expenditure) -> bool:
@@ -329,36 +228,6 @@ class SpendingInput:
     client_token: str | None = None
 
 
-def parse_spending_form(project: Project, form) -> SpendingInput:
-    errors: dict[str, str] = {}
-    spent_on = _parse_date(form.get("spent_on"), "spent_on", "支出日期", errors)
-    _check_in_year(spent_on, "spent_on", "支出日期", project.year.year, errors)
-    unit = (form.get("unit") or "元").strip()
-    text = (form.get("amount") or "").strip()
-    amount = input_amount = None
-    if not text:
-        errors["amount"] = "请填写支出金额。"
-    else:
-        try:
-            number, typed_unit = parse_quantity(text)
-            unit = typed_unit or unit
-            if unit == "万":
-                unit = "万元"
-            if unit not in MONEY_UNITS:
-                errors["amount"] = f"金额单位只能是“元”或“万元”，填写的是“{unit}”。"
-            elif number <= 0:
-                errors["amount"] = "支出金额应大于 0；如需冲减请更正或撤销原记录。"
-            else:
-                check_range(number, what="支出金额", maximum=MAX_MONEY * MONEY_UNITS_PER_WAN[unit], places=2 if unit == "元" else 6)
-                input_amount = number
-                amount = convert(number, unit, "万元")
-        except UnitError as exc:
-            errors["amount"] = str(exc)
-    if errors:
-        raise InputError(errors)
-    return SpendingInput(spent_on, amount, input_amount, unit, (form.get("note") or "").strip()[:2000], _token(form))
-
-
 def _money(value: Decimal | None) -> str:
     return "—" if value is None else f"{value:,.4f}".rstrip("0").rstrip(".") + " 万元"
 
@@ -415,48 +284,34 @@ def record_spending(
     return row
 
 
-def update_budget(
-    user: User,
-    project: Project,
-    *,
-    initial: str,
-    adjusted: str,
-    reason: str,
-    expected_version: int | None,
-) -> None:
+@dataclass(frozen=True)
+class BudgetInput:
+    """年初预算数 / 调整后预算数 in 万元 (None: not set) and the reason for the change."""
+
+    initial: Decimal | None
+    adjusted: Decimal | None
+    reason: str
+
+
+def update_budget(user: User, project: Project, data: BudgetInput, *, expected_version: int | None) -> None:
     """Finance edits 年初预算数 / 调整后预算数 (万元) with a reason."""
     if user.role != "finance":
         raise NotVisible(project.id)
     ensure_year_open(project)
-    errors: dict[str, str] = {}
-    values = {}
-    for key, text, label in (("initial", initial, "年初预算数"), ("adjusted", adjusted, "调整后预算数")):
-        text = (text or "").strip()
-        if not text:
-            values[key] = None
-            continue
-        try:
-            number, unit = parse_quantity(text)
-            number = check_range(convert(number, unit or "万元", "万元"), what=label, maximum=MAX_MONEY)
-            values[key] = number
-        except UnitError as exc:
-            errors[key] = f"{label}：{exc}"
-    if not (reason or "").strip():
-        errors["reason"] = "修改预算须填写原因。"
-    if errors:
-        raise InputError(errors)
+    if not data.reason.strip():
+        raise InputError({"reason": "修改预算须填写原因。"})
     if expected_version is not None and expected_version != project.version:
         raise ConflictError("预算已被其他人修改，您的修改未保存。请核对下方最新数值后重新提交。")
     old = {"年初预算数": project.initial_budget, "调整后预算数": project.adjusted_budget}
-    project.initial_budget = values["initial"]
-    project.adjusted_budget = values["adjusted"]
+    project.initial_budget = data.initial
+    project.adjusted_budget = data.adjusted
     db.session.flush()
     audit.record(
         user,
         "budget",
         "project",
         project.id,
-        f"修改项目预算，原因：{reason.strip()}",
+        f"修改项目预算，原因：{data.reason.strip()}",
         project=project,
         old=old,
         new={"年初预算数": project.initial_budget, "调整后预算数": project.adjusted_budget},
@@ -580,3 +435,13 @@ def superseded_ids(model, ids: list[int]) -> set[int]:
         return set()
     return set(db.session.scalars(select(model.supersedes_id).where(model.supersedes_id.in_(ids))))
 
+
+
+def spending_history(project: Project) -> list[Expenditure]:
+    """Every expenditure ever recorded for the project, newest first (corrections included)."""
+    return db.session.scalars(
+        select(Expenditure)
+        .where(Expenditure.project_id == project.id)
+        .options(selectinload(Expenditure.created_by))
+        .order_by(Expenditure.spent_on.desc(), Expenditure.id.desc())
+    ).all()

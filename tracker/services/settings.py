@@ -120,3 +120,18 @@ def put(key: str, value, *, user: User | None) -> tuple[object, object]:
     if has_app_context():
         g.pop("_settings", None)
     return old, value
+
+
+def save_all(values: dict, *, user: User | None) -> list[tuple[str, object, object]]:
+    """Store every known setting present in ``values``; each change is audited. Returns them."""
+    from tracker.services import audit
+
+    changes = []
+    for key in DEFAULTS:
+        if key in values:
+            old, new = put(key, values[key], user=user)
+            if old != new:
+                changes.append((key, old, new))
+    for key, old, new in changes:
+        audit.record(user, "setting", "setting", None, f"修改设置“{LABELS[key]}”", old=old, new=new)
+    return changes
