@@ -284,3 +284,32 @@ def test_guessed_id_with_a_bad_body_is_404_not_422(owner_api, api_world, db):
         f"/api/v1/spending/{foreign_spend.id}/void",
     ):
         assert owner_api.post(url, json={"bogus": 1}).status_code == 404, url
+
+
+def test_implausible_spending_needs_confirmation_as_on_the_page(owner_api, api_world, db):
+    from tracker.models import Expenditure
+
+    project = api_world["own_project"]
+    project.initial_budget = __import__("decimal").Decimal("1")  # 1 万元
+    db.session.commit()
+    payload = {"project_id": project.id, "spent_on": "2023-03-01", "amount": "50000"}  # 5 万元: over budget
+    body = _json(owner_api.post("/api/v1/spending", json=payload), 422)
+    assert "confirm_plausible" in body["errors"] and body["warnings"]
+    assert {w["code"] for w in body["warnings"]} >= {"over_budget"}
+    assert "未保存" in body["message"]
+    assert _count(db, Expenditure) == 0
+    saved = _json(owner_api.post("/api/v1/spending", json={**payload, "confirm_plausible": True}), 201)
+    assert saved["amount"] == "5"
+
+
+def test_implausible_value_needs_confirmation(owner_api, api_world, db):
+    from tracker.models import ProgressEntry
+
+    ind = api_world["quantitative"]
+    far = format(ind.target_value * 100000 + 1000000, "f")
+    payload = {"indicator_id": ind.id, "as_of": "2023-03-31", "value": far}
+    body = _json(owner_api.post("/api/v1/entries", json=payload), 422)
+    assert body["warnings"] and "confirm_plausible" in body["errors"]
+    assert _count(db, ProgressEntry) == 0
+    _json(owner_api.post("/api/v1/entries", json={**payload, "confirm_plausible": True}), 201)
+    assert _count(db, ProgressEntry) == 1

@@ -110,11 +110,15 @@ _DEFAULT_MESSAGES = {
 }
 
 
-def error_response(code: int, message: str | None = None, errors: dict[str, str] | None = None, headers=None):
+def error_response(
+    code: int, message: str | None = None, errors: dict[str, str] | None = None, headers=None, warnings=None
+):
     """A JSON error as a finished Response (so no response schema re-serializes it)."""
     body = {"code": code, "status": _STATUS.get(code, ""), "message": message or _DEFAULT_MESSAGES.get(code, "")}
     if errors:
         body["errors"] = errors
+    if warnings:
+        body["warnings"] = warnings
     response = jsonify(body)
     response.status_code = code
     for key, value in (headers or {}).items():
@@ -182,6 +186,14 @@ def _conflict(error):
 
 def _domain_error(error):
     db.session.rollback()
+    warnings = getattr(error, "warnings", None)
+    if warnings:  # plausibility (tracker/api/write.py): the same check as the pages, not saved
+        return error_response(
+            422,
+            f"数值可能有误，未保存：{error}。如确认无误，请带 confirm_plausible: true 重新提交。",
+            {"confirm_plausible": "请核对后确认（confirm_plausible: true）。"},
+            warnings=[{"code": w.code, "message": w.message} for w in warnings],
+        )
     return error_response(422, str(error))
 
 

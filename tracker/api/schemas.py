@@ -36,12 +36,23 @@ def _d(name: str, text: str = "") -> dict:
 # ----------------------------------------------------------------------------- errors
 
 
+class WarningSchema(Schema):
+    code = String(metadata={"description": "far_off / yuan_wan / duplicate_date / over_budget / duplicate_payment"})
+    message = String()
+
+
 class ErrorSchema(Schema):
     code = Integer(metadata={"description": "HTTP 状态码"})
     status = String(metadata={"description": "状态名称"})
     message = String(metadata={"description": "错误说明（中文）"})
     errors = mf.Dict(
         keys=mf.String(), values=mf.String(), metadata={"description": "字段名 → 该字段的错误说明（中文）"}
+    )
+    warnings = mf.List(
+        mf.Nested(WarningSchema),
+        metadata={
+            "description": "数值可能有误（与页面相同的合理性检查）：确认无误后带 confirm_plausible: true 重新提交"
+        },
     )
 
 
@@ -119,6 +130,12 @@ class ValueBody(Schema):
     client_token = String(
         metadata={"description": "可选的请求标识（≤40 字符）：同一标识重复提交只保存一次，返回已保存的记录"}
     )
+    confirm_plausible = Boolean(
+        load_default=False,
+        metadata={
+            "description": "true：确认数值无误（页面上“仍然保存”的勾选）；否则可能有误的数值返回 422 和 warnings，不保存"
+        },
+    )
 
 
 class NewValueBody(ValueBody):
@@ -142,6 +159,12 @@ class SpendingBody(Schema):
     unit = String(load_default="元", metadata={"description": "金额未带单位时的单位：元（默认）或 万元"})
     note = String(metadata={"description": "摘要/备注"})
     client_token = String(metadata={"description": "可选的请求标识：同一标识重复提交只保存一次"})
+    confirm_plausible = Boolean(
+        load_default=False,
+        metadata={
+            "description": "true：确认数值无误（页面上“仍然保存”的勾选）；否则可能有误的数值返回 422 和 warnings，不保存"
+        },
+    )
 
 
 class NewSpendingBody(SpendingBody):

@@ -5,8 +5,6 @@ for an object of another department)."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -14,11 +12,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from tracker.api import schemas as s
 from tracker.api.common import api_roles, bp, current_api_user, error_response
 from tracker.api.read import entry_items, load_entry, load_expenditure, spending_items
-from tracker.domain import limits
+from tracker.domain import DomainError, limits
+from tracker.edge import transaction as unit_of_work
 from tracker.extensions import db
 from tracker.models import Expenditure, Indicator, ProgressEntry, Project
-from tracker.services import evidence as evidence_service
-from tracker.services import progress
+from tracker.progress.forms import parse_spending_form, parse_value_form
+from tracker.services import plausibility, progress
 from tracker.services.scope import NotVisible, can_edit_project, scope_projects
 
 WRITERS = ("owner", "reviewer")
@@ -28,30 +27,24 @@ WRITE_DOC = {
     "403": {"description": "角色不能填报（财政局、管理员只读）"},
     "404": {"description": "对象不存在或不在您的部门范围内"},
     "409": {"description": "填报期已提交审核或已审定（锁定）、预算年度已归档，或记录已被他人更正"},
-    "422": {"description": "字段有误：errors 给出每个字段的中文说明"},
+    "422": {
+        "description": "字段有误：errors 给出每个字段的中文说明；或数值可能有误（warnings），确认无误请带 confirm_plausible: true 重新提交"
+    },
 }
 
 
-try:  # the one commit point of the app, once refactor-edge is merged
-    from tracker.edge import transaction as unit_of_work
-except ImportError:  # until then: the same contract here (commit once, or roll back rows and files)
+class Implausible(DomainError):
+    """The value or payment looks wrong (元/万元 slip, far from the target, a duplicate…): as on
+    the pages, nothing is saved until the client confirms with ``confirm_plausible: true``."""
 
-    @contextmanager
-    def unit_of_work():
-        try:
-            yield
-            db.session.commit()
-            evidence_service.commit_written()
-        except BaseException:
-            db.session.rollback()
-            evidence_service.discard_written()
-            raise
+    def __init__(self, warnings):
+        self.warnings = warnings
+        super().__init__("；".join(w.message for w in warnings))
 
 
-try:  # the pages' form parsers moved next to their blueprint in refactor-edge
-    from tracker.progress.forms import parse_spending_form, parse_value_form
-except ImportError:
-    from tracker.services.progress import parse_spending_form, parse_value_form
+def _check_plausible(warnings, body: dict) -> None:
+    if warnings and not body.get("confirm_plausible"):
+        raise Implausible(warnings)
 
 
 def _form(body: dict) -> dict[str, str]:
@@ -139,6 +132,7 @@ def create_entry(body: dict):
 
     def work():
         data = parse_value_form(ind, form)
+        _check_plausible(plausibility.value_warnings(ind, data), body)
         return progress.record_value(current_api_user(), ind, data)
 
     return _entry_out(_save(ProgressEntry, body.get("client_token"), work))
@@ -160,6 +154,7 @@ def correct_entry(body: dict, entry_id: int):
 
     def work():
         data = parse_value_form(ind, form)
+        _check_plausible(plausibility.value_warnings(ind, data, supersedes=old), body)
         return progress.record_value(current_api_user(), ind, data, supersedes=old)
 
     return _entry_out(_save(ProgressEntry, body.get("client_token"), work))
@@ -205,6 +200,7 @@ def create_spending(body: dict):
 
     def work():
         data = parse_spending_form(project, form)
+        _check_plausible(plausibility.spending_warnings(project, data), body)
         return progress.record_spending(current_api_user(), project, data)
 
     return _spending_out(_save(Expenditure, body.get("client_token"), work))
@@ -226,6 +222,7 @@ def correct_spending(body: dict, expenditure_id: int):
 
     def work():
         data = parse_spending_form(project, form)
+        _check_plausible(plausibility.spending_warnings(project, data, supersedes=old), body)
         return progress.record_spending(current_api_user(), project, data, supersedes=old)
 
     return _spending_out(_save(Expenditure, body.get("client_token"), work))
