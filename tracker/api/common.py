@@ -14,7 +14,8 @@ from math import ceil
 from flask import g, jsonify, request
 from flask_smorest import Blueprint
 from sqlalchemy import func, select
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from tracker.api.fields import LABELS
@@ -197,6 +198,12 @@ def _domain_error(error):
     return error_response(422, str(error))
 
 
+def _lost_race(error):
+    # Found only at commit: someone saved the same thing at the same moment.
+    db.session.rollback()
+    return error_response(409, "保存时发现其他人刚刚修改了同一条记录，未保存。请重新读取最新记录后再提交。")
+
+
 def _data_error(error):
     # An id far beyond anything stored (PostgreSQL refuses it, SQLite overflows): not found.
     db.session.rollback()
@@ -212,6 +219,8 @@ bp.register_error_handler(LockedError, _conflict)
 bp.register_error_handler(ConflictError, _conflict)
 bp.register_error_handler(DomainError, _domain_error)
 bp.register_error_handler(DataError, _data_error)
+bp.register_error_handler(IntegrityError, _lost_race)
+bp.register_error_handler(StaleDataError, _lost_race)
 bp.register_error_handler(OverflowError, _data_error)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from tracker.extensions import db
+from tracker.edge import unit_of_work
 from tracker.models.base import utcnow
 from tracker.services import api_tokens
 
@@ -35,17 +35,18 @@ def index():
     return _render()
 
 
+def _refused(refusal):
+    error = refusal.error
+    return _render(errors={getattr(error, "field", "name"): refusal.message}, form=request.form, status=400)
+
+
 @bp.route("", methods=["POST"])
 @login_required
+@unit_of_work(on_error=_refused)
 def create():
     days_text = (request.form.get("days") or "").strip()
     days = int(days_text) if days_text.isdigit() else (None if days_text in ("", "none") else -1)
-    try:
-        new = api_tokens.create(current_user, request.form.get("name", ""), days)
-        db.session.commit()
-    except api_tokens.TokenError as exc:
-        db.session.rollback()
-        return _render(errors={exc.field: str(exc)}, form=request.form, status=400)
+    new = api_tokens.create(current_user, request.form.get("name", ""), days)
     # The secret is shown in this response only (never flashed: the session cookie is signed,
     # not encrypted), and the page is not cached (Cache-Control: no-store).
     return _render(new=new)
@@ -53,8 +54,8 @@ def create():
 
 @bp.route("/<int:token_id>/revoke", methods=["POST"])
 @login_required
+@unit_of_work
 def revoke(token_id: int):
     token = api_tokens.revoke(current_user, token_id)
-    db.session.commit()
     flash(f"已撤销令牌“{token.name}”，使用它的请求将被拒绝。", "success")
     return redirect(url_for("api_tokens.index"))

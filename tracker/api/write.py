@@ -13,7 +13,7 @@ from tracker.api import schemas as s
 from tracker.api.common import api_roles, bp, current_api_user, error_response
 from tracker.api.read import entry_items, load_entry, load_expenditure, spending_items
 from tracker.domain import DomainError, limits
-from tracker.edge import transaction as unit_of_work
+from tracker.edge import unit_of_work
 from tracker.extensions import db
 from tracker.models import Expenditure, Indicator, ProgressEntry, Project
 from tracker.progress.forms import parse_spending_form, parse_value_form
@@ -75,11 +75,13 @@ def _replay(model, token: str | None):
 
 
 def _save(model, token: str | None, work):
-    """Run a write as one unit; a lost race on the same client_token answers with the saved row."""
+    """Do the write (the view is one unit of work: the edge commits once, or rolls back on a
+    refusal or an error response); a lost race on the same client_token answers with the row
+    the other request saved."""
     try:
-        with unit_of_work():
-            return work(), 201
+        return work(), 201
     except (IntegrityError, StaleDataError):
+        db.session.rollback()
         replay = _replay(model, token)
         if isinstance(replay, model):
             return replay, 200
@@ -118,6 +120,7 @@ def _spending_out(result):
 
 @bp.route("/entries", methods=["POST"], tags=["完成值"])
 @api_roles(*WRITERS)
+@unit_of_work
 @bp.arguments(s.NewValueBody)
 @bp.response(201, s.EntrySchema)
 @bp.alt_response(200, schema=s.EntrySchema, description="同一 client_token 已保存过：返回已保存的记录")
@@ -140,6 +143,7 @@ def create_entry(body: dict):
 
 @bp.route("/entries/<int:entry_id>/correct", methods=["POST"], tags=["完成值"])
 @api_roles(*WRITERS, precheck=lambda entry_id: _indicator(load_entry(entry_id).indicator_id))
+@unit_of_work
 @bp.arguments(s.ValueBody)
 @bp.response(201, s.EntrySchema)
 @bp.doc(responses=WRITE_DOC)
@@ -162,6 +166,7 @@ def correct_entry(body: dict, entry_id: int):
 
 @bp.route("/entries/<int:entry_id>/void", methods=["POST"], tags=["完成值"])
 @api_roles(*WRITERS, precheck=lambda entry_id: _indicator(load_entry(entry_id).indicator_id))
+@unit_of_work
 @bp.arguments(s.VoidBody)
 @bp.response(201, s.EntrySchema)
 @bp.doc(responses=WRITE_DOC)
@@ -186,6 +191,7 @@ def _project_for_write(project_id: int) -> Project:
 
 @bp.route("/spending", methods=["POST"], tags=["支出"])
 @api_roles(*WRITERS)
+@unit_of_work
 @bp.arguments(s.NewSpendingBody)
 @bp.response(201, s.SpendingSchema)
 @bp.alt_response(200, schema=s.SpendingSchema, description="同一 client_token 已保存过：返回已保存的记录")
@@ -208,6 +214,7 @@ def create_spending(body: dict):
 
 @bp.route("/spending/<int:expenditure_id>/correct", methods=["POST"], tags=["支出"])
 @api_roles(*WRITERS, precheck=lambda expenditure_id: _project_for_write(load_expenditure(expenditure_id).project_id))
+@unit_of_work
 @bp.arguments(s.SpendingBody)
 @bp.response(201, s.SpendingSchema)
 @bp.doc(responses=WRITE_DOC)
@@ -230,6 +237,7 @@ def correct_spending(body: dict, expenditure_id: int):
 
 @bp.route("/spending/<int:expenditure_id>/void", methods=["POST"], tags=["支出"])
 @api_roles(*WRITERS, precheck=lambda expenditure_id: _project_for_write(load_expenditure(expenditure_id).project_id))
+@unit_of_work
 @bp.arguments(s.VoidBody)
 @bp.response(201, s.SpendingSchema)
 @bp.doc(responses=WRITE_DOC)
