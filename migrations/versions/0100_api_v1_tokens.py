@@ -1,7 +1,7 @@
 """api_tokens: personal bearer tokens for the REST API (sha256 stored, name, last use, expiry, revocation)
 
 Revision ID: 0100_api_v1
-Revises: 0100_quality_pay
+Revises: 0100_scale_pages
 Create Date: 2026-11-30 20:36:32.450133
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0100_api_v1'
-down_revision = '0100_quality_pay'
+down_revision = '0100_scale_pages'
 branch_labels = None
 depends_on = None
 
