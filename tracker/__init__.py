@@ -57,8 +57,9 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     app.register_blueprint(quality_bp)
     app.register_blueprint(payments_bp)
 
-    from tracker import cli, web
+    from tracker import api, cli, web
 
+    api.init_app(app)
     cli.register(app)
     web.register(app)
     return app

@@ -1,7 +1,7 @@
 """job requests: 运行双监控 / 生成自评表 from a page, run by the scheduler process
 
 Revision ID: 0100_prod_setup
-Revises: 0100_scale_pages
+Revises: 0100_api_v1
 Create Date: 2026-11-30 20:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = '0100_prod_setup'
-down_revision = '0100_scale_pages'
+down_revision = '0100_api_v1'
 branch_labels = None
 depends_on = None
 
