@@ -16,6 +16,14 @@
   document.querySelectorAll('[data-confirm]').forEach(function (el) {
     el.addEventListener('click', function (e) { if (!window.confirm(el.getAttribute('data-confirm'))) e.preventDefault(); });
   });
+  // <form data-confirm-submit="…">: ask before submitting.
+  document.querySelectorAll('form[data-confirm-submit]').forEach(function (f) {
+    f.addEventListener('submit', function (e) { if (!window.confirm(f.getAttribute('data-confirm-submit'))) e.preventDefault(); });
+  });
+  // <input data-select-on-click>: select the whole value (a token to copy).
+  document.querySelectorAll('[data-select-on-click]').forEach(function (el) {
+    el.addEventListener('click', function () { el.select(); });
+  });
   // <button data-print>
   document.querySelectorAll('[data-print]').forEach(function (el) {
     el.addEventListener('click', function () { window.print(); });
