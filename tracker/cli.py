@@ -200,11 +200,20 @@ def register(app: Flask) -> None:
         from tracker.scheduler import build
 
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+        logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)  # no line per poll
         click.echo("定时任务进程已启动（Ctrl+C 停止）。")
         try:
             build(app).start()
         except (KeyboardInterrupt, SystemExit):
             click.echo("定时任务进程已停止。")
+
+    @scheduler_group.command("tick")
+    def scheduler_tick():
+        """处理一次页面提交的作业（运行双监控、生成自评表），然后退出。"""
+        from tracker import job_queue
+
+        done = job_queue.tick()
+        click.echo(f"已处理 {len(done)} 个作业请求。")
 
     @app.cli.command("monitor")
     @click.option("--as-of", "as_of", required=True, help="监控截止日期，例如 2023-06-30")
@@ -263,6 +272,46 @@ def register(app: Flask) -> None:
         for row in evaluation.summary_all(year):
             click.echo(f"  {row.total_score:>6} {row.grade}  {row.project.name}")
 
+    @app.cli.command("backup")
+    @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="备份文件（.tar.gz），默认 instance/backups/tracker-时间.tar.gz")
+    def backup_command(out: Path | None):
+        """备份数据库和佐证材料为一个 .tar.gz（应用运行时也可执行，内容一致）。"""
+        from tracker import backup
+
+        started = time.perf_counter()
+        try:
+            result = backup.backup(out)
+        except backup.BackupError as exc:
+            _fail(str(exc))
+        m = result.manifest
+        size = result.path.stat().st_size / 1024 / 1024
+        click.echo(
+            f"已备份到 {result.path}（{size:.1f} MB）：{m['db_kind']} 数据库（结构版本 {m['alembic_revision']}，"
+            f"{sum(m['tables'].values())} 行），{len(m['files'])} 个文件，用时 {time.perf_counter() - started:.1f} 秒。"
+        )
+
+    @app.cli.command("restore")
+    @click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--yes", is_flag=True, help="确认用备份覆盖当前数据库和佐证材料")
+    def restore_command(archive: Path, yes: bool):
+        """从备份恢复数据库和佐证材料（先停止 Web 和定时任务进程）。"""
+        from tracker import backup
+
+        started = time.perf_counter()
+        try:
+            manifest = backup.read_manifest(archive)
+            backup.check_restorable(manifest)
+            click.echo(
+                f"备份时间 {manifest['created_at']}，{manifest['db_kind']} 数据库 {sum(manifest['tables'].values())} 行，"
+                f"{len(manifest['files'])} 个文件。"
+            )
+            if not yes:
+                if not sys.stdin.isatty() or not click.confirm("恢复会覆盖当前的数据库和佐证材料，确定继续吗？", default=False):
+                    _fail("未确认，未做任何更改（非交互执行时请加 --yes）。")
+            backup.restore(archive, confirmed=True)
+        except backup.BackupError as exc:
+            _fail(str(exc))
+        click.echo(f"已恢复（用时 {time.perf_counter() - started:.1f} 秒）。")
     @app.cli.group("demo")
     def demo_group():
         """演示与基准数据。"""

@@ -290,6 +290,19 @@ def jobs_page():
         except ValueError:
             flash("日期无效（应为 2023-07-01 的形式）。", "danger")
             return redirect(url_for("admin.jobs_page"))
+        if job in ("monitoring", "evaluation_open"):  # county-wide: the scheduler process runs it
+            from tracker.edge import transaction
+            from tracker.services import job_requests
+
+            period_key = day.isoformat() if job == "monitoring" else str(day.year)
+            try:
+                jobs.require_year(day.year)
+            except DomainError as exc:
+                flash(str(exc), "danger")
+                return redirect(url_for("admin.jobs_page"))
+            with transaction():
+                req, _ = job_requests.enqueue(job, period_key, current_user)
+            return redirect(url_for("job_requests.status", request_id=req.id))
         plans = {
             "monitoring": lambda: jobs.monitoring_job(day),
             "monthly_reminder": lambda: jobs.monthly_reminder_job(day),

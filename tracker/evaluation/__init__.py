@@ -10,13 +10,13 @@ from sqlalchemy import select
 
 from tracker.auth import roles_required
 from tracker.domain import DomainError, InputError, scoring, workflow
-from tracker.edge import Refusal, run_job, transaction, unit_of_work
+from tracker.edge import Refusal, transaction, unit_of_work
 from tracker.evaluation import forms
 from tracker.extensions import db
 from tracker.models import BudgetYear, EvaluationForm
 from tracker.review_actions import CONFLICT as REVIEW_CONFLICT
 from tracker.review_actions import apply_from_form, posted_version
-from tracker.services import dashboard, evaluation, jobs, review
+from tracker.services import dashboard, evaluation, job_requests, jobs, review
 from tracker.services.scope import can_edit_project, get_project
 
 bp = Blueprint("evaluation", __name__, url_prefix="/evaluation")
@@ -74,12 +74,17 @@ def open_now():
         return redirect(url_for("evaluation.index"))
     year = int(text)
     try:
-        run = run_job(jobs.evaluation_job(year, user=current_user), trigger="manual", user=current_user)
+        jobs.require_year(year)
     except DomainError as exc:
         flash(str(exc), "danger")
         return redirect(url_for("evaluation.index"))
-    flash(f"{year}年度自评表：{ {'succeeded': '已生成', 'skipped': '已生成过，未重复生成'}.get(run.status, run.status) } {run.counts}", "success" if run.status == "succeeded" else "info")
-    return redirect(url_for("evaluation.index", year=year))
+    if jobs.already_done("evaluation_open", str(year)):
+        flash(f"{year}年度自评表已生成过，未重复生成。", "info")
+        return redirect(url_for("evaluation.index", year=year))
+    # Opening and scoring every project's form happens in the scheduler process.
+    with transaction():
+        req, _ = job_requests.enqueue("evaluation_open", str(year), current_user)
+    return redirect(url_for("job_requests.status", request_id=req.id))
 
 
 def _form(project_id: int, year: int) -> EvaluationForm:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from io import BytesIO
 
@@ -13,13 +12,13 @@ from sqlalchemy import select
 from tracker.auth import roles_required, safe_next
 from tracker.domain import DomainError, InputError, workflow
 from tracker.domain import monitoring as rules
-from tracker.edge import Refusal, run_job, unit_of_work
+from tracker.edge import Refusal, transaction, unit_of_work
 from tracker.extensions import db
 from tracker.models import MonitoringSnapshot, Project
 from tracker.monitoring import forms
 from tracker.review_actions import CONFLICT as REVIEW_CONFLICT
 from tracker.review_actions import apply_from_form, posted_version
-from tracker.services import dashboard, jobs, monitoring, monitoring_form, notify, review
+from tracker.services import dashboard, job_requests, jobs, monitoring, monitoring_form, notify, review
 from tracker.services.scope import can_edit_project, get_project, scope_projects
 
 bp = Blueprint("monitoring", __name__, url_prefix="/monitoring")
@@ -97,23 +96,17 @@ def run():
         flash("监控截止日期无效（应为 2023-06-30 的形式）。", "danger")
         return redirect(url_for("monitoring.index"))
     try:
-        result = run_job(jobs.monitoring_job(as_of), trigger="manual", user=current_user)
+        jobs.require_year(as_of.year)
     except DomainError as exc:
         flash(str(exc), "danger")
         return redirect(url_for("monitoring.index"))
-    counts = json.loads(result.counts or "{}")
-    if result.status == "succeeded":
-        lights = "、".join(f"{rules.LIGHT_LABELS[k]}灯 {n}" for k, n in counts.get("lights", {}).items() if n)
-        flash(
-            f"{monitoring.period_label(as_of)}双监控已完成：{counts.get('projects', 0)} 个项目、"
-            f"{counts.get('indicators', 0)} 条指标（{lights or '无项目'}），用时 {counts.get('seconds', 0)} 秒。",
-            "success",
-        )
-    elif result.status == "skipped":
+    if jobs.already_done("monitoring", as_of.isoformat()):
         flash(f"{monitoring.period_label(as_of)}双监控已运行过，未重复生成。", "info")
-    else:
-        flash(f"{monitoring.period_label(as_of)}双监控未能运行，详情见系统管理 → 定时任务的运行记录。", "danger")
-    return redirect(url_for("monitoring.index", period=as_of.isoformat()))
+        return redirect(url_for("monitoring.index", period=as_of.isoformat()))
+    # The county-wide run happens in the scheduler process; this request only queues it.
+    with transaction():
+        req, _ = job_requests.enqueue("monitoring", as_of.isoformat(), current_user)
+    return redirect(url_for("job_requests.status", request_id=req.id))
 
 
 def _snapshot(project_id: int, period_key: str) -> MonitoringSnapshot:

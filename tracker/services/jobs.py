@@ -106,6 +106,9 @@ def _require_year(year: int) -> None:
         raise JobError(f"系统中没有 {year} 预算年度，未运行。")
 
 
+require_year = _require_year  # checked by a page before it queues a job request
+
+
 def monitoring_job(as_of: date, *, progress_cb=None) -> JobPlan:
     _require_year(as_of.year)
     return JobPlan("monitoring", as_of.isoformat(), lambda: monitoring.run(as_of, progress_cb=progress_cb))
