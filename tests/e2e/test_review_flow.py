@@ -149,6 +149,14 @@ def test_value_with_evidence_submitted_reviewed_and_locked(live_server, browser,
     expect(row.locator("button[data-action=submit]")).to_have_count(0)
     owner.shot("06_owner_submitted")
 
+    # 撤回 asks first (issue 10): dismissing the question leaves the submission as it is.
+    dialogs: list[str] = []
+    page.once("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    row.locator("button[data-action=withdraw]").click()
+    page.wait_for_timeout(300)
+    assert dialogs and "撤回" in dialogs[0], dialogs
+    expect(row.locator(".badge")).to_have_text("已提交")
+
     # The live app checks CSRF: the same kind of POST without the form's token is refused.
     forged = owner.context.request.post(page.url.split("#")[0] + "/2023-04", form={"action": "submit"}, max_redirects=0)
     assert forged.status == 400 and "CSRF" in forged.text(), forged.status
