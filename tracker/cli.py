@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from config import BASE_DIR
 from tracker import edge
-from tracker.demo import load_demo_activity
 from tracker.domain import DomainError
+from tracker.domain.vocab import Role
 from tracker.edge import transaction
 from tracker.extensions import db
 from tracker.importers import parse_file
@@ -25,10 +25,10 @@ SEED_FILE = BASE_DIR / "sample_data" / "seed_2023_430.txt"
 
 DEMO_ACCOUNTS = [
     # username, password, role, department ("seed" = the seed document's department)
-    ("owner430", "Owner2023", "owner", "seed", "项目填报人（平乡县机关后勤服务中心）"),
-    ("reviewer430", "Review2023", "reviewer", "seed", "部门审核人（平乡县机关后勤服务中心）"),
-    ("finance", "Finance2023", "finance", "bureau", "财政局绩效科"),
-    ("admin", "Admin2023", "admin", "bureau", "系统管理员"),
+    ("owner430", "Owner2023", Role.OWNER, "seed", "项目填报人（平乡县机关后勤服务中心）"),
+    ("reviewer430", "Review2023", Role.REVIEWER, "seed", "部门审核人（平乡县机关后勤服务中心）"),
+    (Role.FINANCE, "Finance2023", Role.FINANCE, "bureau", "财政局绩效科"),
+    (Role.ADMIN, "Admin2023", Role.ADMIN, "bureau", "系统管理员"),
 ]
 
 
@@ -78,7 +78,7 @@ def register(app: Flask) -> None:
 
     @app.cli.command("create-user")
     @click.option("--username", prompt="用户名")
-    @click.option("--role", type=click.Choice(ROLES), default="admin", show_default=True)
+    @click.option("--role", type=click.Choice(ROLES), default=Role.ADMIN, show_default=True)
     @click.option("--department", "department_name", help="所属部门名称（默认财政局）")
     @click.option("--display-name", default="")
     @click.password_option("--password", prompt="密码", confirmation_prompt="再次输入密码")
@@ -213,4 +213,7 @@ def _load_demo(echo) -> None:
         elif not user.check_password(password):
             note = "（已存在，密码已被修改）"
         echo(f"  {username:<12} {password:<12} {display}{note}")
+    # The demo data lives outside the app's import path and is loaded only here.
+    from tracker_demo import load_demo_activity
+
     load_demo_activity(echo=echo)

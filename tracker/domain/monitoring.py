@@ -66,18 +66,19 @@ from tracker.domain.targets import (
     REVERSE_OPS,
     Target,
 )
+from tracker.domain.vocab import Light
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
 TWELVE = Decimal(12)
 
-RED = "red"
-YELLOW = "yellow"
-GREEN = "green"
-BLUE = "blue"
-GREY = "grey"
+RED = Light.RED
+YELLOW = Light.YELLOW
+GREEN = Light.GREEN
+BLUE = Light.BLUE
+GREY = Light.GREY
 # Worst first: a project's light is the first of these among its lights.
-LIGHTS = (RED, YELLOW, GREEN, BLUE, GREY)
+LIGHTS = tuple(Light)
 LIGHT_LABELS = {RED: "红", YELLOW: "黄", GREEN: "绿", BLUE: "蓝", GREY: "灰"}
 LIGHT_MEANINGS = {
     RED: "严重偏离目标，需分析原因并采取纠偏措施",

@@ -15,6 +15,7 @@ from wtforms.validators import NumberRange, Optional, ValidationError
 
 from tracker.auth import roles_required
 from tracker.domain import DomainError
+from tracker.domain.vocab import Role
 from tracker.extensions import db
 from tracker.importers import parse_file, parse_pasted
 from tracker.models import BudgetYear, Department, SourceDocument
@@ -93,7 +94,7 @@ def _plan(mode, filename, data, year, department_id):
 
 
 @bp.route("/", methods=["GET", "POST"])
-@roles_required("finance", "admin")
+@roles_required(Role.FINANCE, Role.ADMIN)
 def upload():
     form = UploadForm()
     form.department_id.choices = _department_choices()
@@ -141,7 +142,7 @@ def upload():
 
 
 @bp.route("/confirm", methods=["POST"])
-@roles_required("finance", "admin")
+@roles_required(Role.FINANCE, Role.ADMIN)
 def confirm():
     form = ConfirmForm()
     token = form.token.data or ""
@@ -173,7 +174,7 @@ def confirm():
 
 
 @bp.route("/<int:source_id>")
-@roles_required("finance", "admin")
+@roles_required(Role.FINANCE, Role.ADMIN)
 def result(source_id: int):
     source = db.get_or_404(SourceDocument, source_id)
     return render_template("imports/result.html", source=source)

@@ -10,6 +10,7 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, Numeric, S
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.domain.targets import Target, parse_target
+from tracker.domain.vocab import Grade, Tier, sql_in
 from tracker.extensions import db
 from tracker.models.base import Money, Quantity, UTCDateTime, utcnow
 from tracker.models.org import User
@@ -24,7 +25,7 @@ class EvaluationForm(db.Model):
     __tablename__ = "evaluation_forms"
     __table_args__ = (
         UniqueConstraint("project_id", "year"),
-        CheckConstraint("grade IS NULL OR grade IN ('优', '良', '中', '差')", name="grade_known"),
+        CheckConstraint(sql_in("grade", Grade, nullable=True), name="grade_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -61,7 +62,7 @@ class EvaluationRow(db.Model):
     __tablename__ = "evaluation_rows"
     __table_args__ = (
         UniqueConstraint("form_id", "indicator_id"),
-        CheckConstraint("tier IS NULL OR tier IN ('达成', '部分达成', '未达成')", name="tier_known"),
+        CheckConstraint(sql_in("tier", Tier, nullable=True), name="tier_known"),
         CheckConstraint("weight >= 0", name="weight_nonneg"),
     )
 

@@ -13,7 +13,8 @@ from sqlalchemy.orm import selectinload
 
 from tracker.auth import roles_required, safe_next
 from tracker.domain import DomainError, InputError, workflow
-from tracker.domain import monitoring as rules
+from tracker.domain import monitoring as monitoring_rules
+from tracker.domain.vocab import Action, Role, State, SubmissionKind
 from tracker.edge import Refusal, run_job, unit_of_work
 from tracker.extensions import db
 from tracker.models import Department, MonitoringSnapshot, Project, Submission
@@ -40,7 +41,7 @@ def _period_rows(period: str) -> list:
         .outerjoin(
             Submission,
             (Submission.project_id == MonitoringSnapshot.project_id)
-            & (Submission.kind == "monitoring")
+            & (Submission.kind == SubmissionKind.MONITORING)
             & (Submission.period_key == MonitoringSnapshot.period_key),
         )
         .where(MonitoringSnapshot.period_key == period)
@@ -67,13 +68,13 @@ def index():
     if light:
         rows = [r for r in rows if r[0].project_light == light]
     if state:
-        rows = [r for r in rows if (r[1].state if r[1] else "draft") == state]
+        rows = [r for r in rows if (r[1].state if r[1] else State.DRAFT) == state]
     # Per department: counts of project lights and the execution rate against time progress.
     by_dept: dict[int, dict] = {}
     for snap, _ in all_rows:
         d = by_dept.setdefault(snap.project.department_id, {
             "name": snap.project.department.name, "budget": 0, "spent": 0,
-            "lights": {k: 0 for k in rules.LIGHTS}, "projects": 0,
+            "lights": {k: 0 for k in monitoring_rules.LIGHTS}, "projects": 0,
         })
         d["projects"] += 1
         d["lights"][snap.project_light] += 1
@@ -84,7 +85,7 @@ def index():
         "departments": [d["name"] for d in by_dept.values()],
         "rates": [round(float(d["spent"] / d["budget"] * 100), 1) if d["budget"] else None for d in by_dept.values()],
         "time_progress": round(float(all_rows[0][0].time_progress * 100), 1) if all_rows else None,
-        "lights": [[rules.LIGHT_LABELS[k], sum(d["lights"][k] for d in by_dept.values())] for k in rules.LIGHTS],
+        "lights": [[monitoring_rules.LIGHT_LABELS[k], sum(d["lights"][k] for d in by_dept.values())] for k in monitoring_rules.LIGHTS],
     }
     departments = db.session.scalars(select(Department).where(Department.id.in_(by_dept.keys()))).all()
     return render_template(
@@ -98,7 +99,7 @@ def index():
         light=light,
         state=state,
         department_id=department_id,
-        light_labels=rules.LIGHT_LABELS,
+        light_labels=monitoring_rules.LIGHT_LABELS,
         state_labels=workflow.STATE_LABELS,
         period_label=monitoring.period_label,
         to_date=date.fromisoformat,
@@ -114,7 +115,7 @@ def _current_year() -> int:
 
 
 @bp.route("/run", methods=["POST"])
-@roles_required("finance", "admin")
+@roles_required(Role.FINANCE, Role.ADMIN)
 def run():
     try:
         as_of = date.fromisoformat(request.form.get("as_of", ""))
@@ -128,7 +129,7 @@ def run():
         return redirect(url_for("monitoring.index"))
     counts = json.loads(result.counts or "{}")
     if result.status == "succeeded":
-        lights = "、".join(f"{rules.LIGHT_LABELS[k]}灯 {n}" for k, n in counts.get("lights", {}).items() if n)
+        lights = "、".join(f"{monitoring_rules.LIGHT_LABELS[k]}灯 {n}" for k, n in counts.get("lights", {}).items() if n)
         flash(
             f"{monitoring.period_label(as_of)}双监控已完成：{counts.get('projects', 0)} 个项目、"
             f"{counts.get('indicators', 0)} 条指标（{lights or '无项目'}），用时 {counts.get('seconds', 0)} 秒。",
@@ -150,9 +151,9 @@ def _snapshot(project_id: int, period_key: str) -> MonitoringSnapshot:
 
 def _render_form(snap, *, errors=None, form=None, status=200):
     submission = monitoring_form.submission_of(snap)
-    state = submission.state if submission else "draft"
+    state = submission.state if submission else State.DRAFT
     same = current_user.department_id == snap.project.department_id
-    editable = workflow.is_editable(state) and current_user.role in ("owner", "reviewer") and same
+    editable = workflow.is_editable(state) and current_user.role in (Role.OWNER, Role.REVIEWER) and same
     return render_template(
         "monitoring/form.html",
         snap=snap,
@@ -164,11 +165,11 @@ def _render_form(snap, *, errors=None, form=None, status=200):
         action_labels=workflow.ACTION_LABELS,
         state_labels=workflow.STATE_LABELS,
         needs_comment={a for a in workflow.ACTIONS if workflow.comment_required(a)},
-        light_labels=rules.LIGHT_LABELS,
-        reasons=rules.DEVIATION_REASONS,
-        likelihoods=rules.LIKELIHOODS,
+        light_labels=monitoring_rules.LIGHT_LABELS,
+        reasons=monitoring_rules.DEVIATION_REASONS,
+        likelihoods=monitoring_rules.LIKELIHOODS,
         reasons_of=monitoring.reasons_of,
-        needs_explaining=lambda light: rules.needs_deviation_explanation(light, monitoring.thresholds()),
+        needs_explaining=lambda light: monitoring_rules.needs_deviation_explanation(light, monitoring.thresholds()),
         errors=errors or {},
         form=form,
         period_label=monitoring.period_label(snap.as_of),
@@ -199,25 +200,25 @@ def form(project_id: int, period_key: str):
     monitoring_form.save(current_user, snap, forms.parse_monitoring_form(snap, request.form), expected_version=posted_version())
     if action == "submit":
         monitoring_form.check_complete(snap, monitoring.thresholds())
-        review.act(current_user, snap.project, period_key, "submit", kind="monitoring")
+        review.act(current_user, snap.project, period_key, Action.SUBMIT, kind=SubmissionKind.MONITORING)
     flash("监控表已提交部门审核。" if action == "submit" else "已保存草稿。", "success")
     return redirect(_form_url(project_id, period_key))
 
 
 @bp.route("/<int:project_id>/<period_key>/review", methods=["POST"])
-@roles_required("owner", "reviewer", "finance")
+@roles_required(Role.OWNER, Role.REVIEWER, Role.FINANCE)
 @unit_of_work(redirect_to=_form_url, conflict=REVIEW_CONFLICT)
 def act(project_id: int, period_key: str):
     snap = _snapshot(project_id, period_key)
     apply_from_form(
-        snap.project, period_key, kind="monitoring", label="监控表",
+        snap.project, period_key, kind=SubmissionKind.MONITORING, label="监控表",
         before_submit=lambda: monitoring_form.check_complete(snap, monitoring.thresholds()),
     )
     return redirect(_form_url(project_id, period_key))
 
 
 @bp.route("/<int:project_id>/<period_key>/disposition", methods=["POST"])
-@roles_required("finance")
+@roles_required(Role.FINANCE)
 @unit_of_work(redirect_to=_form_url)
 def disposition(project_id: int, period_key: str):
     snap = _snapshot(project_id, period_key)
@@ -230,7 +231,7 @@ def disposition(project_id: int, period_key: str):
 
 
 @bp.route("/<int:project_id>/<period_key>/rectification", methods=["POST"])
-@roles_required("owner", "reviewer")
+@roles_required(Role.OWNER, Role.REVIEWER)
 @unit_of_work(redirect_to=_form_url)
 def rectification(project_id: int, period_key: str):
     snap = _snapshot(project_id, period_key)
@@ -244,7 +245,7 @@ def rectification(project_id: int, period_key: str):
 def print_view(project_id: int, period_key: str):
     snap = _snapshot(project_id, period_key)
     return render_template(
-        "monitoring/print.html", snap=snap, project=snap.project, light_labels=rules.LIGHT_LABELS,
+        "monitoring/print.html", snap=snap, project=snap.project, light_labels=monitoring_rules.LIGHT_LABELS,
         reasons_of=monitoring.reasons_of, period_label=monitoring.period_label(snap.as_of),
     )
 
@@ -274,7 +275,7 @@ def export_summary():
     rows = _period_rows(period)
     if not rows:
         abort(404)
-    states = {snap.project_id: workflow.STATE_LABELS[sub.state if sub else "draft"] for snap, sub in rows}
+    states = {snap.project_id: workflow.STATE_LABELS[sub.state if sub else State.DRAFT] for snap, sub in rows}
     return send_file(
         BytesIO(monitoring_summary_workbook([snap for snap, _ in rows], states)),
         mimetype=XLSX_MIMETYPE,

@@ -21,6 +21,7 @@ from tracker.domain.targets import (
     KIND_WITHIN_BUDGET,
     format_decimal,
 )
+from tracker.domain.vocab import Role, State, SubmissionKind
 from tracker.domain.workflow import is_editable
 from tracker.extensions import db
 from tracker.models import (
@@ -150,12 +151,12 @@ def open_forms(year: int, *, user: User | None = None) -> dict:
             form.rows.append(row)
         rescore(form)
         db.session.add(form)
-        db.session.add(Submission(project_id=project.id, kind="evaluation", period_key=str(year), state="draft"))
+        db.session.add(Submission(project_id=project.id, kind=SubmissionKind.EVALUATION, period_key=str(year), state=State.DRAFT))
         db.session.flush()
         form.history.append(ScoreChange(actor_id=user.id if user else None, before=None, after=form.total_score, reason="自评表生成，按全年记录预填并计分"))
         counts["opened"] += 1
         notify.notify(
-            notify.users_with_role("owner", project.department_id),
+            notify.users_with_role(Role.OWNER, project.department_id),
             kind="evaluation_open",
             message=f"{year}年度绩效自评表已生成：“{project.name}”，系统预评 {form.total_score} 分（{form.grade}），请核对并填写偏差原因后提交。",
             link=f"/evaluation/{project.id}/{year}",
@@ -213,7 +214,7 @@ def form_of(project: Project, year: int) -> EvaluationForm | None:
 
 
 def submission_of(form: EvaluationForm) -> Submission | None:
-    return find_submission(form.project_id, "evaluation", str(form.year))
+    return find_submission(form.project_id, SubmissionKind.EVALUATION, str(form.year))
 
 
 @dataclass
@@ -353,7 +354,7 @@ def summary(user: User, year: int) -> list[SummaryRow]:
         .outerjoin(
             Submission,
             (Submission.project_id == EvaluationForm.project_id)
-            & (Submission.kind == "evaluation")
+            & (Submission.kind == SubmissionKind.EVALUATION)
             & (Submission.period_key == str(year)),
         )
         .where(EvaluationForm.year == year)
@@ -364,7 +365,7 @@ def summary(user: User, year: int) -> list[SummaryRow]:
         .order_by(Project.department_id, Project.position)
     )
     return [
-        SummaryRow(form, sub.state if sub else "draft", warnings(form))
+        SummaryRow(form, sub.state if sub else State.DRAFT, warnings(form))
         for form, sub in db.session.execute(scope_projects(stmt, user)).all()
     ]
 

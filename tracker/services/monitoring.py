@@ -15,10 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.domain import DomainError
-from tracker.domain import monitoring as rules
+from tracker.domain import monitoring as monitoring_rules
 from tracker.domain import progress as progress_rules
 from tracker.domain.accumulation import CUMULATIVE
 from tracker.domain.targets import KIND_DEADLINE, KIND_QUALITATIVE, KIND_QUANTITATIVE, KIND_WITHIN_BUDGET
+from tracker.domain.vocab import Role, State, SubmissionKind
 from tracker.extensions import db
 from tracker.models import (
     BudgetYear,
@@ -40,8 +41,8 @@ CHECKPOINT_CHOICES = {
 }
 
 
-def thresholds() -> rules.Thresholds:
-    return rules.Thresholds.from_mapping(settings.get("monitoring_thresholds") or {})
+def thresholds() -> monitoring_rules.Thresholds:
+    return monitoring_rules.Thresholds.from_mapping(settings.get("monitoring_thresholds") or {})
 
 
 def checkpoints(year: int) -> list[date]:
@@ -86,7 +87,7 @@ def _row(ind, readings, *, as_of, year, tp, budget, spent, limits) -> Monitoring
         current_text = "" if budget is not None else "未录入预算"
     forecast = None
     try:
-        light = rules.indicator_light(
+        light = monitoring_rules.indicator_light(
             target,
             current if target.kind != KIND_WITHIN_BUDGET else (spent if budget is not None else None),
             time_progress=tp,
@@ -99,10 +100,10 @@ def _row(ind, readings, *, as_of, year, tp, budget, spent, limits) -> Monitoring
             thresholds=limits,
         )
         if target.kind == KIND_QUANTITATIVE and current is not None:
-            forecast = rules.forecast(current, time_progress=tp, cumulative=cumulative)
+            forecast = monitoring_rules.forecast(current, time_progress=tp, cumulative=cumulative)
     except (DomainError, ArithmeticError) as exc:
         # One indicator that cannot be judged must not stop the run for every department.
-        light = rules.GREY
+        light = monitoring_rules.GREY
         current_text = f"无法判断：{exc}"
     return MonitoringRow(
         indicator_id=ind.id,
@@ -126,12 +127,12 @@ def run(as_of: date, *, progress_cb: Callable[[int, int, Project], None] | None 
     Flushes only; the job runner commits (with its completion row) or rolls back.
     """
     year = db.session.scalar(select(BudgetYear).where(BudgetYear.year == as_of.year))
-    counts = {"projects": 0, "indicators": 0, "skipped": 0, "lights": {light: 0 for light in rules.LIGHTS}}
+    counts = {"projects": 0, "indicators": 0, "skipped": 0, "lights": {light: 0 for light in monitoring_rules.LIGHTS}}
     if year is None:
         return counts
     period_key = as_of.isoformat()
     limits = thresholds()
-    tp = rules.time_progress(as_of, as_of.year)
+    tp = monitoring_rules.time_progress(as_of, as_of.year)
     projects = db.session.scalars(
         select(Project)
         .where(Project.year_id == year.id)
@@ -163,7 +164,7 @@ def run(as_of: date, *, progress_cb: Callable[[int, int, Project], None] | None 
         budget = project.budget
         spent = spent_by_project.get(project.id, Decimal(0))
         rate = (spent / budget) if budget else None
-        budget_light = rules.budget_light(rate, tp, limits) if rate is not None else rules.GREY
+        budget_light = monitoring_rules.budget_light(rate, tp, limits) if rate is not None else monitoring_rules.GREY
         rows = [
             _row(
                 ind,
@@ -188,12 +189,12 @@ def run(as_of: date, *, progress_cb: Callable[[int, int, Project], None] | None 
             execution_rate=rate,
             forecast_spent=(spent / tp).quantize(Decimal("0.000001")) if tp else None,
             budget_light=budget_light,
-            project_light=rules.project_light([budget_light] + [r.light for r in rows]),
+            project_light=monitoring_rules.project_light([budget_light] + [r.light for r in rows]),
             annual_goal=project.goal or "",
             rows=rows,
         )
         db.session.add(snapshot)
-        db.session.add(Submission(project_id=project.id, kind="monitoring", period_key=period_key, state="draft"))
+        db.session.add(Submission(project_id=project.id, kind=SubmissionKind.MONITORING, period_key=period_key, state=State.DRAFT))
         counts["projects"] += 1
         counts["indicators"] += len(rows)
         counts["lights"][snapshot.project_light] += 1
@@ -203,17 +204,17 @@ def run(as_of: date, *, progress_cb: Callable[[int, int, Project], None] | None 
     db.session.flush()
     # One message per department's owners (not one per project): what to do and where.
     for department_id, snapshots in opened.items():
-        to_explain = [s for s in snapshots if rules.needs_deviation_explanation(s.project_light, limits)]
+        to_explain = [s for s in snapshots if monitoring_rules.needs_deviation_explanation(s.project_light, limits)]
         message = f"{period_label(as_of)}绩效监控表已生成：{len(snapshots)} 个项目"
         if to_explain:
             message += f"，其中 {len(to_explain)} 个有预警（" + "、".join(
-                f"{rules.LIGHT_LABELS[k]}灯 {n}" for k in rules.LIGHTS
+                f"{monitoring_rules.LIGHT_LABELS[k]}灯 {n}" for k in monitoring_rules.LIGHTS
                 if (n := sum(1 for s in to_explain if s.project_light == k))
             ) + "），请填写偏差原因并提交"
         else:
             message += "，请核对后提交"
         notify.notify(
-            notify.users_with_role("owner", department_id),
+            notify.users_with_role(Role.OWNER, department_id),
             kind="monitoring_open",
             message=message + "。",
             link=f"/monitoring/?period={period_key}",
@@ -221,10 +222,10 @@ def run(as_of: date, *, progress_cb: Callable[[int, int, Project], None] | None 
         )
     if counts["projects"]:
         notify.notify(
-            notify.users_with_role("finance"),
+            notify.users_with_role(Role.FINANCE),
             kind="monitoring_run",
             message=f"{period_label(as_of)}双监控已运行：{counts['projects']} 个项目，"
-            + "，".join(f"{rules.LIGHT_LABELS[k]}灯 {v}" for k, v in counts["lights"].items() if v),
+            + "，".join(f"{monitoring_rules.LIGHT_LABELS[k]}灯 {v}" for k, v in counts["lights"].items() if v),
             link=f"/monitoring/?period={period_key}",
             dedupe_key=f"monitoring_run:{period_key}",
         )

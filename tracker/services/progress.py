@@ -16,11 +16,12 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import aliased, selectinload
 
 from tracker.domain import ConflictError, DomainError, InputError  # noqa: F401  (re-exported)
-from tracker.domain import progress as rules
+from tracker.domain import progress as progress_rules
 from tracker.domain.accumulation import CUMULATIVE, LEVEL
 from tracker.domain.monitoring import time_progress
 from tracker.domain.periods import FREQUENCIES, Period, period_for
 from tracker.domain.targets import KIND_WITHIN_BUDGET, format_decimal
+from tracker.domain.vocab import Role, State, SubmissionKind
 from tracker.domain.workflow import STATE_LABELS
 from tracker.extensions import db
 from tracker.models import Expenditure, Indicator, ProgressEntry, Project, Submission, User
@@ -72,16 +73,16 @@ def ensure_open(project: Project, day: date) -> Period:
     locked = db.session.execute(
         select(Submission.period_key, Submission.state).where(
             Submission.project_id == project.id,
-            Submission.kind == "progress",
+            Submission.kind == SubmissionKind.PROGRESS,
             Submission.period_key.in_(list(keys)),
-            Submission.state.in_(("submitted", "dept_approved", "approved")),
+            Submission.state.in_((State.SUBMITTED, State.DEPT_APPROVED, State.APPROVED)),
         )
     ).first()
     if locked is not None:
         label = keys[locked.period_key].label
         raise LockedError(
             f"{label}的填报{STATE_LABELS[locked.state]}，已锁定，不能再修改"
-            + ("；如需更正请联系财政局重新打开。" if locked.state == "approved" else "；如需修改请先撤回或等待退回。")
+            + ("；如需更正请联系财政局重新打开。" if locked.state == State.APPROVED else "；如需修改请先撤回或等待退回。")
         )
     return period
 
@@ -98,8 +99,8 @@ def locked_period_keys(project: Project) -> set[str]:
         db.session.scalars(
             select(Submission.period_key).where(
                 Submission.project_id == project.id,
-                Submission.kind == "progress",
-                Submission.state.in_(("submitted", "dept_approved", "approved")),
+                Submission.kind == SubmissionKind.PROGRESS,
+                Submission.state.in_((State.SUBMITTED, State.DEPT_APPROVED, State.APPROVED)),
             )
         )
     )
@@ -295,7 +296,7 @@ class BudgetInput:
 
 def update_budget(user: User, project: Project, data: BudgetInput, *, expected_version: int | None) -> None:
     """Finance edits 年初预算数 / 调整后预算数 (万元) with a reason."""
-    if user.role != "finance":
+    if user.role != Role.FINANCE:
         raise NotVisible(project.id)
     ensure_year_open(project)
     if not data.reason.strip():
@@ -319,7 +320,7 @@ def update_budget(user: User, project: Project, data: BudgetInput, *, expected_v
 
 
 def set_accumulation(user: User, indicator: Indicator, value: str) -> None:
-    if user.role not in ("finance", "admin"):
+    if user.role not in (Role.FINANCE, Role.ADMIN):
         require_editor(user, indicator.project)
     if value not in (CUMULATIVE, LEVEL):
         raise InputError({"accumulation": "累计方式只能是“累计型”或“水平型”。"})
@@ -347,15 +348,15 @@ def current_entries_query(model):
 @dataclass
 class IndicatorProgress:
     indicator: Indicator
-    readings: list[rules.Reading] = field(default_factory=list)
+    readings: list[progress_rules.Reading] = field(default_factory=list)
     latest: ProgressEntry | None = None
     ytd: Decimal | None = None
-    status: str = rules.NONE
+    status: str = progress_rules.NONE
     entry_count: int = 0
 
     @property
     def status_label(self) -> str:
-        return rules.STATUS_LABELS[self.status]
+        return progress_rules.STATUS_LABELS[self.status]
 
 
 @dataclass
@@ -368,8 +369,8 @@ class ProjectProgress:
     monthly_spent: dict[int, Decimal]
 
 
-def _reading(entry: ProgressEntry) -> rules.Reading:
-    return rules.Reading(entry.as_of, entry.id, entry.value, entry.tier, entry.completed_on, entry.for_month)
+def _reading(entry: ProgressEntry) -> progress_rules.Reading:
+    return progress_rules.Reading(entry.as_of, entry.id, entry.value, entry.tier, entry.completed_on, entry.for_month)
 
 
 def project_progress(project: Project, indicators: list[Indicator]) -> ProjectProgress:
@@ -403,9 +404,9 @@ def project_progress(project: Project, indicators: list[Indicator]) -> ProjectPr
         if mine:
             row.latest = max(mine, key=lambda e: (e.as_of, e.id))
         cumulative = ind.accumulation == CUMULATIVE
-        row.ytd = rules.year_to_date(readings, cumulative=cumulative)
+        row.ytd = progress_rules.year_to_date(readings, cumulative=cumulative)
         target = ind.target
-        row.status = rules.attainment(
+        row.status = progress_rules.attainment(
             target,
             readings,
             cumulative=cumulative,

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import exists, func, select
 
 from tracker.domain.periods import Period, current_period
+from tracker.domain.vocab import Role, State
 from tracker.extensions import db
 from tracker.models import BudgetYear, Indicator, ProgressEntry, Project, Submission, User
 from tracker.services.progress import current_entries_query, frequency, today
@@ -27,17 +28,17 @@ class Todo:
 
 def todo_for(user: User) -> Todo:
     todo = Todo()
-    if user.role == "admin":
+    if user.role == Role.ADMIN:
         return todo
     year = db.session.scalar(select(BudgetYear).where(BudgetYear.is_current.is_(True)))
     if year is None:
         return todo
     day = today()
-    if user.role in ("owner", "reviewer"):
-        todo.returned = _submissions(user, year, "returned")
+    if user.role in (Role.OWNER, Role.REVIEWER):
+        todo.returned = _submissions(user, year, State.RETURNED)
     # Only owners are chased for values, and only while the budget year is running: a
     # year that has ended is closed out by the monitoring and self-evaluation forms.
-    if user.role == "owner" and day.year == year.year:
+    if user.role == Role.OWNER and day.year == year.year:
         todo.period = current_period(day, year.year, frequency())
         entry = current_entries_query(ProgressEntry).where(
             ProgressEntry.indicator_id == Indicator.id, ProgressEntry.period_key == todo.period.key
@@ -50,10 +51,10 @@ def todo_for(user: User) -> Todo:
             .order_by(Project.position)
         )
         todo.missing = [(p, n) for p, n in db.session.execute(scope_projects(stmt, user)).all() if n]
-    if user.role == "reviewer":
-        todo.to_review = _submissions(user, year, "submitted")
-    elif user.role == "finance":
-        todo.to_review = _submissions(user, year, "dept_approved")
+    if user.role == Role.REVIEWER:
+        todo.to_review = _submissions(user, year, State.SUBMITTED)
+    elif user.role == Role.FINANCE:
+        todo.to_review = _submissions(user, year, State.DEPT_APPROVED)
     return todo
 
 
