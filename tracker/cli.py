@@ -17,7 +17,7 @@ from tracker.domain.vocab import Role
 from tracker.edge import transaction
 from tracker.extensions import db
 from tracker.importers import parse_file
-from tracker.models import ROLES, Department, User
+from tracker.models import Department, User
 from tracker.services import accounts
 from tracker.services.imports import apply_import, plan_import
 
@@ -27,8 +27,8 @@ DEMO_ACCOUNTS = [
     # username, password, role, department ("seed" = the seed document's department)
     ("owner430", "Owner2023", Role.OWNER, "seed", "项目填报人（平乡县机关后勤服务中心）"),
     ("reviewer430", "Review2023", Role.REVIEWER, "seed", "部门审核人（平乡县机关后勤服务中心）"),
-    (Role.FINANCE, "Finance2023", Role.FINANCE, "bureau", "财政局绩效科"),
-    (Role.ADMIN, "Admin2023", Role.ADMIN, "bureau", "系统管理员"),
+    ("finance", "Finance2023", Role.FINANCE, "bureau", "财政局绩效科"),
+    ("admin", "Admin2023", Role.ADMIN, "bureau", "系统管理员"),
 ]
 
 
@@ -67,6 +67,12 @@ def import_document(path: Path, *, year: int, dry_run: bool, department_code: st
 
 
 def register(app: Flask) -> None:
+    _register_data_commands(app)
+    _register_job_commands(app)
+    _register_quickstart(app)
+
+
+def _register_data_commands(app: Flask) -> None:
     @app.cli.command("import-doc")
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @click.option("--year", type=int, required=True, help="预算年度，例如 2023")
@@ -78,7 +84,7 @@ def register(app: Flask) -> None:
 
     @app.cli.command("create-user")
     @click.option("--username", prompt="用户名")
-    @click.option("--role", type=click.Choice(ROLES), default=Role.ADMIN, show_default=True)
+    @click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.ADMIN.value, show_default=True)
     @click.option("--department", "department_name", help="所属部门名称（默认财政局）")
     @click.option("--display-name", default="")
     @click.password_option("--password", prompt="密码", confirmation_prompt="再次输入密码")
@@ -99,6 +105,8 @@ def register(app: Flask) -> None:
             _fail(str(exc))
         click.echo(f"已创建用户 {user.username}（{user.role_label}，{dept.name}）。")
 
+
+def _register_job_commands(app: Flask) -> None:
     @app.cli.group("scheduler")
     def scheduler_group():
         """定时任务进程。"""
@@ -174,6 +182,8 @@ def register(app: Flask) -> None:
         for row in evaluation.summary_all(year):
             click.echo(f"  {row.total_score:>6} {row.grade}  {row.project.name}")
 
+
+def _register_quickstart(app: Flask) -> None:
     @app.cli.command("quickstart")
     @click.option("--no-migrate", is_flag=True, help="不执行数据库迁移（已迁移时使用）")
     def quickstart(no_migrate: bool):

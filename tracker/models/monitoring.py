@@ -18,12 +18,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.domain.vocab import Light, sql_in
 from tracker.extensions import db
 from tracker.models.base import Money, Quantity, UTCDateTime, utcnow
 from tracker.models.org import User
 from tracker.models.projects import Indicator, Project
 
-LIGHT_CHECK = "IN ('red', 'yellow', 'green', 'blue', 'grey')"
+LIGHT_CHECK = sql_in("", Light).strip()  # "IN ('red', 'yellow', 'green', 'blue', 'grey')"
 
 
 class JobRun(db.Model):
