@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     Date,
@@ -135,7 +136,7 @@ class MonitoringRow(db.Model):
     forecast_override: Mapped[Decimal | None] = mapped_column(Quantity)
     forecast_text: Mapped[str] = mapped_column(Text, default="")  # 全年预计完成值 for non-numeric rows
     forecast_reason: Mapped[str] = mapped_column(Text, default="")
-    reasons: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of 偏差原因 categories
+    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)  # 偏差原因 categories
     analysis: Mapped[str] = mapped_column(Text, default="")
     likelihood: Mapped[str | None] = mapped_column(String(16))
     measure: Mapped[str] = mapped_column(Text, default="")

@@ -6,7 +6,6 @@ before it) and never changes afterwards, so a report printed again gives the sam
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -233,7 +232,4 @@ def run(as_of: date, *, progress_cb: Callable[[int, int, Project], None] | None 
 
 
 def reasons_of(row: MonitoringRow) -> list[str]:
-    try:
-        return list(json.loads(row.reasons or "[]"))
-    except ValueError:
-        return []
+    return list(row.reasons or [])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -78,7 +77,7 @@ def save(user: User, snapshot: MonitoringSnapshot, data: MonitoringEdit, *, expe
         # Only rows whose inputs were on the page change: a post never clears what it did not show.
         if edit.deviation is not None:
             reasons, row.analysis, row.likelihood, row.measure = edit.deviation
-            row.reasons = json.dumps(reasons, ensure_ascii=False)
+            row.reasons = list(reasons)
         if edit.forecast_reason is not None:
             row.forecast_reason = edit.forecast_reason
         if edit.forecast_text is not None:
@@ -98,7 +97,7 @@ def check_complete(snapshot: MonitoringSnapshot, thresholds: monitoring_rules.Th
     errors: dict[str, str] = {}
     for row in snapshot.rows:
         prefix = f"row-{row.id}-"
-        reasons = json.loads(row.reasons or "[]")
+        reasons = list(row.reasons or [])
         problems = []
         try:
             monitoring_rules.check_deviation_explanation(
