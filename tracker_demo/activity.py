@@ -23,10 +23,10 @@ from tracker.models import (
     BudgetYear,
     Department,
     DepartmentBudget,
-    Expenditure,
     Indicator,
     ProgressEntry,
     Project,
+    Spending,
     Submission,
     User,
 )
@@ -178,7 +178,7 @@ def _already_loaded(department: Department, year: BudgetYear) -> bool:
     in_scope = select(Project.id).where(Project.department_id == department.id, Project.year_id == year.id)
     return any(
         db.session.scalar(select(exists().where(model.project_id.in_(in_scope))))
-        for model in (ProgressEntry, Expenditure, Submission)
+        for model in (ProgressEntry, Spending, Submission)
     )
 
 

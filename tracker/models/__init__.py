@@ -26,6 +26,7 @@ from tracker.models.progress import (  # noqa: F401
     AuditLog,
     Evidence,
     Expenditure,
+    Spending,
     ProgressEntry,
     Submission,
     WorkflowEvent,

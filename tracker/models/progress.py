@@ -67,8 +67,11 @@ class ProgressEntry(db.Model):
     )
 
 
-class Expenditure(db.Model):
-    """Spending on a project (预算执行), in 万元 with what was typed kept beside it."""
+class Spending(db.Model):
+    """Spending (支出) on a project (预算执行), in 万元 with what was typed kept beside it.
+
+    The domain word is spending; the table keeps its name ``expenditures``.
+    """
 
     __tablename__ = "expenditures"
     __table_args__ = (CheckConstraint("amount >= 0", name="amount_nonneg"),)
@@ -89,8 +92,12 @@ class Expenditure(db.Model):
 
     created_by: Mapped[User] = relationship()
     evidence: Mapped[list[Evidence]] = relationship(
-        primaryjoin="Evidence.expenditure_id == Expenditure.id", viewonly=True
+        primaryjoin="Evidence.expenditure_id == Spending.id", viewonly=True
     )
+
+
+# The former name, kept so that code written against it keeps working.
+Expenditure = Spending
 
 
 class Evidence(db.Model):

@@ -14,7 +14,7 @@ from tracker.domain.accumulation import CUMULATIVE
 from tracker.domain.monitoring import time_progress
 from tracker.domain.targets import KIND_WITHIN_BUDGET
 from tracker.extensions import db
-from tracker.models import Expenditure, Indicator, ProgressEntry, Project
+from tracker.models import Indicator, ProgressEntry, Project, Spending
 from tracker.services import clock
 
 
@@ -62,9 +62,9 @@ def project_progress(project: Project, indicators: list[Indicator]) -> ProjectPr
         current_entries_query(ProgressEntry).where(ProgressEntry.project_id == project.id)
     ).all()
     spending = db.session.execute(
-        select(Expenditure.spent_on, Expenditure.amount).where(
-            Expenditure.id.in_(
-                current_entries_query(Expenditure).where(Expenditure.project_id == project.id).with_only_columns(Expenditure.id)
+        select(Spending.spent_on, Spending.amount).where(
+            Spending.id.in_(
+                current_entries_query(Spending).where(Spending.project_id == project.id).with_only_columns(Spending.id)
             )
         )
     ).all()
@@ -119,11 +119,11 @@ def superseded_ids(model, ids: list[int]) -> set[int]:
 
 
 
-def spending_history(project: Project) -> list[Expenditure]:
+def spending_history(project: Project) -> list[Spending]:
     """Every expenditure ever recorded for the project, newest first (corrections included)."""
     return db.session.scalars(
-        select(Expenditure)
-        .where(Expenditure.project_id == project.id)
-        .options(selectinload(Expenditure.created_by))
-        .order_by(Expenditure.spent_on.desc(), Expenditure.id.desc())
+        select(Spending)
+        .where(Spending.project_id == project.id)
+        .options(selectinload(Spending.created_by))
+        .order_by(Spending.spent_on.desc(), Spending.id.desc())
     ).all()

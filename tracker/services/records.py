@@ -19,7 +19,7 @@ from tracker.domain.accumulation import CUMULATIVE, LEVEL
 from tracker.domain.targets import format_decimal
 from tracker.domain.vocab import Role
 from tracker.extensions import db
-from tracker.models import Expenditure, Indicator, ProgressEntry, Project, User
+from tracker.models import Indicator, ProgressEntry, Project, Spending, User
 from tracker.services import audit, evidence
 from tracker.services.locks import ensure_open, ensure_year_open
 from tracker.services.scope import NotVisible, can_edit_project
@@ -50,7 +50,7 @@ def already_saved(model, token: str | None):
     return db.session.scalar(select(model).where(model.client_token == token))
 
 
-def is_current(entry: ProgressEntry | Expenditure) -> bool:
+def is_current(entry: ProgressEntry | Spending) -> bool:
     model = type(entry)
     return db.session.scalar(select(model.id).where(model.supersedes_id == entry.id)) is None
 
@@ -163,9 +163,9 @@ def record_spending(
     data: SpendingInput | None,
     files: list[tuple[str, bytes]] = (),
     *,
-    supersedes: Expenditure | None = None,
+    supersedes: Spending | None = None,
     void_reason: str | None = None,
-) -> Expenditure:
+) -> Spending:
     require_editor(user, project)
     if supersedes is not None:
         if supersedes.project_id != project.id:
@@ -178,7 +178,7 @@ def record_spending(
             raise InputError({"reason": "撤销记录须说明原因。"})
         data = SpendingInput(supersedes.spent_on, Decimal(0), Decimal(0), supersedes.input_unit, void_reason.strip())
     period = ensure_open(project, data.spent_on)
-    row = Expenditure(
+    row = Spending(
         project_id=project.id,
         spent_on=data.spent_on,
         period_key=period.key,
