@@ -17,7 +17,7 @@ from tracker.domain.vocab import Role
 from tracker.edge import transaction
 from tracker.extensions import db
 from tracker.importers import parse_file
-from tracker.models import Department, User
+from tracker.models import ROLE_LABELS, Department, User
 from tracker.services import accounts
 from tracker.services.imports import apply_import, plan_import
 
@@ -25,10 +25,11 @@ SEED_FILE = BASE_DIR / "sample_data" / "seed_2023_430.txt"
 
 DEMO_ACCOUNTS = [
     # username, password, role, department ("seed" = the seed document's department)
-    ("owner430", "Owner2023", Role.OWNER, "seed", "项目填报人（平乡县机关后勤服务中心）"),
-    ("reviewer430", "Review2023", Role.REVIEWER, "seed", "部门审核人（平乡县机关后勤服务中心）"),
-    ("finance", "Finance2023", Role.FINANCE, "bureau", "财政局绩效科"),
-    ("admin", "Admin2023", Role.ADMIN, "bureau", "系统管理员"),
+    # display names are people's names: the header adds role and department itself
+    ("owner430", "Owner2023", Role.OWNER, "seed", "张敏"),
+    ("reviewer430", "Review2023", Role.REVIEWER, "seed", "李建国"),
+    ("finance", "Finance2023", Role.FINANCE, "bureau", "王芳"),
+    ("admin", "Admin2023", Role.ADMIN, "bureau", "赵磊"),
 ]
 
 
@@ -222,7 +223,8 @@ def _load_demo(echo) -> None:
             )
         elif not user.check_password(password):
             note = "（已存在，密码已被修改）"
-        echo(f"  {username:<12} {password:<12} {display}{note}")
+        place = seed_dept.name if where == "seed" else bureau.name
+        echo(f"  {username:<12} {password:<12} {ROLE_LABELS[role]}（{place}，{display}）{note}")
     # The demo data lives outside the app's import path and is loaded only here.
     from tracker_demo import load_demo_activity
 

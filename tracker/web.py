@@ -11,7 +11,7 @@ from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
 
-from tracker.domain import DomainError, limits
+from tracker.domain import DomainError, formatting, limits
 from tracker.domain.monitoring import LIGHT_LABELS
 from tracker.domain.periods import parse_period_key
 from tracker.domain.targets import format_decimal
@@ -37,6 +37,11 @@ def _register_filters(app: Flask) -> None:
         if places is not None:
             return f"{value:,.{places}f}"
         return format_decimal(value)
+
+    # One rule for money and rates on every page (tracker/domain/formatting.py).
+    app.add_template_filter(formatting.money, "wan")
+    app.add_template_filter(formatting.rate, "pct")
+    app.add_template_filter(formatting.points, "pts")
 
     @app.template_filter("job_counts")
     def job_counts(counts_json: str) -> str:

@@ -128,10 +128,10 @@ def test_spending_page_and_budget_edit(client, dept, make_user, login, db):
     login(make_user("owner", dept))
     client.post(f"/projects/{project.id}/spending", data={"spent_on": "2023-02-01", "amount": "30000", "unit": "元"})
     html = client.get(f"/projects/{project.id}/spending").get_data(as_text=True)
-    assert 'id="spent">3.00<' in html and 'id="rate">25.0%<' in html
+    assert 'id="spent">3.00<' in html and 'id="rate">25.00%<' in html
     assert "execution-chart" in html
     page = client.get(f"/projects/{project.id}")  # the project page with a budget and spending
-    assert page.status_code == 200 and "执行率 25.0%" in page.get_data(as_text=True)
+    assert page.status_code == 200 and "执行率 25.00%" in page.get_data(as_text=True)
 
 
 def _count_queries(app, db, client, url) -> int:

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
-from tracker.domain import DomainError, units
+from tracker.domain import DomainError, formatting, units
 from tracker.domain.targets import (
     KIND_DEADLINE,
     KIND_QUALITATIVE,
@@ -677,7 +677,10 @@ def consistency_warnings(
     warnings = []
 
     completion = indicator_points / _decimal(indicator_total, "指标总分")
-    execution = execution_points / _decimal(execution_weight, "预算执行率分值")
+    rate = execution_rate(budget, spent)
+    # The execution rate itself (capped at 100%), not the rounded score divided back: the
+    # banner then shows the same 执行率 as the funds table (34.46%, not 34.50%).
+    execution = min(rate, ONE) if rate is not None else execution_points / _decimal(execution_weight, "预算执行率分值")
     if completion > execution * (ONE + mismatch_tolerance):
         warnings.append(
             ConsistencyWarning(
@@ -687,7 +690,6 @@ def consistency_warnings(
             )
         )
 
-    rate = execution_rate(budget, spent)
     if rate is None:
         warnings.append(ConsistencyWarning(LIGHT_YELLOW, "zero_budget", "全年预算数为 0，请核实"))
     elif ONE - rate > unspent_threshold:
@@ -702,7 +704,7 @@ def consistency_warnings(
 
 
 def _percent(share: Decimal) -> str:
-    return f"{round_score(share * 100):.2f}%"
+    return formatting.rate(share)
 
 
 # ---------------------------------------------------------------------------- checks of an edited form

@@ -26,8 +26,8 @@ from tracker.models.progress import (  # noqa: F401
     AuditLog,
     Evidence,
     Expenditure,
-    Spending,
     ProgressEntry,
+    Spending,
     Submission,
     WorkflowEvent,
 )
