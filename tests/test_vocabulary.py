@@ -101,7 +101,7 @@ def test_the_scan_catches_a_literal(source):
     [
         'bp = Blueprint("admin", __name__)',
         'notify(kind="returned", message="")',
-        'if user.role == Role.ADMIN: pass',
+        "if user.role == Role.ADMIN: pass",
         'users = {"admin": 1}',
     ],
 )
@@ -109,7 +109,9 @@ def test_the_scan_lets_other_strings_be(source):
     assert literal_codes(source) == []
 
 
-@pytest.mark.parametrize("template", ["{% if current_user.role == 'finance' %}", "{% if state in ('submitted', 'dept_approved') %}"])
+@pytest.mark.parametrize(
+    "template", ["{% if current_user.role == 'finance' %}", "{% if state in ('submitted', 'dept_approved') %}"]
+)
 def test_the_template_scan_catches_a_literal(template):
     assert TEMPLATE_LITERAL.search(template)
 

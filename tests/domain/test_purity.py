@@ -9,7 +9,16 @@ import pytest
 
 DOMAIN = Path(__file__).resolve().parents[2] / "tracker" / "domain"
 # Top-level packages the domain may not import (directly or by a "from x import y").
-FORBIDDEN = ("flask", "flask_login", "flask_wtf", "flask_sqlalchemy", "flask_migrate", "sqlalchemy", "werkzeug", "wtforms")
+FORBIDDEN = (
+    "flask",
+    "flask_login",
+    "flask_wtf",
+    "flask_sqlalchemy",
+    "flask_migrate",
+    "sqlalchemy",
+    "werkzeug",
+    "wtforms",
+)
 # Inside the project, the domain may import only itself.
 ALLOWED_PROJECT_PREFIX = "tracker.domain"
 
@@ -30,7 +39,9 @@ def impurities(source: str) -> list[str]:
         top = module.split(".")[0]
         if top in FORBIDDEN:
             bad.append(f"{line}: {module}")
-        elif top == "tracker" and not (module == ALLOWED_PROJECT_PREFIX or module.startswith(ALLOWED_PROJECT_PREFIX + ".")):
+        elif top == "tracker" and not (
+            module == ALLOWED_PROJECT_PREFIX or module.startswith(ALLOWED_PROJECT_PREFIX + ".")
+        ):
             bad.append(f"{line}: {module}")
     return bad
 
@@ -63,6 +74,8 @@ def test_the_scan_catches_an_impure_import(source):
     assert impurities(source)
 
 
-@pytest.mark.parametrize("source", ["from tracker.domain import DomainError", "from tracker.domain.vocab import Role", "import decimal"])
+@pytest.mark.parametrize(
+    "source", ["from tracker.domain import DomainError", "from tracker.domain.vocab import Role", "import decimal"]
+)
 def test_the_scan_allows_pure_imports(source):
     assert impurities(source) == []

@@ -12,15 +12,19 @@ from __future__ import annotations
 from enum import StrEnum
 
 
-class Role(StrEnum):
+class _Labelled(StrEnum):
+    """A code with a Chinese label (from the ``*_LABELS`` table of its concept)."""
+
+    @property
+    def label(self) -> str:
+        return _LABELS[type(self)][self]
+
+
+class Role(_Labelled):
     OWNER = "owner"
     REVIEWER = "reviewer"
     FINANCE = "finance"
     ADMIN = "admin"
-
-    @property
-    def label(self) -> str:
-        return ROLE_LABELS[self]
 
     @property
     def sees_all_departments(self) -> bool:
@@ -40,7 +44,7 @@ GLOBAL_ROLES = frozenset({Role.FINANCE, Role.ADMIN})
 DEPARTMENT_ROLES = (Role.OWNER, Role.REVIEWER)
 
 
-class State(StrEnum):
+class State(_Labelled):
     """The state of a submitted form (workflow.py holds the transitions)."""
 
     DRAFT = "draft"
@@ -48,10 +52,6 @@ class State(StrEnum):
     DEPT_APPROVED = "dept_approved"
     APPROVED = "approved"
     RETURNED = "returned"
-
-    @property
-    def label(self) -> str:
-        return STATE_LABELS[self]
 
 
 STATE_LABELS: dict[str, str] = {
@@ -66,7 +66,7 @@ LOCKED_STATES = (State.SUBMITTED, State.DEPT_APPROVED, State.APPROVED)
 EDITABLE_STATES = frozenset({State.DRAFT, State.RETURNED})
 
 
-class Action(StrEnum):
+class Action(_Labelled):
     """A workflow action on a submitted form."""
 
     SUBMIT = "submit"
@@ -76,10 +76,6 @@ class Action(StrEnum):
     APPROVE = "approve"
     RETURN = "return"
     REOPEN = "reopen"
-
-    @property
-    def label(self) -> str:
-        return ACTION_LABELS[self]
 
 
 ACTION_LABELS: dict[str, str] = {
@@ -138,6 +134,9 @@ class Grade(StrEnum):
     GOOD = "良"
     FAIR = "中"
     POOR = "差"
+
+
+_LABELS: dict[type, dict[str, str]] = {Role: ROLE_LABELS, State: STATE_LABELS, Action: ACTION_LABELS}
 
 
 def sql_in(column: str, values: type[StrEnum] | tuple[str, ...], *, nullable: bool = False) -> str:

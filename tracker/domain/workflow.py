@@ -49,27 +49,9 @@ from tracker.domain.vocab import (
 )
 
 # States, actions and roles live in tracker.domain.vocab; these names are kept as aliases.
-DRAFT = State.DRAFT
-SUBMITTED = State.SUBMITTED
-DEPT_APPROVED = State.DEPT_APPROVED
-APPROVED = State.APPROVED
-RETURNED = State.RETURNED
-STATES = tuple(State)
-
-SUBMIT = Action.SUBMIT
-WITHDRAW = Action.WITHDRAW
-DEPT_APPROVE = Action.DEPT_APPROVE
-DEPT_RETURN = Action.DEPT_RETURN
-APPROVE = Action.APPROVE
-RETURN = Action.RETURN
-REOPEN = Action.REOPEN
-ACTIONS = tuple(Action)
-
-OWNER = Role.OWNER
-REVIEWER = Role.REVIEWER
-FINANCE = Role.FINANCE
-ADMIN = Role.ADMIN
-ROLES = tuple(Role)
+STATES = DRAFT, SUBMITTED, DEPT_APPROVED, APPROVED, RETURNED = tuple(State)
+ACTIONS = SUBMIT, WITHDRAW, DEPT_APPROVE, DEPT_RETURN, APPROVE, RETURN, REOPEN = tuple(Action)
+ROLES = OWNER, REVIEWER, FINANCE, ADMIN = tuple(Role)
 
 
 class WorkflowError(DomainError):

@@ -14,11 +14,7 @@ from tracker.extensions import db
 from tracker.models.base import TimestampMixin, UTCDateTime
 
 # Roles are defined once, in tracker.domain.vocab; these names are kept as aliases.
-ROLE_OWNER = Role.OWNER
-ROLE_REVIEWER = Role.REVIEWER
-ROLE_FINANCE = Role.FINANCE
-ROLE_ADMIN = Role.ADMIN
-ROLES = tuple(Role)
+ROLES = ROLE_OWNER, ROLE_REVIEWER, ROLE_FINANCE, ROLE_ADMIN = tuple(Role)
 
 
 class Department(TimestampMixin, db.Model):

@@ -46,7 +46,11 @@ def ensure_open(project: Project, day: date) -> Period:
         label = keys[locked.period_key].label
         raise LockedError(
             f"{label}的填报{STATE_LABELS[locked.state]}，已锁定，不能再修改"
-            + ("；如需更正请联系财政局重新打开。" if locked.state == State.APPROVED else "；如需修改请先撤回或等待退回。")
+            + (
+                "；如需更正请联系财政局重新打开。"
+                if locked.state == State.APPROVED
+                else "；如需修改请先撤回或等待退回。"
+            )
         )
     return period
 

@@ -118,7 +118,6 @@ def superseded_ids(model, ids: list[int]) -> set[int]:
     return set(db.session.scalars(select(model.supersedes_id).where(model.supersedes_id.in_(ids))))
 
 
-
 def spending_history(project: Project) -> list[Spending]:
     """Every expenditure ever recorded for the project, newest first (corrections included)."""
     return db.session.scalars(

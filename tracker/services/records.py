@@ -94,7 +94,9 @@ def record_value(
             raise NotVisible(supersedes.id)
         ensure_open(project, supersedes.as_of)
         if not is_current(supersedes):
-            raise ConflictError(f"这条记录已被更正，您的修改未保存：{_successor_text(supersedes)}。请在最新记录上修改。")
+            raise ConflictError(
+                f"这条记录已被更正，您的修改未保存：{_successor_text(supersedes)}。请在最新记录上修改。"
+            )
     entry = ProgressEntry(
         indicator_id=indicator.id,
         project_id=project.id,
@@ -252,9 +254,14 @@ def set_accumulation(user: User, indicator: Indicator, value: str) -> None:
     indicator.accumulation = value
     db.session.flush()
     audit.record(
-        user, "accumulation", "indicator", indicator.id,
-        f"“{indicator.level3}”改为{indicator.accumulation_label}", project=indicator.project,
-        old=old, new=indicator.accumulation_label,
+        user,
+        "accumulation",
+        "indicator",
+        indicator.id,
+        f"“{indicator.level3}”改为{indicator.accumulation_label}",
+        project=indicator.project,
+        old=old,
+        new=indicator.accumulation_label,
     )
 
 
