@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.domain.targets import Target, parse_target
@@ -32,7 +32,7 @@ class EvaluationForm(db.Model):
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
     year: Mapped[int] = mapped_column(Integer, index=True)
     # 一级 points as the project uses them ({"产出指标": "50", …}) and the execution weight.
-    level1_weights: Mapped[str] = mapped_column(Text, default="{}")
+    level1_weights: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # 一级 → 分值 (decimal text)
     execution_weight: Mapped[Decimal] = mapped_column(Score, default=Decimal(10))
     # Funds block (万元): 年初预算数, 全年预算数 (A), 全年执行数 (B), and their sources.
     initial_budget: Mapped[Decimal | None] = mapped_column(Money)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -50,7 +49,7 @@ TIER_RATES = {scoring.TIER_MET: Decimal(1), scoring.TIER_PARTIAL: Decimal("0.7")
 
 
 def level1_weights(form: EvaluationForm) -> dict[str, Decimal]:
-    return {k: Decimal(v) for k, v in json.loads(form.level1_weights or "{}").items()}
+    return {k: Decimal(v) for k, v in (form.level1_weights or {}).items()}
 
 
 def _year_end_values(indicators, entries_by_indicator, year: int):
@@ -126,7 +125,7 @@ def open_forms(year: int, *, user: User | None = None) -> dict:
         form = EvaluationForm(
             project_id=project.id,
             year=year,
-            level1_weights=json.dumps({k: str(v) for k, v in weights.items()}, ensure_ascii=False),
+            level1_weights={k: str(v) for k, v in weights.items()},
             execution_weight=scoring.DEFAULT_EXECUTION_WEIGHT,
             initial_budget=project.initial_budget,
             budget=project.budget,
@@ -294,7 +293,7 @@ def save(user: User, form: EvaluationForm, data: EvaluationEdit, *, expected_ver
             scoring.check_weights(by_level1, data.level1, execution_weight=form.execution_weight)
         except DomainError as exc:
             errors["weights"] = str(exc)
-        form.level1_weights = json.dumps({k: str(v) for k, v in data.level1.items()}, ensure_ascii=False)
+        form.level1_weights = {k: str(v) for k, v in data.level1.items()}
     if errors:
         raise InputError(errors)
     rescore(form)
