@@ -46,6 +46,12 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     app.register_blueprint(monitoring_bp)
     app.register_blueprint(evaluation_bp)
 
+    from tracker.payments import bp as payments_bp
+    from tracker.quality import bp as quality_bp
+
+    app.register_blueprint(quality_bp)
+    app.register_blueprint(payments_bp)
+
     from tracker import cli, web
 
     cli.register(app)

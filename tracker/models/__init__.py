@@ -39,3 +39,4 @@ from tracker.models.projects import (  # noqa: F401
     Project,
     SourceDocument,
 )
+from tracker.models.payments import PaymentImport, ProjectPaymentCode  # noqa: F401,E402

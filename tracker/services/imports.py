@@ -429,4 +429,7 @@ def apply_import(plan: ImportPlan, *, user: User | None = None) -> SourceDocumen
         for ind_id in pp.removed_ids:
             session.delete(indicators_by_id[ind_id])
     session.flush()
+    from tracker.services.quality import after_import  # target-quality review, shown on the result page
+
+    after_import(source)
     return source
