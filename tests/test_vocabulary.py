@@ -33,10 +33,21 @@ def _codes_in(node: ast.AST) -> list[ast.Constant]:
     return []
 
 
+def _is_code_list(node: ast.AST) -> bool:
+    """A tuple/list/set written out of two or more codes: a role or state list defined again."""
+    return (
+        isinstance(node, (ast.Tuple, ast.List, ast.Set))
+        and len(node.elts) >= 2
+        and len(_codes_in(node)) == len(node.elts)
+    )
+
+
 def literal_codes(source: str) -> list[tuple[int, str]]:
     """(line, code) of every role/state literal used where the vocabulary should be."""
     hits: list[ast.Constant] = []
     for node in ast.walk(ast.parse(source)):
+        if _is_code_list(node):
+            hits.extend(_codes_in(node))
         if isinstance(node, ast.Compare):
             for operand in [node.left, *node.comparators]:
                 hits.extend(_codes_in(operand))
@@ -89,6 +100,8 @@ def test_no_role_or_state_literal_in_templates():
         '@roles_required("finance", "admin")\ndef view(): pass',
         'notify.users_with_role("owner", 3)',
         'q.where(Submission.state.in_(("submitted", "approved")))',
+        'ALL_ROLES = ("owner", "reviewer", "finance", "admin")',
+        'EDITABLE = ["draft", "returned"]',
         'Submission(kind=k, state="draft")',
     ],
 )
@@ -103,6 +116,7 @@ def test_the_scan_catches_a_literal(source):
         'notify(kind="returned", message="")',
         "if user.role == Role.ADMIN: pass",
         'users = {"admin": 1}',
+        'ACCOUNTS = [("admin", "Admin2023", Role.ADMIN)]',
     ],
 )
 def test_the_scan_lets_other_strings_be(source):

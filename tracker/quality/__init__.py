@@ -21,7 +21,7 @@ from tracker.services import quality
 from tracker.services.scope import get_project, scope_departments
 
 bp = Blueprint("quality", __name__, url_prefix="/quality")
-ALL_ROLES = ("owner", "reviewer", "finance", "admin")
+ALL_ROLES = tuple(Role)
 PAGE_SIZE = 100
 SORT_LABELS = {
     "score": "得分从低到高",

@@ -43,7 +43,7 @@ from tracker.services import audit
 from tracker.services.progress import current_entries_query, frequency, is_locked_day
 from tracker.services.scope import visible_department_ids
 
-IMPORT_ROLES = ("finance", "reviewer")
+IMPORT_ROLES = (Role.FINANCE, Role.REVIEWER)
 # As for typed spending (tracker/progress/forms.py): amounts are kept in 万元, Money is Numeric(18, 6).
 MONEY_UNITS = {"元": Decimal(1) / Decimal(10000), "万元": Decimal(1)}
 MAX_MONEY = Decimal(10) ** 11
