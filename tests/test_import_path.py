@@ -22,4 +22,5 @@ def test_app_does_not_import_the_demo():
 
 def test_demo_is_not_in_the_runtime_package():
     assert not (ROOT / "tracker" / "demo.py").exists()
+    assert not (ROOT / "tracker" / "demo_county.py").exists()
     assert (ROOT / "tracker_demo" / "__init__.py").exists()

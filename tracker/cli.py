@@ -70,7 +70,7 @@ def import_document(path: Path, *, year: int, dry_run: bool, department_code: st
 def register(app: Flask) -> None:
     _register_data_commands(app)
     _register_job_commands(app)
-    _register_quickstart(app)
+    _register_demo_commands(app)
 
 
 def _register_data_commands(app: Flask) -> None:
@@ -184,7 +184,27 @@ def _register_job_commands(app: Flask) -> None:
             click.echo(f"  {row.total_score:>6} {row.grade}  {row.project.name}")
 
 
-def _register_quickstart(app: Flask) -> None:
+
+def _register_demo_commands(app: Flask) -> None:
+    @app.cli.group("demo")
+    def demo_group():
+        """演示与基准数据。"""
+
+    @demo_group.command("county")
+    @click.option("--scale", type=float, default=1.0, show_default=True, help="规模（1.0 = 151 个部门、2500 个项目）")
+    @click.option("--seed", type=int, default=1, show_default=True, help="随机种子（同一种子生成相同的数据）")
+    @click.option("--runs/--no-runs", default=True, show_default=True, help="生成后运行 6月30日双监控和年度自评")
+    def demo_county(scale: float, seed: int, runs: bool):
+        """生成一个县的模拟数据（部门、经导入的绩效目标表、全年完成值和支出），用于性能基准。"""
+        from tracker_demo import county
+
+        try:
+            counts = county.generate(scale, seed, runs=runs, echo=click.echo)
+        except (DomainError, RuntimeError) as exc:
+            db.session.rollback()
+            _fail(str(exc))
+        click.echo(f"已生成：{counts}")
+
     @app.cli.command("quickstart")
     @click.option("--no-migrate", is_flag=True, help="不执行数据库迁移（已迁移时使用）")
     def quickstart(no_migrate: bool):

@@ -5,7 +5,7 @@ The work is split by responsibility:
 - ``tracker.services.clock``: today and the reporting frequency;
 - ``tracker.services.locks``: archived years and periods under review are read-only;
 - ``tracker.services.submissions``: finding the form under review;
-- ``tracker.services.records``: recording values, spending (支出) and budgets (writes);
+- ``tracker.services.entries``: recording values, spending (支出) and budgets (writes);
 - ``tracker.services.readings``: current entries, a project's progress, histories (reads).
 
 ``from tracker.services.progress import X`` keeps working for all of them.
@@ -15,17 +15,7 @@ from __future__ import annotations
 
 from tracker.domain import ConflictError, DomainError, InputError
 from tracker.services.clock import frequency, today
-from tracker.services.locks import LockedError, ensure_open, ensure_year_open, is_locked_day, locked_period_keys
-from tracker.services.readings import (
-    IndicatorProgress,
-    ProjectProgress,
-    current_entries_query,
-    indicator_history,
-    project_progress,
-    spending_history,
-    superseded_ids,
-)
-from tracker.services.records import (
+from tracker.services.entries import (
     BudgetInput,
     SpendingInput,
     ValueInput,
@@ -38,6 +28,16 @@ from tracker.services.records import (
     set_accumulation,
     update_budget,
     void_value,
+)
+from tracker.services.locks import LockedError, ensure_open, ensure_year_open, is_locked_day, locked_period_keys
+from tracker.services.readings import (
+    IndicatorProgress,
+    ProjectProgress,
+    current_entries_query,
+    indicator_history,
+    project_progress,
+    spending_history,
+    superseded_ids,
 )
 from tracker.services.submissions import find_submission
 
