@@ -21,6 +21,9 @@ CHECKPOINTS = (date(2023, 3, 31), date(2023, 6, 30), date(2023, 9, 30), date(202
 
 
 def _v(value):
+    if isinstance(value, (list, dict)):
+        # JSON columns (monitoring_rows.reasons, evaluation_forms.level1_weights) as the text they hold
+        return json.dumps(value, ensure_ascii=False)
     if isinstance(value, Decimal):
         return format(value.normalize(), "f") if value else "0"
     if isinstance(value, date):
