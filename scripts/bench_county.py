@@ -15,7 +15,10 @@
 - ``--compare-with DIR``: also run the CLI from another checkout (e.g. a `git worktree` of
   main before the change) in the same session, side by side, so the noisy shared machine
   affects both alike.
-- ``pages``: added by the pages branch.
+- ``pages``: the finance pages (scripts/bench_pages.py): queries per page at scales 0.1, 0.3
+  and the main scale, the county summaries' export times, and on the main scale gunicorn with
+  4 workers and 8 concurrent clients: each page's p50/p95 and throughput next to the
+  health-check route of the same server.
 """
 
 from __future__ import annotations
@@ -318,8 +321,40 @@ def print_runs_table(results: list[dict], url: str, counts: dict) -> None:
 # ----------------------------------------------------------------------------- pages section
 
 
+def _at_scale(url: str, scale: float, seed: int) -> str:
+    """The database of another scale next to ``url`` (a sibling file or database name)."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    suffix = f"_s{str(scale).replace('.', '_')}"
+    if parsed.drivername.startswith("sqlite"):
+        path = Path(parsed.database)
+        return f"sqlite:///{path.with_name(path.stem + suffix + path.suffix)}"
+    return parsed.set(database=f"{parsed.database}{suffix}").render_as_string(hide_password=False)
+
+
 def pages(url: str, args) -> None:
-    print("(pages section: added by the scale-pages branch)")
+    """Finance pages (scripts/bench_pages.py): queries per page at each of --page-scales and
+    the main scale (sibling databases, generated once), export times, and on the main scale
+    gunicorn with 4 workers and 8 clients next to the health-check route."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import bench_pages
+
+    scales = sorted({*(float(s) for s in args.page_scales.split(",") if s), args.scale})
+    per_scale = {}
+    for scale in scales:
+        target = url if scale == args.scale else _at_scale(url, scale, args.seed)
+        bench_pages.create_database(target)
+        ensure_county(target, scale, args.seed)
+        bench_pages.ensure_runs(target)
+        per_scale[scale] = bench_pages.in_process(target)
+        print(f"queries at scale {scale}: {per_scale[scale][0]}", flush=True)
+    load = None
+    if not args.no_load:
+        load = bench_pages.served(url, per_scale[args.scale][2], port=args.port, workers=4, n_clients=8,
+                                  per_client=args.per_client)
+    backend = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
+    print(bench_pages.report(scales, per_scale, load, args.scale, backend), flush=True)
 
 
 # ----------------------------------------------------------------------------- main
@@ -333,6 +368,10 @@ def main() -> None:
     parser.add_argument("--only", choices=("runs", "pages"))
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--compare-with", type=Path, help="another checkout whose CLI runs side by side (before)")
+    parser.add_argument("--page-scales", default="0.1,0.3", help="pages: further scales for queries per page")
+    parser.add_argument("--port", type=int, default=5220, help="pages: port of the gunicorn under test")
+    parser.add_argument("--per-client", type=int, default=5, help="pages: requests per client and page")
+    parser.add_argument("--no-load", action="store_true", help="pages: no gunicorn load test")
     parser.add_argument("--floor", choices=("monitoring", "evaluation"), help=argparse.SUPPRESS)
     parser.add_argument("--write", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
