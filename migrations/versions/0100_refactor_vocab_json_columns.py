@@ -6,7 +6,7 @@ JSON (PostgreSQL ``json``; SQLite keeps the same text), read and written as a li
 Existing values are valid JSON already.
 
 Revision ID: 0100_refactor_vocab
-Revises: 0100_quality_pay
+Revises: 0100_scale_pages
 Create Date: 2026-11-30
 """
 from alembic import op
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '0100_refactor_vocab'
-down_revision = '0100_quality_pay'
+down_revision = '0100_scale_pages'
 branch_labels = None
 depends_on = None
 
