@@ -107,7 +107,7 @@ def _notifications(db, users):
 
 
 @pytest.fixture
-def world(db, seeded, make_user, make_department):
+def world(app, db, seeded, make_user, make_department):
     from tracker.models import BudgetYear, Department, Indicator, Project, SourceDocument
 
     seed_dept = db.session.scalar(select(Department).where(Department.code == "430"))
@@ -144,10 +144,23 @@ def world(db, seeded, make_user, make_department):
         "period_key": "2023-06",
         "snapshot_period": "2023-06-30",
         "source_id": db.session.scalar(select(SourceDocument.id)),
+        "batch_id": _import_batch(app),
         "user_id": users["owner"].id,
         "dept_id": other.id,
         "year_id": year.id,
     }
+
+
+def _import_batch(app) -> str:
+    """A finished import batch (stored as the batch import stores it)."""
+    import json
+    from pathlib import Path
+
+    path = Path(app.config["UPLOAD_DIR"]) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    batch = {"user_id": 0, "year": 2023, "files": [], "stage": "done", "outcomes": [], "choices": {}, "results": []}
+    (path / ("batch-" + "ab" * 16 + ".json")).write_text(json.dumps(batch), encoding="utf-8")
+    return "ab" * 16
 
 
 def _fill(rule, world, *, foreign: bool, role: str = "anonymous") -> str | None:
