@@ -12,12 +12,12 @@ from sqlalchemy import select
 
 from config import BASE_DIR
 from tracker import edge
-from tracker.demo import load_demo_activity
 from tracker.domain import DomainError
+from tracker.domain.vocab import Role
 from tracker.edge import transaction
 from tracker.extensions import db
 from tracker.importers import parse_file
-from tracker.models import ROLE_LABELS, ROLES, Department, User
+from tracker.models import ROLE_LABELS, Department, User
 from tracker.services import accounts
 from tracker.services.imports import apply_import, plan_import
 
@@ -26,10 +26,10 @@ SEED_FILE = BASE_DIR / "sample_data" / "seed_2023_430.txt"
 DEMO_ACCOUNTS = [
     # username, password, role, department ("seed" = the seed document's department)
     # display names are people's names: the header adds role and department itself
-    ("owner430", "Owner2023", "owner", "seed", "张敏"),
-    ("reviewer430", "Review2023", "reviewer", "seed", "李建国"),
-    ("finance", "Finance2023", "finance", "bureau", "王芳"),
-    ("admin", "Admin2023", "admin", "bureau", "赵磊"),
+    ("owner430", "Owner2023", Role.OWNER, "seed", "张敏"),
+    ("reviewer430", "Review2023", Role.REVIEWER, "seed", "李建国"),
+    ("finance", "Finance2023", Role.FINANCE, "bureau", "王芳"),
+    ("admin", "Admin2023", Role.ADMIN, "bureau", "赵磊"),
 ]
 
 
@@ -152,6 +152,12 @@ def import_many(files: list[Path], *, year: int, dry_run: bool, department_code:
 
 
 def register(app: Flask) -> None:
+    _register_data_commands(app)
+    _register_job_commands(app)
+    _register_demo_commands(app)
+
+
+def _register_data_commands(app: Flask) -> None:
     @app.cli.command("import-doc")
     @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
     @click.option("--year", type=int, required=True, help="预算年度，例如 2023")
@@ -167,7 +173,7 @@ def register(app: Flask) -> None:
 
     @app.cli.command("create-user")
     @click.option("--username", prompt="用户名")
-    @click.option("--role", type=click.Choice(ROLES), default="admin", show_default=True)
+    @click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.ADMIN.value, show_default=True)
     @click.option("--department", "department_name", help="所属部门名称（默认财政局）")
     @click.option("--display-name", default="")
     @click.password_option("--password", prompt="密码", confirmation_prompt="再次输入密码")
@@ -188,6 +194,8 @@ def register(app: Flask) -> None:
             _fail(str(exc))
         click.echo(f"已创建用户 {user.username}（{user.role_label}，{dept.name}）。")
 
+
+def _register_job_commands(app: Flask) -> None:
     @app.cli.group("scheduler")
     def scheduler_group():
         """定时任务进程。"""
@@ -312,6 +320,9 @@ def register(app: Flask) -> None:
         except backup.BackupError as exc:
             _fail(str(exc))
         click.echo(f"已恢复（用时 {time.perf_counter() - started:.1f} 秒）。")
+
+
+def _register_demo_commands(app: Flask) -> None:
     @app.cli.group("demo")
     def demo_group():
         """演示与基准数据。"""
@@ -322,7 +333,7 @@ def register(app: Flask) -> None:
     @click.option("--runs/--no-runs", default=True, show_default=True, help="生成后运行 6月30日双监控和年度自评")
     def demo_county(scale: float, seed: int, runs: bool):
         """生成一个县的模拟数据（部门、经导入的绩效目标表、全年完成值和支出），用于性能基准。"""
-        from tracker import demo_county as county
+        from tracker_demo import county
 
         try:
             counts = county.generate(scale, seed, runs=runs, echo=click.echo)
@@ -371,4 +382,7 @@ def _load_demo(echo) -> None:
             note = "（已存在，密码已被修改）"
         place = seed_dept.name if where == "seed" else bureau.name
         echo(f"  {username:<12} {password:<12} {ROLE_LABELS[role]}（{place}，{display}）{note}")
+    # The demo data lives outside the app's import path and is loaded only here.
+    from tracker_demo import load_demo_activity
+
     load_demo_activity(echo=echo)

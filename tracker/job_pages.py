@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, render_template, url_for
 
 from tracker.auth import roles_required
+from tracker.domain.vocab import Role
 from tracker.extensions import db
 from tracker.models import JobRequest
 from tracker.services import job_requests
@@ -30,7 +31,7 @@ def result_url(req: JobRequest) -> str:
 
 
 @bp.route("/<int:request_id>")
-@roles_required("finance", "admin")
+@roles_required(Role.FINANCE, Role.ADMIN)
 def status(request_id: int):
     req = _request(request_id)
     return render_template(
@@ -40,7 +41,7 @@ def status(request_id: int):
 
 
 @bp.route("/<int:request_id>.json")
-@roles_required("finance", "admin")
+@roles_required(Role.FINANCE, Role.ADMIN)
 def status_json(request_id: int):
     req = _request(request_id)
     return jsonify(job_requests.as_dict(req) | {"result_url": result_url(req)})

@@ -15,6 +15,7 @@ from tracker.domain import DomainError, formatting, limits
 from tracker.domain.monitoring import LIGHT_LABELS
 from tracker.domain.periods import parse_period_key
 from tracker.domain.targets import format_decimal
+from tracker.domain.vocab import Action, Light, Role, State, SubmissionKind
 from tracker.services.scope import NotVisible
 
 
@@ -27,6 +28,13 @@ def _standalone(code: int, title: str, message: str):
 
 
 def register(app: Flask) -> None:
+    _register_filters(app)
+    _register_globals(app)
+    _register_error_pages(app)
+    _register_request_hooks(app)
+
+
+def _register_filters(app: Flask) -> None:
     tz = ZoneInfo(app.config["TIMEZONE"])
 
     @app.template_filter("num")
@@ -81,6 +89,19 @@ def register(app: Flask) -> None:
             return ""
         return value.astimezone(tz).strftime(fmt)
 
+
+
+def _register_globals(app: Flask) -> None:
+    # The vocabulary in templates: `current_user.role == Role.FINANCE`, `state == State.DRAFT`.
+    app.jinja_env.globals.update(
+        Role=Role, State=State, Action=Action, SubmissionKind=SubmissionKind, Light=Light
+    )
+
+    @app.template_global("maxlen")
+    def maxlen(name: str) -> int:
+        """maxlength for a text field, from the one table the server enforces."""
+        return limits.limit_for(name)
+
     @app.context_processor
     def todo_count():
         from flask_login import current_user
@@ -111,6 +132,8 @@ def register(app: Flask) -> None:
 
         return {"todo_count": count, "unread_count": unread, "new_token": new_token}
 
+
+def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(NotVisible)
     def not_visible(error):
         return render_template("errors/error.html", code=404, message="页面不存在或您无权查看。"), 404
@@ -195,11 +218,8 @@ def register(app: Flask) -> None:
         db.session.execute(text("SELECT 1"))  # a DB error becomes the 503 page above
         return {"status": "ok"}
 
-    @app.template_global("maxlen")
-    def maxlen(name: str) -> int:
-        """maxlength for a text field, from the one table the server enforces."""
-        return limits.limit_for(name)
 
+def _register_request_hooks(app: Flask) -> None:
     @app.before_request
     def refuse_unusable_text():
         """NUL/control characters and over-long text are refused before any view runs (so no

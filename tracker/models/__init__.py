@@ -22,6 +22,7 @@ from tracker.models.org import (  # noqa: F401
     Department,
     User,
 )
+from tracker.models.payments import PaymentImport, ProjectPaymentCode  # noqa: F401,E402
 from tracker.models.progress import (  # noqa: F401
     TIERS,
     AppSetting,
@@ -29,6 +30,7 @@ from tracker.models.progress import (  # noqa: F401
     Evidence,
     Expenditure,
     ProgressEntry,
+    Spending,
     Submission,
     WorkflowEvent,
 )
@@ -40,4 +42,3 @@ from tracker.models.projects import (  # noqa: F401
     SourceDocument,
 )
 from tracker.models.security import LoginAttempt, LoginSession  # noqa: F401
-from tracker.models.payments import PaymentImport, ProjectPaymentCode  # noqa: F401,E402
