@@ -6,6 +6,7 @@ county's size; nothing here loads an indicator row as an object."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from decimal import Decimal
 from math import ceil
 
@@ -313,6 +314,7 @@ def evaluation_rows_query(
     """(form, project name, department name, state) of a year, filtered in SQL; with
     ``count`` the COUNT of those rows instead."""
     form_state = func.coalesce(Submission.state, literal("draft"))
+    stmt: Select[*tuple[Any, ...]]
     if count:
         stmt = select(func.count(EvaluationForm.id)).join(Project, EvaluationForm.project_id == Project.id)
     else:

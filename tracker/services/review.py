@@ -80,7 +80,8 @@ def act(
         WorkflowEvent(action=action, from_state=before, to_state=after, comment=(comment or "").strip(), actor_id=user.id)
     )
     db.session.flush()
-    label = KIND_LABELS.get(kind, kind)
+    submission_kind = SubmissionKind(kind)  # kinds are the enum's values (stored on the submission)
+    label = KIND_LABELS.get(submission_kind, kind)
     if after == workflow.RETURNED:
         from tracker.services import notify
 
@@ -91,7 +92,7 @@ def act(
             message=f"“{project.name}”的{label}（{period_text}）被{workflow.ACTION_LABELS[action]}：{(comment or '').strip()}",
             link={SubmissionKind.PROGRESS: f"/projects/{project.id}/review/{period_key}",
                   SubmissionKind.MONITORING: f"/monitoring/{project.id}/{period_key}",
-                  SubmissionKind.EVALUATION: f"/evaluation/{project.id}/{period_key}"}.get(kind, ""),
+                  SubmissionKind.EVALUATION: f"/evaluation/{project.id}/{period_key}"}.get(submission_kind, ""),
             dedupe_key=f"returned:{submission.id}:{len(submission.events)}",
         )
     audit.record(
