@@ -39,10 +39,10 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterable, Mapping
-from typing import Any, cast
 from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
+from typing import Any, cast
 
 from tracker.domain import DomainError
 from tracker.domain.scoring import (

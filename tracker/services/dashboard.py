@@ -6,9 +6,9 @@ county's size; nothing here loads an indicator row as an object."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 from decimal import Decimal
 from math import ceil
+from typing import Any
 
 from sqlalchemy import Select, and_, case, func, literal, select
 

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from typing import Any, cast
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from flask import current_app, has_app_context
 from sqlalchemy import CursorResult, delete, func, select, update

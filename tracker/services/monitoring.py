@@ -7,9 +7,9 @@ before it) and never changes afterwards, so a report printed again gives the sam
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypedDict
 from datetime import date
 from decimal import Decimal
+from typing import TypedDict
 
 from sqlalchemy import exists, func, select
 

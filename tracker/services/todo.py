@@ -20,8 +20,8 @@ returned form by the due date of the form itself; a 自评表 and 需整改 have
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, String, cast, exists, func, literal, or_, select, union_all
 
