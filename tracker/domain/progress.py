@@ -40,9 +40,8 @@ def year_to_date(readings: Iterable[Reading], *, cumulative: bool) -> Decimal | 
         return None
     if cumulative:
         return sum((r.value for r in with_value if r.value is not None), Decimal(0))
-    latest = _latest(with_value)
-    assert latest is not None  # with_value is not empty
-    return latest.value
+    latest = _latest(with_value)  # never None: with_value is not empty
+    return latest.value if latest is not None else None
 
 
 def latest_tier(readings: Iterable[Reading]) -> str | None:
