@@ -79,7 +79,7 @@ def _row(ind, record: IndicatorRecord, *, as_of, year, tp, budget, spent, limits
     current = None
     current_text = ""
     tier = None
-    completed = None
+    completed: dict[int | None, date] | date | None = None
     if target.kind == KIND_QUANTITATIVE:
         current = record.value(cumulative=cumulative)
     elif target.kind == KIND_QUALITATIVE:
@@ -91,8 +91,8 @@ def _row(ind, record: IndicatorRecord, *, as_of, year, tp, budget, spent, limits
             completed = {m: d for m, d in done.items() if m}
             current_text = "；".join(f"{m}月{d.month}/{d.day}" for m, d in sorted(completed.items()))
         else:
-            completed_on = done.get(None)
-            current_text = f"{completed_on.isoformat()} 完成" if completed_on else "未完成"
+            completed = one_off = done.get(None)
+            current_text = f"{one_off.isoformat()} 完成" if one_off else "未完成"
     elif target.kind == KIND_WITHIN_BUDGET:
         current = spent if budget is not None else None
         current_text = "" if budget is not None else "未录入预算"
