@@ -216,3 +216,4 @@ def _load_demo(echo) -> None:
         place = seed_dept.name if where == "seed" else bureau.name
         echo(f"  {username:<12} {password:<12} {ROLE_LABELS[role]}（{place}，{display}）{note}")
     load_demo_activity(echo=echo)
+    __import__("tracker.demo_years", fromlist=["x"]).load_demo_years(SEED_FILE, echo=echo)  # 2024 + 目标调整

@@ -39,3 +39,4 @@ from tracker.models.projects import (  # noqa: F401
     SourceDocument,
 )
 from tracker.models.payments import PaymentImport, ProjectPaymentCode  # noqa: F401,E402
+from tracker.models.adjustments import TargetAdjustment, TargetVersion  # noqa: F401,E402

@@ -121,7 +121,7 @@ class Submission(db.Model):
     __tablename__ = "submissions"
     __table_args__ = (
         UniqueConstraint("project_id", "kind", "period_key"),
-        CheckConstraint("kind IN ('progress', 'monitoring', 'evaluation')", name="kind_known"),
+        CheckConstraint("kind IN ('progress', 'monitoring', 'evaluation', 'adjustment')", name="kind_known"),
         CheckConstraint(
             "state IN ('draft', 'submitted', 'dept_approved', 'approved', 'returned')", name="state_known"
         ),

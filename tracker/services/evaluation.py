@@ -109,6 +109,10 @@ def open_forms(year: int, *, user: User | None = None) -> dict:
         .with_only_columns(Expenditure.project_id, Expenditure.amount)
     ):
         spent[project_id] = spent.get(project_id, Decimal(0)) + amount
+    from tracker.services.adjustments import targets_in_force
+
+    # The target in force at year end (绩效目标调整, issue 12 §3), one query for the run.
+    in_force = targets_in_force((ind for p in projects if p.id not in existing for ind in p.indicators), year_end)
     for project in projects:
         if project.id in existing:
             counts["existing"] += 1
@@ -141,7 +145,8 @@ def open_forms(year: int, *, user: User | None = None) -> dict:
             value, text, tier, proposed = values[ind.id]
             row = EvaluationRow(
                 indicator_id=ind.id, position=ind.position, weight=weight, actual_value=value,
-                target_raw=ind.target_raw, target_op_override=ind.op_override,
+                target_raw=in_force[ind.id].raw if ind.id in in_force else ind.target_raw,
+                target_op_override=ind.op_override,
                 actual_text=text, tier=tier, proposed_tier=proposed, deduction=Decimal(0),
             )
             row.indicator = ind

@@ -46,6 +46,7 @@ class IndicatorPlan:
     status: str
     existing_id: int | None = None
     changes: list[str] = field(default_factory=list)
+    previous_id: int | None = None  # last year's indicator (issue 12 §4)
 
     @property
     def not_understood(self) -> bool:
@@ -66,6 +67,7 @@ class ProjectPlan:
     # Gone from the document but holding recorded values, monitoring or evaluation rows:
     # kept (never silently lose what users entered) and reported.
     kept_indicators: list[str] = field(default_factory=list)
+    previous_id: int | None = None  # last year's project (issue 12 §4)
 
 
 @dataclass
@@ -104,6 +106,15 @@ class ImportPlan:
     def not_understood(self) -> list[tuple[ProjectPlan, IndicatorPlan]]:
         return [(p, i) for p in self.projects for i in p.indicators if i.not_understood]
 
+    @property
+    def previous_matches(self) -> tuple[int, int]:
+        """(projects, indicators) of this document matched to last year's."""
+        plans = [p for p in self.projects if p.parsed is not None]
+        return (
+            sum(1 for p in plans if p.previous_id),
+            sum(1 for p in plans for i in p.indicators if i.previous_id),
+        )
+
     def summary_lines(self) -> list[str]:
         lines = [
             f"部门：{self.department_code or ''}{self.department_name}（{STATUS_LABELS[self.department_status]}），预算年度 {self.year}",
@@ -114,6 +125,9 @@ class ImportPlan:
             f"有变化 {self.indicator_count(CHANGED)}，无变化 {self.indicator_count(UNCHANGED)}，"
             f"删除 {self.removed_indicator_count}",
         ]
+        matched_p, matched_i = self.previous_matches
+        if matched_p or matched_i:
+            lines.append(f"与上年对应：{matched_p} 个项目、{matched_i} 个指标（{self.year - 1} 年）")
         for change in self.budget_changes:
             lines.append(f"部门预算：{change}")
         for p in self.projects:
@@ -309,6 +323,10 @@ def plan_import(
         if name not in seen_names:
             project_plans.append(ProjectPlan(parsed=None, status=MISSING, existing_id=existing.id, name=name))
 
+    from tracker.services.years import link_previous_year  # issue 12 §4, kept apart from the import
+
+    link_previous_year(project_plans, year=year, department_id=dept.id if dept is not None else None)
+
     budget_changes: list[str] = []
     for key, value in doc.budget.items():
         old = getattr(existing_budget, key, None) if existing_budget else None
@@ -401,6 +419,7 @@ def apply_import(plan: ImportPlan, *, user: User | None = None) -> SourceDocumen
                 goal=parsed.goal,
                 position=parsed.order,
                 source_document_id=source.id,
+                previous_project_id=pp.previous_id,
             )
             session.add(project)
             session.flush()
@@ -409,6 +428,8 @@ def apply_import(plan: ImportPlan, *, user: User | None = None) -> SourceDocumen
             project.goal = parsed.goal
             project.position = parsed.order
             project.source_document_id = source.id
+            if pp.previous_id and not project.previous_project_id:
+                project.previous_project_id = pp.previous_id
         for ip in pp.indicators:
             if ip.status == UNCHANGED:
                 continue
@@ -420,6 +441,8 @@ def apply_import(plan: ImportPlan, *, user: User | None = None) -> SourceDocumen
             for key, value in _indicator_values(ip.parsed).items():
                 setattr(ind, key, value)
             ind.set_target(ip.target)
+            if ip.previous_id and not ind.previous_indicator_id:
+                ind.previous_indicator_id = ip.previous_id
             if ip.status == NEW:  # an updated indicator keeps the accumulation a user may have chosen
                 ind.accumulation = infer_accumulation(ip.target, ip.parsed.level3, ip.parsed.description)
             if ip.parsed.weight is not None:

@@ -61,8 +61,9 @@ def _readings_until(entries: list[ProgressEntry], as_of: date) -> list[progress_
     ]
 
 
-def _row(ind, readings, *, as_of, year, tp, budget, spent, limits) -> MonitoringRow:
-    target = ind.target
+def _row(ind, readings, *, as_of, year, tp, budget, spent, limits, target=None) -> MonitoringRow:
+    # The target in force on the as-of date (绩效目标调整, issue 12 §3); the indicator's own by default.
+    target = target if target is not None else ind.target
     cumulative = ind.accumulation == CUMULATIVE
     current = None
     current_text = ""
@@ -110,8 +111,8 @@ def _row(ind, readings, *, as_of, year, tp, budget, spent, limits) -> Monitoring
         level1=ind.level1,
         level2=ind.level2,
         level3=ind.level3,
-        target_raw=ind.target_raw,
-        target_unit=ind.target_unit or "",
+        target_raw=target.raw,
+        target_unit=target.unit or "",
         accumulation=ind.accumulation,
         current_value=current,
         current_text=current_text,
@@ -155,6 +156,9 @@ def run(as_of: date, *, progress_cb: Callable[[int, int, Project], None] | None 
     ):
         spent_by_project[project_id] = spent_by_project.get(project_id, Decimal(0)) + amount
 
+    from tracker.services.adjustments import targets_in_force
+
+    in_force = targets_in_force((ind for p in projects if p.id not in done for ind in p.indicators), as_of)
     opened: dict[int, list[MonitoringSnapshot]] = {}
     for index, project in enumerate(projects, start=1):
         if project.id in done:
@@ -174,6 +178,7 @@ def run(as_of: date, *, progress_cb: Callable[[int, int, Project], None] | None 
                 budget=budget,
                 spent=spent,
                 limits=limits,
+                target=in_force.get(ind.id),
             )
             for ind in project.indicators
         ]

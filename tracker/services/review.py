@@ -22,7 +22,7 @@ from tracker.services.progress import (
 )
 from tracker.services.scope import NotVisible
 
-KIND_LABELS = {"progress": "进度填报", "monitoring": "绩效监控表", "evaluation": "绩效自评表"}
+KIND_LABELS = {"progress": "进度填报", "monitoring": "绩效监控表", "evaluation": "绩效自评表", "adjustment": "绩效目标调整"}
 
 
 def get_or_create(project: Project, period_key: str, kind: str = "progress") -> Submission:
@@ -86,7 +86,8 @@ def act(
             message=f"“{project.name}”的{label}（{period_text}）被{workflow.ACTION_LABELS[action]}：{(comment or '').strip()}",
             link={"progress": f"/projects/{project.id}/review/{period_key}",
                   "monitoring": f"/monitoring/{project.id}/{period_key}",
-                  "evaluation": f"/evaluation/{project.id}/{period_key}"}.get(kind, ""),
+                  "evaluation": f"/evaluation/{project.id}/{period_key}",
+                  "adjustment": f"/adjustments/{period_key[3:]}" if period_key.startswith("adj") else ""}.get(kind, ""),
             dedupe_key=f"returned:{submission.id}:{len(submission.events)}",
         )
     audit.record(
