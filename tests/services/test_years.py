@@ -165,3 +165,25 @@ def test_reopen_year_needs_reason_and_is_audited(db):
     assert "补录 12 月支出" in log.summary
     with pytest.raises(DomainError):
         reopen_year(year, reason="again", acting=None)
+
+
+def test_quality_below_last_year_uses_the_links(seeded, db):
+    """2024年度机关用房租赁费用项目 is 2023年度… renamed: only the stored link finds last
+    year's approved actual for the 目标偏低 rule."""
+    from tracker.models import BudgetYear, EvaluationForm, EvaluationRow, Project, Submission
+    from tracker.services.quality import review
+
+    p2023 = db.session.scalar(select(Project).where(Project.name == "2023年度机关用房租赁费用项目"))
+    sat = next(i for i in p2023.indicators if i.level3 == "受益群体满意度")
+    assert sat.target_raw == "≥90%"
+    form = EvaluationForm(project_id=p2023.id, year=2023, total_score=Decimal(90), grade="优")
+    form.rows.append(EvaluationRow(indicator_id=sat.id, position=1, weight=Decimal(10), actual_value=Decimal(97),
+                                   target_raw=sat.target_raw, score=Decimal(10), deduction=Decimal(0)))
+    db.session.add_all([form, Submission(project_id=p2023.id, kind="evaluation", period_key="2023", state="approved")])
+    db.session.commit()
+    _import_2024(db)
+    y2024 = db.session.scalar(select(BudgetYear).where(BudgetYear.year == 2024))
+    p2024 = db.session.scalar(select(Project).where(Project.year_id == y2024.id, Project.previous_project_id == p2023.id))
+    report = review(None, 2024, project_ids=[p2024.id])
+    codes = [(f.code, f.indicator_name) for f in report.projects[0].findings]
+    assert ("below_last_year", "受益群体满意度") in codes
