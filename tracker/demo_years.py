@@ -62,9 +62,10 @@ def next_year_text(seed_text: str) -> str:
     out = lines[:start] + lines[end:last_end] + [""] + added + lines[last_end:]
     number = 0
     for i, line in enumerate(out):  # 1、2、… without the dropped project's gap
-        if _TITLE.match(line):
+        match = _TITLE.match(line)
+        if match:
             number += 1
-            out[i] = _TITLE.sub(lambda m: f"{number}、{m.group(2)}", line)
+            out[i] = f"{number}、{match.group(2)}"
     return "\n".join(out)
 
 

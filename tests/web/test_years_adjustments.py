@@ -183,3 +183,22 @@ def test_admin_reopens_year_only_with_reason(client, as_user, world, db):
     db.session.refresh(year)
     assert not year.is_closed
     assert "补录12月支出" in db.session.scalar(select(AuditLog.summary).where(AuditLog.action == "year_reopened"))
+
+
+def test_import_preview_says_how_much_matches_last_year(client, login, seeded, make_user, db):
+    import io
+
+    from tracker.demo_years import next_year_text
+    from tracker.models import Project
+
+    login(make_user("finance"))
+    data = next_year_text(SEED_FILE.read_text(encoding="utf-8")).encode("utf-8")
+    response = client.post(
+        "/imports/",
+        data={"file": (io.BytesIO(data), "2024.txt"), "year": "2024", "department_id": "0"},
+        content_type="multipart/form-data",
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert re.search(r"与上年对应：17 个项目、\d+ 个指标（2023 年）", html)
+    assert db.session.scalar(select(Project.id).where(Project.previous_project_id.is_not(None))) is None  # preview writes nothing

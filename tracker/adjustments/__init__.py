@@ -16,7 +16,7 @@ from tracker.auth import roles_required
 from tracker.domain import workflow
 from tracker.edge import Refusal, unit_of_work
 from tracker.extensions import db
-from tracker.models import BudgetYear, Department, Indicator
+from tracker.models import Department, Indicator
 from tracker.models.adjustments import ADJ_INDICATOR, ADJ_PROJECT, ADJ_TARGET, TargetAdjustment
 from tracker.review_actions import posted_version
 from tracker.services import adjustments, years
@@ -57,7 +57,7 @@ def index():
 @login_required
 def for_project(project_id: int):
     project = get_project(current_user, project_id)
-    items = [a for a in adjustments.for_department(visible_department_ids(current_user)) if a.project_id == project.id]
+    items = adjustments.for_department(visible_department_ids(current_user), project_id=project.id)
     states = {a.id: adjustments.state_of(a) for a in items}
     can_propose = current_user.role in ("owner", "reviewer") and current_user.department_id == project.department_id
     return render_template(
@@ -73,7 +73,9 @@ def _new_form(project) -> AdjustmentForm:
     ]
     if request.method == "GET":
         form.indicator_id.data = request.args.get("indicator", 0, type=int)
-        form.effective_from.data = max(date.today(), date(project.year.year, 1, 1)) if date.today().year == project.year.year else date(project.year.year, 7, 1)
+        today = date.today()
+        # today when the project's year is running, else mid-year as a starting point
+        form.effective_from.data = today if today.year == project.year.year else date(project.year.year, 7, 1)
     return form
 
 
@@ -144,7 +146,7 @@ def detail(project_id: int, adjustment_id: int):
 def targets(project_id: int, indicator_id: int):
     ind = _indicator(project_id, indicator_id)
     history = adjustments.history(ind)
-    proposals = [a for a in adjustments.for_department(None) if a.indicator_id == ind.id]
+    proposals = adjustments.for_department(visible_department_ids(current_user), indicator_id=ind.id)
     states = {a.id: adjustments.state_of(a) for a in proposals}
     return render_template(
         "adjustments/targets.html", ind=ind, project=ind.project, history=history, proposals=proposals,
@@ -174,5 +176,4 @@ def compare():
     return render_template(
         "adjustments/compare.html", departments=departments, department=department, summaries=summaries,
         chart=years.chart_data(summaries),
-        year_count=db.session.scalar(select(db.func.count(BudgetYear.id))),
     )

@@ -23,7 +23,6 @@ from tracker.models import Indicator, Project, Submission, User
 from tracker.models.adjustments import (
     ADJ_INDICATOR,
     ADJ_KINDS,
-    ADJ_PROJECT,
     ADJ_TARGET,
     TargetAdjustment,
     TargetVersion,
@@ -260,11 +259,22 @@ def history(indicator: Indicator) -> list[TargetVersion]:
     )
 
 
-def for_department(department_ids: list[int] | None, year_id: int | None = None) -> list[TargetAdjustment]:
-    """Proposals the user may see (None: every department), newest first."""
+def for_department(
+    department_ids: list[int] | None,
+    year_id: int | None = None,
+    *,
+    project_id: int | None = None,
+    indicator_id: int | None = None,
+) -> list[TargetAdjustment]:
+    """Proposals the user may see (None: every department), newest first; optionally of
+    one project or one indicator."""
     stmt = select(TargetAdjustment).join(Project, Project.id == TargetAdjustment.project_id)
     if department_ids is not None:
         stmt = stmt.where(Project.department_id.in_(department_ids))
     if year_id is not None:
         stmt = stmt.where(Project.year_id == year_id)
+    if project_id is not None:
+        stmt = stmt.where(TargetAdjustment.project_id == project_id)
+    if indicator_id is not None:
+        stmt = stmt.where(TargetAdjustment.indicator_id == indicator_id)
     return list(db.session.scalars(stmt.order_by(TargetAdjustment.id.desc())))
