@@ -175,6 +175,25 @@ def register(app: Flask) -> None:
         for row in evaluation.summary_all(year):
             click.echo(f"  {row.total_score:>6} {row.grade}  {row.project.name}")
 
+    @app.cli.group("demo")
+    def demo_group():
+        """演示与基准数据。"""
+
+    @demo_group.command("county")
+    @click.option("--scale", type=float, default=1.0, show_default=True, help="规模（1.0 = 151 个部门、2500 个项目）")
+    @click.option("--seed", type=int, default=1, show_default=True, help="随机种子（同一种子生成相同的数据）")
+    @click.option("--runs/--no-runs", default=True, show_default=True, help="生成后运行 6月30日双监控和年度自评")
+    def demo_county(scale: float, seed: int, runs: bool):
+        """生成一个县的模拟数据（部门、经导入的绩效目标表、全年完成值和支出），用于性能基准。"""
+        from tracker import demo_county as county
+
+        try:
+            counts = county.generate(scale, seed, runs=runs, echo=click.echo)
+        except (DomainError, RuntimeError) as exc:
+            db.session.rollback()
+            _fail(str(exc))
+        click.echo(f"已生成：{counts}")
+
     @app.cli.command("quickstart")
     @click.option("--no-migrate", is_flag=True, help="不执行数据库迁移（已迁移时使用）")
     def quickstart(no_migrate: bool):

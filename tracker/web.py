@@ -62,6 +62,11 @@ def register(app: Flask) -> None:
         except DomainError:
             return key
 
+    @app.template_filter("dict_without")
+    def dict_without(mapping: dict, *keys: str) -> dict:
+        """A page's filters without some of them (for "all departments" and similar links)."""
+        return {k: v for k, v in mapping.items() if k not in keys}
+
     @app.template_filter("localtime")
     def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
         if value is None:
@@ -72,13 +77,13 @@ def register(app: Flask) -> None:
     def todo_count():
         from flask_login import current_user
 
-        from tracker.services.todo import todo_for
+        from tracker.services.todo import todo_count
 
         def count() -> int:
             if not current_user.is_authenticated:
                 return 0
             if "_todo_count" not in g:
-                g._todo_count = todo_for(current_user).count
+                g._todo_count = todo_count(current_user)  # one COUNT query
             return g._todo_count
 
         def unread() -> int:

@@ -159,7 +159,7 @@ def test_value_with_evidence_submitted_reviewed_and_locked(live_server, browser,
     reviewer.shot("07_reviewer_home")
     page.locator("#nav").get_by_role("link", name=re.compile("我的待办")).click()
     expect(page.locator(".page-header")).to_contain_text(f"共 {before} 项")
-    item = page.locator("#todo-review").get_by_role("link", name=f"{PROJECT} · {PERIOD_LABEL}")
+    item = page.locator("#todo-items tr[data-kind=review]").get_by_role("link", name=f"{PROJECT} · {PERIOD_LABEL}")
     expect(item).to_be_visible()
     reviewer.shot("08_reviewer_todo")
     item.click()  # the period's own page: what is being approved, with its evidence
@@ -180,7 +180,7 @@ def test_value_with_evidence_submitted_reviewed_and_locked(live_server, browser,
     page = finance.page
     expect(page.locator("#todo-count")).to_have_text("1")
     page.locator("#nav").get_by_role("link", name=re.compile("我的待办")).click()
-    item = page.locator("#todo-review").get_by_role("link", name=f"{PROJECT} · {PERIOD_LABEL}")
+    item = page.locator("#todo-items tr[data-kind=review]").get_by_role("link", name=f"{PROJECT} · {PERIOD_LABEL}")
     expect(item).to_be_visible()
     finance.shot("11_finance_todo")
     item.click()

@@ -10,6 +10,7 @@ test session made. Prints one line ``status=<status> counts=<json>`` when the jo
                                                 uncommitted transaction holds), then
         [--hang SECONDS]                        sleep that long (the test kills us here)
         [--sleep SECONDS]                       sleep after every project (to overlap runs)
+        [--batch N]                             projects written per batch (monitoring.BATCH)
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--marker-after", type=int, default=5)
     parser.add_argument("--hang", type=float, default=0.0)
     parser.add_argument("--sleep", type=float, default=0.0)
+    parser.add_argument("--batch", type=int)
     args = parser.parse_args(argv)
 
     from sqlalchemy import event, func, select
@@ -45,7 +47,10 @@ def main(argv: list[str] | None = None) -> int:
     from tracker.edge import run_job
     from tracker.extensions import db
     from tracker.models import JobCompletion, MonitoringSnapshot
-    from tracker.services import jobs
+    from tracker.services import jobs, monitoring
+
+    if args.batch:
+        monitoring.BATCH = args.batch
 
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=args.db, UPLOAD_DIR=args.uploads)
     as_of = date.fromisoformat(args.as_of)

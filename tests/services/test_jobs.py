@@ -156,7 +156,8 @@ def test_second_run_is_skipped_and_duplicates_nothing(app, db, people):
 def test_run_killed_half_way_leaves_nothing_and_rerun_does_it_all(app, db, people, tmp_path):
     release_session(db)
     marker = tmp_path / "half-way"
-    worker = start_worker(app, tmp_path, "--marker", str(marker), "--marker-after", "5", "--hang", "60")
+    # Batches of 5 projects: after the 5th project the transaction holds exactly one batch.
+    worker = start_worker(app, tmp_path, "--marker", str(marker), "--marker-after", "5", "--hang", "60", "--batch", "5")
     try:
         wait_for(marker, [worker])
         # Inside its own transaction the worker had claimed the period and written 5 snapshots.

@@ -16,7 +16,7 @@ from tracker.extensions import db
 from tracker.models import BudgetYear, EvaluationForm
 from tracker.review_actions import CONFLICT as REVIEW_CONFLICT
 from tracker.review_actions import apply_from_form, posted_version
-from tracker.services import evaluation, jobs, review
+from tracker.services import dashboard, evaluation, jobs, review
 from tracker.services.scope import can_edit_project, get_project
 
 bp = Blueprint("evaluation", __name__, url_prefix="/evaluation")
@@ -33,21 +33,34 @@ def _year() -> int:
 @bp.route("/")
 @login_required
 def index():
+    """自评 overview: averages and grades from GROUP BY queries, the forms paginated in SQL."""
     year = _year()
-    rows = evaluation.summary(current_user, year)
-    by_dept: dict[int, dict] = {}
-    grades = {g: 0 for g in ("优", "良", "中", "差")}
-    for r in rows:
-        d = by_dept.setdefault(r.form.project.department_id, {"name": r.form.project.department.name, "scores": []})
-        d["scores"].append(r.form.total_score)
-        grades[r.form.grade or "差"] += 1
-    chart = {
-        "departments": [d["name"] for d in by_dept.values()],
-        "averages": [round(float(sum(d["scores"]) / len(d["scores"])), 2) for d in by_dept.values()],
-        "grades": [[g, n] for g, n in grades.items()],  # a list keeps 优良中差 in order in JSON
-    }
+    department_id = request.args.get("department", type=int)
+    grade = request.args.get("grade") or ""
+    state = request.args.get("state") or ""
+    sort = request.args.get("sort") or "dept"
+    if sort not in dashboard.EVALUATION_SORTS:
+        sort = "dept"
+    departments, grades = dashboard.evaluation_departments(current_user, year)
+    filters_ = {"department_id": department_id, "grade": grade, "state": state}
+    page = dashboard.paginate(
+        dashboard.evaluation_rows_query(current_user, year, sort=sort, **filters_),
+        dashboard.page_number(request.args.get("page")),
+        count=dashboard.evaluation_rows_query(current_user, year, count=True, **filters_),
+    )
+    points = dashboard.evaluation_points([form.id for form, *_ in page.items])
+    rows = [
+        (form, project_name, department_name, form_state,
+         dashboard.evaluation_warnings(points[form.id], form.execution_score, form.budget, form.spent))
+        for form, project_name, department_name, form_state in page.items
+    ]
+    filters = {k: v for k, v in {"year": year, "department": department_id, "grade": grade, "state": state, "sort": sort}.items() if v}
     return render_template(
-        "evaluation/index.html", rows=rows, year=year, chart=chart, by_dept=by_dept, state_labels=workflow.STATE_LABELS,
+        "evaluation/index.html", rows=rows, page=page, year=year, chart=dashboard.evaluation_chart(departments, grades),
+        by_dept=departments, departments=departments, department_id=department_id,
+        department=next((d for d in departments if d[0] == department_id), None),
+        grade=grade, grades=dashboard.GRADES, state=state, sort=sort, sorts=dashboard.EVALUATION_SORT_LABELS,
+        filters=filters, has_forms=bool(departments), state_labels=workflow.STATE_LABELS,
         years=db.session.scalars(select(BudgetYear).order_by(BudgetYear.year.desc())).all(),
     )
 
@@ -185,12 +198,23 @@ def export(project_id: int, year: int):
 @bp.route("/summary.xlsx")
 @login_required
 def export_summary():
-    from tracker.exporters.evaluation_xlsx import XLSX_MIMETYPE, summary_filename, summary_workbook
+    """Every form of the year the user may see (the page's department filter applies): one
+    streaming query, written row by row."""
+    from tracker.exporters.evaluation_xlsx import XLSX_MIMETYPE, SummaryRow, summary_filename, write_summary
 
     year = _year()
-    rows = evaluation.summary(current_user, year)
-    if not rows:
+    department_id = request.args.get("department", type=int)
+    result = dashboard.evaluation_summary_rows(current_user, year, department_id=department_id)
+    first = result.fetchone()
+    if first is None:
         abort(404)
-    data = [(r.form, workflow.STATE_LABELS[r.state], [w.message for w in r.warnings]) for r in rows]
-    return send_file(BytesIO(summary_workbook(year, data)), mimetype=XLSX_MIMETYPE, as_attachment=True,
-                     download_name=summary_filename(year))
+
+    def rows():
+        from itertools import chain
+
+        for dept, name, budget, spent, execution_score, total, grade, state, points in chain([first], result):
+            messages = [w.message for w in dashboard.evaluation_warnings(points, execution_score, budget, spent)]
+            yield SummaryRow(dept, name, budget, spent, total, grade, workflow.STATE_LABELS.get(state, state), messages)
+
+    out = write_summary(year, rows())
+    return send_file(out, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=summary_filename(year))

@@ -29,13 +29,16 @@ Cell map of the form (8 columns A-H; ``INDICATOR_HEADER_ROW`` = 12):
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import IO
 
 from openpyxl import Workbook
 from openpyxl.styles import PatternFill
 
 from tracker.domain import scoring
 from tracker.domain.targets import KIND_DEADLINE, KIND_QUALITATIVE, KIND_WITHIN_BUDGET, format_decimal
+from tracker.exporters.cells import StreamSheet
 from tracker.exporters.monitoring_xlsx import (
     _LINE_HEIGHT,
     CENTER,
@@ -333,55 +336,70 @@ def evaluation_workbook(form) -> bytes:
 # ---------------------------------------------------------------------------- the summary
 
 
-def summary_workbook(year: int, rows: Iterable[tuple]) -> bytes:
-    """One row per (form, state label, warning messages), in the order given (汇总表)."""
-    rows = list(rows)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "自评汇总"
-    wb.properties.title = SUMMARY_TITLE
-    s = _Sheet(ws, [width for _, width in SUMMARY_COLUMNS])
-    last = len(SUMMARY_COLUMNS)
+@dataclass(frozen=True)
+class SummaryRow:
+    """One form of the 汇总表, as read by one streaming query (no ORM objects)."""
 
-    s.put(1, 1, SUMMARY_TITLE, to_col=last, font=TITLE_FONT, align=CENTER, border=False)
-    s.fit(1, 32)
-    s.put(2, 1, f"（{year}年度）", to_col=last, font=SUBTITLE_FONT, align=CENTER, border=False)
-    s.fit(2, 22)
-    for col, (header, _) in enumerate(SUMMARY_COLUMNS, start=1):
-        s.label(SUMMARY_HEADER_ROW, col, header)
+    department: str
+    project: str
+    budget: Decimal | None
+    spent: Decimal | None
+    total_score: Decimal | None
+    grade: str | None
+    state: str
+    warnings: Sequence[str] = ()
+
+
+def write_summary(year: int, rows: Iterable[SummaryRow]) -> IO[bytes]:
+    """The 汇总表 written row by row as the rows come (write-only mode, named styles);
+    returns a temporary file holding the workbook."""
+    last = len(SUMMARY_COLUMNS)
+    sheet = StreamSheet(SUMMARY_TITLE, "自评汇总", [width for _, width in SUMMARY_COLUMNS])
+    sheet.merged(SUMMARY_TITLE, "t_title", last_col=last, height=32)
+    sheet.merged(f"（{year}年度）", "t_subtitle", last_col=last, height=22)
+    sheet.append([(header, "t_label") for header, _ in SUMMARY_COLUMNS], height=2 * _LINE_HEIGHT + 6)
 
     counts = dict.fromkeys(GRADES, 0)
-    scores: list[Decimal] = []
-    for index, (form, state, messages) in enumerate(rows, start=1):
-        r = SUMMARY_FIRST_ROW + index - 1
-        if form.grade:
-            counts[form.grade] = counts.get(form.grade, 0) + 1
-        if form.total_score is not None:
-            scores.append(form.total_score)
-        s.put(r, 1, index, align=CENTER)
-        s.put(r, 2, _department(form))
-        s.put(r, 3, form.project.name)
-        s.put(r, 4, form.budget, number_format=MONEY_FORMAT, align=RIGHT)
-        s.put(r, 5, form.spent, number_format=MONEY_FORMAT, align=RIGHT)
-        s.put(r, 6, _rate(form.budget, form.spent), number_format=RATE_FORMAT, align=RIGHT)
-        s.put(r, 7, form.total_score, number_format=SCORE_FORMAT, align=CENTER)
-        s.put(r, 8, form.grade or "", align=CENTER)
-        s.put(r, 9, state or "", align=CENTER)
-        s.put(r, 10, "；".join(messages or ()))
+    total, scored = Decimal(0), 0
+    index = 0
+    for index, row in enumerate(rows, start=1):
+        if row.grade:
+            counts[row.grade] = counts.get(row.grade, 0) + 1
+        if row.total_score is not None:
+            total += Decimal(row.total_score)
+            scored += 1
+        sheet.append([
+            (index, "t_center"),
+            (row.department, "t_text"),
+            (row.project, "t_text"),
+            (row.budget, "t_money"),
+            (row.spent, "t_money"),
+            (_rate(row.budget, row.spent), "t_rate"),
+            (row.total_score, "t_score"),
+            (row.grade or "", "t_center"),
+            (row.state or "", "t_center"),
+            ("；".join(row.warnings or ()), "t_text"),
+        ])
 
-    end = SUMMARY_FIRST_ROW + len(rows) - 1
-    if rows:
-        ws.auto_filter.ref = f"A{SUMMARY_HEADER_ROW}:{s.ws.cell(row=end, column=last).coordinate}"
+    end = SUMMARY_FIRST_ROW + index - 1
     tally = "、".join(f"{grade} {n} 个" for grade, n in counts.items() if n)
-    footer = f"共 {len(rows)} 个项目"
+    footer = f"共 {index} 个项目"
     if tally:
         footer += f"（自评等级：{tally}）"
-    if scores:
-        average = scoring.round_score(sum(scores, Decimal(0)) / len(scores))
-        footer += f"，平均得分 {average:.2f} 分"
-    s.put(end + 1, 1, footer + "。", to_col=last, font=NOTE_FONT, border=False)
-    ws.freeze_panes = f"A{SUMMARY_FIRST_ROW}"
+    if scored:
+        footer += f"，平均得分 {scoring.round_score(total / scored):.2f} 分"
+    last_row = sheet.merged(footer + "。", "t_note", last_col=last, height=20)
+    sheet.finish(header_row=SUMMARY_HEADER_ROW, first_row=SUMMARY_FIRST_ROW, last_data_row=end, last_row=last_row, filter_rows=index > 0)
+    return sheet.save()
 
-    s.finish()
-    _print_setup(ws, last_row=end + 1, last_col=last, title_rows=f"{SUMMARY_HEADER_ROW}:{SUMMARY_HEADER_ROW}")
-    return _save(wb)
+
+def summary_workbook(year: int, rows: Iterable[tuple]) -> bytes:
+    """One row per (form, state label, warning messages), in the order given (汇总表), as
+    bytes. The pages export through :func:`write_summary` fed by one streaming query."""
+    data = (
+        SummaryRow(_department(form), form.project.name, form.budget, form.spent, form.total_score, form.grade,
+                   state or "", tuple(messages or ()))
+        for form, state, messages in rows
+    )
+    with write_summary(year, data) as out:
+        return out.read()

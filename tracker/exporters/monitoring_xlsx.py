@@ -15,9 +15,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from io import BytesIO
 from math import ceil
+from typing import IO
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -27,6 +30,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from tracker.domain.monitoring import LIGHT_LABELS, LIGHT_MEANINGS, LIGHTS, RED, YELLOW
 from tracker.domain.targets import KIND_WITHIN_BUDGET, format_decimal
+from tracker.exporters.cells import StreamSheet, set_text
 from tracker.services.monitoring import period_label, reasons_of
 
 TITLE = "项目支出绩效目标执行监控表"
@@ -152,7 +156,8 @@ class _Sheet:
     ):
         last_col = to_col or col
         last_row = to_row or row
-        cell = self.ws.cell(row=row, column=col, value=value)
+        cell = self.ws.cell(row=row, column=col)
+        set_text(cell, value)  # user text never becomes a formula
         cell.font = font
         cell.alignment = align
         if number_format:
@@ -384,72 +389,83 @@ def monitoring_workbook(snapshot) -> bytes:
 # ---------------------------------------------------------------------------- the summary
 
 
-def monitoring_summary_workbook(snapshots: Iterable, states: Mapping[int, str] | None = None) -> bytes:
-    """One row per snapshot, in the order given (汇总表).
+@dataclass(frozen=True)
+class SummaryRow:
+    """One project of the 汇总表, as read by one streaming query (no ORM objects)."""
 
-    ``states`` maps a project id to its form's state label (e.g. "已提交"); with it the
-    table gets a 表单状态 column.
-    """
-    snapshots = list(snapshots)
-    columns = SUMMARY_COLUMNS + ((STATE_COLUMN,) if states is not None else ())
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "监控汇总"
-    wb.properties.title = SUMMARY_TITLE
-    s = _Sheet(ws, [width for _, width in columns])
+    department: str
+    project: str
+    budget: Decimal | None
+    spent: Decimal | None
+    execution_rate: Decimal | None
+    time_progress: Decimal | None
+    budget_light: str
+    project_light: str
+    red: int
+    yellow: int
+    needs_rectification: bool
+    state: str | None = None  # the form's state label, when the table has that column
+
+
+def write_monitoring_summary(rows: Iterable[SummaryRow], *, periods: Iterable[date], with_states: bool) -> IO[bytes]:
+    """The 汇总表 written row by row as the rows come (write-only mode, named styles);
+    returns a temporary file holding the workbook."""
+    columns = SUMMARY_COLUMNS + ((STATE_COLUMN,) if with_states else ())
     last = len(columns)
-
-    periods = sorted({snapshot.as_of for snapshot in snapshots})
-    s.put(1, 1, SUMMARY_TITLE, to_col=last, font=TITLE_FONT, align=CENTER, border=False)
-    s.fit(1, 32)
-    s.put(
-        2,
-        1,
-        f"（{'、'.join(period_label(p) for p in periods)}）" if periods else "",
-        to_col=last,
-        font=SUBTITLE_FONT,
-        align=CENTER,
-        border=False,
-    )
-    s.fit(2, 22)
-    for col, (header, _) in enumerate(columns, start=1):
-        s.label(SUMMARY_HEADER_ROW, col, header)
+    sheet = StreamSheet(SUMMARY_TITLE, "监控汇总", [width for _, width in columns])
+    periods = sorted(set(periods))
+    sheet.merged(SUMMARY_TITLE, "t_title", last_col=last, height=32)
+    sheet.merged(f"（{'、'.join(period_label(p) for p in periods)}）" if periods else "", "t_subtitle", last_col=last, height=22)
+    sheet.append([(header, "t_label") for header, _ in columns], height=2 * _LINE_HEIGHT + 6)
 
     counts = {light: 0 for light in LIGHTS}
-    for index, snapshot in enumerate(snapshots, start=1):
-        r = SUMMARY_FIRST_ROW + index - 1
-        project = snapshot.project
-        lights = [row.light for row in snapshot.rows]
-        counts[snapshot.project_light] = counts.get(snapshot.project_light, 0) + 1
-        s.put(r, 1, index, align=CENTER)
-        s.put(r, 2, project.department.name if project.department is not None else "")
-        s.put(r, 3, project.name)
-        s.put(r, 4, snapshot.budget, number_format=MONEY_FORMAT, align=RIGHT)
-        s.put(r, 5, snapshot.spent, number_format=MONEY_FORMAT, align=RIGHT)
-        s.put(r, 6, snapshot.execution_rate, number_format=RATE_FORMAT, align=RIGHT)
-        s.put(r, 7, snapshot.time_progress, number_format=RATE_FORMAT, align=RIGHT)
-        s.light(r, 8, snapshot.budget_light)
-        s.light(r, 9, snapshot.project_light)
-        s.put(r, 10, lights.count(RED), align=CENTER)
-        s.put(r, 11, lights.count(YELLOW), align=CENTER)
-        s.put(r, 12, "是" if snapshot.needs_rectification else "否", align=CENTER)
-        if states is not None:
-            s.put(r, 13, states.get(snapshot.project_id, ""), align=CENTER)
+    index = 0
+    for index, row in enumerate(rows, start=1):
+        counts[row.project_light] = counts.get(row.project_light, 0) + 1
+        cells = [
+            (index, "t_center"),
+            (row.department, "t_text"),
+            (row.project, "t_text"),
+            (row.budget, "t_money"),
+            (row.spent, "t_money"),
+            (row.execution_rate, "t_rate"),
+            (row.time_progress, "t_rate"),
+            (LIGHT_LABELS.get(row.budget_light, ""), f"t_light_{row.budget_light}" if row.budget_light in LIGHTS else "t_center"),
+            (LIGHT_LABELS.get(row.project_light, ""), f"t_light_{row.project_light}" if row.project_light in LIGHTS else "t_center"),
+            (int(row.red or 0), "t_center"),
+            (int(row.yellow or 0), "t_center"),
+            ("是" if row.needs_rectification else "否", "t_center"),
+        ]
+        if with_states:
+            cells.append((row.state or None, "t_center"))
+        sheet.append(cells)
 
-    end = SUMMARY_FIRST_ROW + len(snapshots) - 1
-    if snapshots:
-        ws.auto_filter.ref = f"A{SUMMARY_HEADER_ROW}:{get_column_letter(last)}{end}"
+    end = SUMMARY_FIRST_ROW + index - 1
     tally = "、".join(f"{LIGHT_LABELS[light]}灯 {n} 个" for light, n in counts.items() if n)
-    s.put(
-        end + 1,
-        1,
-        f"共 {len(snapshots)} 个项目" + (f"（项目综合预警：{tally}）" if tally else "") + "。",
-        to_col=last,
-        font=NOTE_FONT,
-        border=False,
-    )
-    ws.freeze_panes = f"A{SUMMARY_FIRST_ROW}"
+    note = f"共 {index} 个项目" + (f"（项目综合预警：{tally}）" if tally else "") + "。"
+    footer = sheet.merged(note, "t_note", last_col=last, height=_MIN_HEIGHT)
+    sheet.finish(header_row=SUMMARY_HEADER_ROW, first_row=SUMMARY_FIRST_ROW, last_data_row=end, last_row=footer, filter_rows=index > 0)
+    return sheet.save()
 
-    s.finish()
-    _print_setup(ws, last_row=end + 1, last_col=last, title_rows=f"{SUMMARY_HEADER_ROW}:{SUMMARY_HEADER_ROW}")
-    return _save(wb)
+
+def monitoring_summary_workbook(snapshots: Iterable, states: Mapping[int, str] | None = None) -> bytes:
+    """One row per snapshot, in the order given (汇总表), as bytes.
+
+    ``states`` maps a project id to its form's state label (e.g. "已提交"); with it the
+    table gets a 表单状态 column. The pages export through :func:`write_monitoring_summary`
+    with rows read by one streaming query; this form takes loaded snapshots.
+    """
+    snapshots = list(snapshots)
+    rows = (
+        SummaryRow(
+            department=s.project.department.name if s.project.department is not None else "",
+            project=s.project.name, budget=s.budget, spent=s.spent, execution_rate=s.execution_rate,
+            time_progress=s.time_progress, budget_light=s.budget_light, project_light=s.project_light,
+            red=sum(r.light == RED for r in s.rows), yellow=sum(r.light == YELLOW for r in s.rows),
+            needs_rectification=s.needs_rectification,
+            state=states.get(s.project_id) if states is not None else None,
+        )
+        for s in snapshots
+    )
+    with write_monitoring_summary(rows, periods=[s.as_of for s in snapshots], with_states=states is not None) as out:
+        return out.read()

@@ -13,7 +13,7 @@ from tracker.domain.targets import Target, parse_target
 from tracker.extensions import db
 from tracker.models.base import Money, Quantity, UTCDateTime, utcnow
 from tracker.models.org import User
-from tracker.models.projects import Indicator, Project
+from tracker.models.projects import Indicator, Project, indicator_target
 
 Score = Numeric(8, 2)
 
@@ -91,20 +91,26 @@ class EvaluationRow(db.Model):
 
     @property
     def target(self) -> Target:
-        ind = self.indicator
-        if ind.target_raw == self.target_raw:
-            # The parse stored at import, which used hints this row does not keep (the 三级
-            # name, a 计算符号/度量单位 column); without the indicator's later override.
-            target = replace(ind.target, op=ind.target_op, implicit_op=ind.target_implicit_op)
-        else:  # the indicator was re-imported with another target: the row keeps its own
-            target = parse_target(self.target_raw, level2=ind.level2, name=ind.level3)
-        if self.target_op_override and target.op:
-            target = replace(target, op=self.target_op_override, implicit_op=False)
-        return target
+        return row_target(self.target_raw, self.target_op_override, self.indicator)
 
     @property
     def target_unit(self) -> str:
         return self.target.unit
+
+
+def row_target(target_raw: str, op_override: str | None, ind) -> Target:
+    """The target a self-evaluation row is scored against (EvaluationRow.target and the batch
+    opening share it). ``ind`` is the row's Indicator or a row of its columns
+    (Indicator.TARGET_COLUMNS, level2, level3)."""
+    if ind.target_raw == target_raw:
+        # The parse stored at import, which used hints this row does not keep (the 三级
+        # name, a 计算符号/度量单位 column); without the indicator's later override.
+        target = replace(indicator_target(ind), op=ind.target_op, implicit_op=ind.target_implicit_op)
+    else:  # the indicator was re-imported with another target: the row keeps its own
+        target = parse_target(target_raw, level2=ind.level2, name=ind.level3)
+    if op_override and target.op:
+        target = replace(target, op=op_override, implicit_op=False)
+    return target
 
 
 class ScoreChange(db.Model):

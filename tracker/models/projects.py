@@ -181,18 +181,13 @@ class Indicator(TimestampMixin, db.Model):
 
     @property
     def target(self) -> Target:
-        return Target(
-            raw=self.target_raw,
-            kind=self.target_kind,
-            op=self.op_override or self.target_op,
-            value=self.target_value,
-            unit=self.target_unit or "",
-            year=self.deadline_year,
-            month=self.deadline_month,
-            day=self.deadline_day,
-            monthly_day=self.deadline_monthly_day,
-            implicit_op=self.target_implicit_op and not self.op_override,
-        )
+        return indicator_target(self)
+
+    # The columns indicator_target reads: batch runs select just these (no ORM object).
+    TARGET_COLUMNS = (
+        "target_raw", "target_kind", "target_op", "op_override", "target_value", "target_unit",
+        "deadline_year", "deadline_month", "deadline_day", "deadline_monthly_day", "target_implicit_op",
+    )
 
     def set_target(self, target: Target) -> None:
         self.target_raw = target.raw
@@ -209,3 +204,20 @@ class Indicator(TimestampMixin, db.Model):
     @property
     def accumulation_label(self) -> str:
         return ACCUMULATION_LABELS.get(self.accumulation, self.accumulation)
+
+
+def indicator_target(ind) -> Target:
+    """The indicator's target from its columns; ``ind`` is an Indicator or any row with the
+    same attribute names (Indicator.TARGET_COLUMNS), so batch runs use the same rule."""
+    return Target(
+        raw=ind.target_raw,
+        kind=ind.target_kind,
+        op=ind.op_override or ind.target_op,
+        value=ind.target_value,
+        unit=ind.target_unit or "",
+        year=ind.deadline_year,
+        month=ind.deadline_month,
+        day=ind.deadline_day,
+        monthly_day=ind.deadline_monthly_day,
+        implicit_op=ind.target_implicit_op and not ind.op_override,
+    )

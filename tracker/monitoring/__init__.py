@@ -9,18 +9,17 @@ from io import BytesIO
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from tracker.auth import roles_required, safe_next
 from tracker.domain import DomainError, InputError, workflow
 from tracker.domain import monitoring as rules
 from tracker.edge import Refusal, run_job, unit_of_work
 from tracker.extensions import db
-from tracker.models import Department, MonitoringSnapshot, Project, Submission
+from tracker.models import MonitoringSnapshot, Project
 from tracker.monitoring import forms
 from tracker.review_actions import CONFLICT as REVIEW_CONFLICT
 from tracker.review_actions import apply_from_form, posted_version
-from tracker.services import jobs, monitoring, monitoring_form, notify, review
+from tracker.services import dashboard, jobs, monitoring, monitoring_form, notify, review
 from tracker.services.scope import can_edit_project, get_project, scope_projects
 
 bp = Blueprint("monitoring", __name__, url_prefix="/monitoring")
@@ -32,71 +31,47 @@ def _periods() -> list[str]:
     return list(db.session.scalars(stmt))
 
 
-def _period_rows(period: str) -> list:
-    """(snapshot, submission) of every project of a period the user may see, in one query."""
-    stmt = (
-        select(MonitoringSnapshot, Submission)
-        .join(Project, MonitoringSnapshot.project_id == Project.id)
-        .outerjoin(
-            Submission,
-            (Submission.project_id == MonitoringSnapshot.project_id)
-            & (Submission.kind == "monitoring")
-            & (Submission.period_key == MonitoringSnapshot.period_key),
-        )
-        .where(MonitoringSnapshot.period_key == period)
-        .options(selectinload(MonitoringSnapshot.project).selectinload(Project.department), selectinload(MonitoringSnapshot.rows))
-        .order_by(Project.department_id, Project.position)
-    )
-    return db.session.execute(scope_projects(stmt, current_user)).all()
-
-
 @bp.route("/")
 @login_required
 def index():
+    """The overview and the department drill-down: counts per department from one GROUP BY
+    on the frozen snapshots, the project table filtered, sorted and paginated in SQL."""
     periods = _periods()
     period = request.args.get("period") or (periods[0] if periods else None)
     light = request.args.get("light") or ""
     state = request.args.get("state") or ""
+    sort = request.args.get("sort") or "dept"
+    if sort not in dashboard.MONITORING_SORTS:
+        sort = "dept"
     department_id = request.args.get("department", type=int)
-    rows = []
+    departments, page, chart, red_yellow = [], None, {}, {}
     if period:
-        rows = _period_rows(period)
-    all_rows = rows
-    if department_id:
-        rows = [r for r in rows if r[0].project.department_id == department_id]
-    if light:
-        rows = [r for r in rows if r[0].project_light == light]
-    if state:
-        rows = [r for r in rows if (r[1].state if r[1] else "draft") == state]
-    # Per department: counts of project lights and the execution rate against time progress.
-    by_dept: dict[int, dict] = {}
-    for snap, _ in all_rows:
-        d = by_dept.setdefault(snap.project.department_id, {
-            "name": snap.project.department.name, "budget": 0, "spent": 0,
-            "lights": {k: 0 for k in rules.LIGHTS}, "projects": 0,
-        })
-        d["projects"] += 1
-        d["lights"][snap.project_light] += 1
-        if snap.budget:
-            d["budget"] += snap.budget
-            d["spent"] += snap.spent
-    chart = {
-        "departments": [d["name"] for d in by_dept.values()],
-        "rates": [round(float(d["spent"] / d["budget"] * 100), 1) if d["budget"] else None for d in by_dept.values()],
-        "time_progress": round(float(all_rows[0][0].time_progress * 100), 1) if all_rows else None,
-        "lights": [[rules.LIGHT_LABELS[k], sum(d["lights"][k] for d in by_dept.values())] for k in rules.LIGHTS],
-    }
-    departments = db.session.scalars(select(Department).where(Department.id.in_(by_dept.keys()))).all()
+        departments = dashboard.monitoring_departments(current_user, period)
+        chart = dashboard.monitoring_chart(departments, dashboard.time_progress(period))
+        page = dashboard.paginate(
+            dashboard.monitoring_rows_query(
+                current_user, period, department_id=department_id, light=light, state=state, sort=sort
+            ),
+            dashboard.page_number(request.args.get("page")),
+            count=dashboard.monitoring_rows_count(current_user, period, department_id=department_id, light=light, state=state),
+        )
+        red_yellow = dashboard.row_light_counts([row[0].id for row in page.items])
+    filters = {k: v for k, v in {"period": period, "department": department_id, "light": light, "state": state, "sort": sort}.items() if v}
     return render_template(
         "monitoring/index.html",
         periods=periods,
         period=period,
-        rows=rows,
-        by_dept=by_dept,
+        page=page,
+        red_yellow=red_yellow,
+        by_dept=departments,
         chart=chart,
         departments=departments,
+        department=next((d for d in departments if d.id == department_id), None),
         light=light,
         state=state,
+        sort=sort,
+        sorts=dashboard.SORT_LABELS,
+        filters=filters,
         department_id=department_id,
         light_labels=rules.LIGHT_LABELS,
         state_labels=workflow.STATE_LABELS,
@@ -266,21 +241,23 @@ def export(project_id: int, period_key: str):
 @bp.route("/summary.xlsx")
 @login_required
 def export_summary():
-    """Every project of a period the user may see, one row each (the department scope applies)."""
-    from tracker.exporters.monitoring_xlsx import XLSX_MIMETYPE, monitoring_summary_workbook, summary_filename
+    """Every project of a period the user may see, one row each (the department scope and
+    the page's department filter apply): one streaming query, written row by row."""
+    from tracker.exporters.monitoring_xlsx import XLSX_MIMETYPE, SummaryRow, summary_filename, write_monitoring_summary
 
     periods = _periods()
     period = request.args.get("period") or (periods[0] if periods else "")
-    rows = _period_rows(period)
-    if not rows:
+    if period not in periods:
         abort(404)
-    states = {snap.project_id: workflow.STATE_LABELS[sub.state if sub else "draft"] for snap, sub in rows}
-    return send_file(
-        BytesIO(monitoring_summary_workbook([snap for snap, _ in rows], states)),
-        mimetype=XLSX_MIMETYPE,
-        as_attachment=True,
-        download_name=summary_filename(date.fromisoformat(period)),
+    department_id = request.args.get("department", type=int)
+    rows = (
+        SummaryRow(dept, name, budget, spent, rate, progress, budget_light, project_light, red, yellow, needs,
+                   workflow.STATE_LABELS.get(state, state))
+        for dept, name, budget, spent, rate, progress, budget_light, project_light, red, yellow, needs, state, _ in
+        dashboard.monitoring_summary_rows(current_user, period, department_id=department_id)
     )
+    out = write_monitoring_summary(rows, periods=[date.fromisoformat(period)], with_states=True)
+    return send_file(out, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=summary_filename(date.fromisoformat(period)))
 
 
 @bp.route("/notifications", methods=["GET", "POST"])

@@ -118,7 +118,10 @@ def indicator(project_id: int, indicator_id: int):
 
 def _render_indicator(project, ind, *, form, correcting=None, errors=None, message=None, void_error=None, warnings=None):
     errors = errors or {}
-    history = progress.indicator_history(ind)
+    from tracker.services import dashboard
+
+    history_page = dashboard.indicator_history_page(ind, dashboard.page_number(request.args.get("page")))
+    history = history_page.items
     superseded = progress.superseded_ids(ProgressEntry, [e.id for e in history])
     files = evidence_service.by_record(ProgressEntry, [e.id for e in history])
     summary = progress.project_progress(project, [ind]).rows[0]
@@ -139,6 +142,7 @@ def _render_indicator(project, ind, *, form, correcting=None, errors=None, messa
         ind=ind,
         target=ind.target,
         history=history,
+        history_page=history_page,
         superseded=superseded,
         files=files,
         summary=summary,
@@ -341,7 +345,14 @@ def act(project_id: int, period_key: str):
 @bp.route("/todo")
 @login_required
 def todo():
-    return render_template("progress/todo.html", todo=todo_service.todo_for(current_user), labels=workflow.STATE_LABELS)
+    """Everything the user owes, sorted by due date, 50 a page (a constant number of queries)."""
+    from tracker.services import dashboard
+
+    todo = todo_service.todo_for(current_user)
+    page = dashboard.Page([], dashboard.page_number(request.args.get("page")), dashboard.PER_PAGE, len(todo.items))
+    page.page = min(page.page, page.pages)
+    items = todo.items[(page.page - 1) * page.per_page : page.page * page.per_page]
+    return render_template("progress/todo.html", todo=todo, items=items, page=page, labels=workflow.STATE_LABELS)
 
 
 @bp.route("/audit")

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import select
 
 from tracker.domain import monitoring as monitoring_rules
 from tracker.extensions import db
-from tracker.models import BudgetYear, Department, Indicator, Project
+from tracker.models import BudgetYear, Department, Indicator
+from tracker.services import dashboard
 from tracker.services.monitoring import thresholds
 from tracker.services.progress import project_progress
-from tracker.services.scope import can_edit_project, get_project, scope_departments, scope_projects
+from tracker.services.scope import can_edit_project, get_project, scope_departments
 
 bp = Blueprint("projects", __name__)
 
@@ -54,38 +54,34 @@ def index():
         year = current.year if current else None
     department_id = request.args.get("department", type=int)
     q = (request.args.get("q") or "").strip()
-
-    counts = (
-        select(Indicator.project_id, func.count(Indicator.id).label("n"))
-        .group_by(Indicator.project_id)
-        .subquery()
+    sort = request.args.get("sort") or "dept"
+    if sort not in dashboard.PROJECT_SORTS:
+        sort = "dept"
+    # One page of projects (filters and order in SQL), then their figures for that page only.
+    page = dashboard.paginate(
+        dashboard.projects_query(current_user, year=year, department_id=department_id, q=q, sort=sort),
+        dashboard.page_number(request.args.get("page")),
     )
-    stmt = (
-        select(Project, func.coalesce(counts.c.n, 0))
-        .join(BudgetYear, Project.year_id == BudgetYear.id)
-        .join(Department, Project.department_id == Department.id)
-        .outerjoin(counts, counts.c.project_id == Project.id)
-        .options(selectinload(Project.department), selectinload(Project.year))
-        .order_by(BudgetYear.year.desc(), Department.code, Project.position, Project.id)
-    )
-    stmt = scope_projects(stmt, current_user)
-    if year:
-        stmt = stmt.where(BudgetYear.year == year)
-    if department_id:
-        stmt = stmt.where(Project.department_id == department_id)
-    if q:
-        stmt = stmt.where(Project.name.contains(q))
-    rows = db.session.execute(stmt).all()
-    total_indicators = sum(n for _, n in rows)
+    figures = dashboard.project_figures([project.id for project, _, _ in page.items])
+    total_projects, total_indicators = dashboard.project_totals(current_user, year=year, department_id=department_id, q=q)
+    filters = {k: v for k, v in {"department": department_id, "q": q, "sort": sort}.items() if v}
+    filters["year"] = year or ""  # "" keeps 全部年度 across pages
     return render_template(
         "projects/index.html",
-        rows=rows,
+        page=page,
+        figures=figures,
         years=years,
         departments=departments,
+        department=next((d for d in departments if d.id == department_id), None),
         year=year,
         department_id=department_id,
         q=q,
+        sort=sort,
+        sorts=dashboard.PROJECT_SORT_LABELS,
+        filters=filters,
+        total_projects=total_projects,
         total_indicators=total_indicators,
+        light_labels=monitoring_rules.LIGHT_LABELS,
     )
 
 

@@ -179,10 +179,15 @@ def apply(adj: TargetAdjustment, user: User) -> None:
         )
         version.set_target(target)
         db.session.add(version)
+        db.session.flush()
         old = ind.target_raw
-        ind.set_target(target)
+        # The indicator's own columns hold the latest target (the one in force at year end,
+        # used by the self-evaluation), even when adjustments were approved out of date order.
+        latest = max(history(ind), key=lambda v: (v.effective_from, v.id))
+        ind.set_target(latest.target)
         ind.op_override = None
         summary = f"指标“{ind.level3}”目标调整：{old} → {target.raw}（{adj.effective_from} 起）"
+
     elif adj.kind == ADJ_INDICATOR:
         target = _parsed(adj.new_target_raw, level2=adj.level2, name=adj.level3)
         position = (db.session.scalar(select(func.max(Indicator.position)).where(Indicator.project_id == project.id)) or 0) + 1
@@ -228,23 +233,32 @@ def target_in_force(indicator: Indicator, on: date) -> Target:
 
 
 def targets_in_force(indicators, on: date) -> dict[int, Target]:
-    """Set-based form of :func:`target_in_force` for a run: one query for all indicators."""
+    """Set-based form of :func:`target_in_force`: indicator id → target, one query per
+    1000 indicators."""
     indicators = list(indicators)
     out = {ind.id: ind.target for ind in indicators}
-    ids = [ind.id for ind in indicators]
+    out.update(adjusted_targets([ind.id for ind in indicators], on))
+    return out
+
+
+def adjusted_targets(indicator_ids, on: date) -> dict[int, Target]:
+    """For the indicators among ``indicator_ids`` that have a target history, the target in
+    force on ``on`` (before the first version — a mid-year indicator before it existed — its
+    first target). Indicators never adjusted are left out: their own columns hold. Batch runs
+    build this dict once per batch."""
+    ids = list(indicator_ids)
+    out: dict[int, Target] = {}
     for start in range(0, len(ids), 1000):
         chunk = ids[start : start + 1000]
-        versions = db.session.scalars(
+        by_ind: dict[int, list[TargetVersion]] = {}
+        for v in db.session.scalars(
             select(TargetVersion)
             .where(TargetVersion.indicator_id.in_(chunk))
             .order_by(TargetVersion.indicator_id, TargetVersion.effective_from, TargetVersion.id)
-        ).all()
-        by_ind: dict[int, list[TargetVersion]] = {}
-        for v in versions:
+        ):
             by_ind.setdefault(v.indicator_id, []).append(v)
         for ind_id, vs in by_ind.items():
             current = [v for v in vs if v.effective_from <= on]
-            # Before the first version (a mid-year indicator before it existed): its first target.
             out[ind_id] = (current[-1] if current else vs[0]).target
     return out
 

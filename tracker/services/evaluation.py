@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -19,6 +19,7 @@ from tracker.domain.targets import (
     KIND_QUALITATIVE,
     KIND_QUANTITATIVE,
     KIND_WITHIN_BUDGET,
+    Target,
     format_decimal,
 )
 from tracker.domain.workflow import is_editable
@@ -28,13 +29,18 @@ from tracker.models import (
     EvaluationForm,
     EvaluationRow,
     Expenditure,
+    Indicator,
     ProgressEntry,
     Project,
     ScoreChange,
     Submission,
     User,
 )
-from tracker.services import audit, notify
+from tracker.models.base import utcnow
+from tracker.models.evaluation import row_target
+from tracker.models.projects import indicator_target
+from tracker.services import audit, bulk, notify
+from tracker.services.monitoring import cached_targets
 from tracker.services.progress import (
     ConflictError,
     InputError,
@@ -43,6 +49,8 @@ from tracker.services.progress import (
     ensure_year_open,
     find_submission,
 )
+from tracker.services.records import EMPTY, IndicatorRecord, indicator_records, spending_by_project
+from tracker.services.records import from_readings as records_from_readings
 from tracker.services.scope import NotVisible, can_edit_project
 
 TIER_RATES = {scoring.TIER_MET: Decimal(1), scoring.TIER_PARTIAL: Decimal("0.7"), scoring.TIER_NOT_MET: Decimal("0.3")}
@@ -52,151 +60,243 @@ def level1_weights(form: EvaluationForm) -> dict[str, Decimal]:
     return {k: Decimal(v) for k, v in json.loads(form.level1_weights or "{}").items()}
 
 
+def _year_end_value(ind, record: IndicatorRecord, year: int, target: Target | None = None):
+    """The actual value from the year's record: (value, text, tier, proposed deadline tier).
+
+    ``ind`` is an Indicator or a row of its columns (Indicator.TARGET_COLUMNS, accumulation)."""
+    target = target or indicator_target(ind)
+    value, text, tier, proposed = None, "", None, None
+    if target.kind == KIND_QUANTITATIVE:
+        value = record.value(cumulative=ind.accumulation == CUMULATIVE)
+        text = f"{format_decimal(value)}{ind.target_unit}" if value is not None else ""
+    elif target.kind == KIND_QUALITATIVE:
+        tier = record.latest_tier
+        text = tier or ""
+    elif target.kind == KIND_DEADLINE:
+        done = record.completions
+        if target.monthly_day:
+            completed = {m: d for m, d in done.items() if m}
+            proposed = scoring.propose_deadline_tier(target, completed, budget_year=year)
+            text = f"{len(completed)} 个月已完成"
+        elif target.month:
+            completed = done.get(None)
+            proposed = scoring.propose_deadline_tier(target, completed, budget_year=year)
+            text = f"{completed.isoformat()} 完成" if completed else "未完成"
+        tier = proposed
+    elif target.kind == KIND_WITHIN_BUDGET:
+        tier = record.latest_tier
+    return value, text, tier, proposed
+
+
 def _year_end_values(indicators, entries_by_indicator, year: int):
-    """Actual values from the year's record: sum or latest, tiers, proposed deadline tiers."""
-    result = {}
-    for ind in indicators:
-        readings = [
-            progress_rules.Reading(e.as_of, e.id, e.value, e.tier, e.completed_on, e.for_month)
-            for e in entries_by_indicator.get(ind.id, [])
-        ]
-        target = ind.target
-        value, text, tier, proposed = None, "", None, None
-        if target.kind == KIND_QUANTITATIVE:
-            value = progress_rules.year_to_date(readings, cumulative=ind.accumulation == CUMULATIVE)
-            text = f"{format_decimal(value)}{ind.target_unit}" if value is not None else ""
-        elif target.kind == KIND_QUALITATIVE:
-            tier = progress_rules.latest_tier(readings)
-            text = tier or ""
-        elif target.kind == KIND_DEADLINE:
-            done = progress_rules.completions(readings)
-            if target.monthly_day:
-                completed = {m: d for m, d in done.items() if m}
-                proposed = scoring.propose_deadline_tier(target, completed, budget_year=year)
-                text = f"{len(completed)} 个月已完成"
-            elif target.month:
-                completed = done.get(None)
-                proposed = scoring.propose_deadline_tier(target, completed, budget_year=year)
-                text = f"{completed.isoformat()} 完成" if completed else "未完成"
-            tier = proposed
-        elif target.kind == KIND_WITHIN_BUDGET:
-            tier = progress_rules.latest_tier(readings)
-        result[ind.id] = (value, text, tier, proposed)
-    return result
+    """Actual values from the year's record (entry objects): sum or latest, tiers, proposed deadline tiers."""
+    return {
+        ind.id: _year_end_value(
+            ind,
+            records_from_readings(
+                progress_rules.Reading(e.as_of, e.id, e.value, e.tier, e.completed_on, e.for_month)
+                for e in entries_by_indicator.get(ind.id, [])
+            ),
+            year,
+        )
+        for ind in indicators
+    }
+
+
+BATCH = 500  # projects per batch: memory stays flat whatever the county's size
+_INDICATOR_COLUMNS = ("id", "project_id", "position", "level1", "level2", "level3", "accumulation", *Indicator.TARGET_COLUMNS)
 
 
 def open_forms(year: int, *, user: User | None = None) -> dict:
-    """Create the self-evaluation form of every project of ``year`` that has none (flush only)."""
+    """Create and score the self-evaluation form of every project of ``year`` that has none.
+
+    Set-based (issue 9): per batch of projects the year's record is aggregated in the database
+    (records.indicator_records, spending_by_project), each form is scored from plain values by
+    the same score_rows() that re-scores a saved form, and forms, rows, score history, review
+    forms and notifications are inserted in bulk. Flushes only.
+    """
     budget_year = db.session.scalar(select(BudgetYear).where(BudgetYear.year == year))
     counts = {"opened": 0, "existing": 0}
     if budget_year is None:
         return counts
-    projects = db.session.scalars(
-        select(Project).where(Project.year_id == budget_year.id).options(selectinload(Project.indicators))
-    ).all()
-    existing = set(db.session.scalars(select(EvaluationForm.project_id).where(EvaluationForm.year == year)))
-    ids = [p.id for p in projects]
-    year_end = date(year, 12, 31)
-    entries: dict[int, list[ProgressEntry]] = {}
-    for entry in db.session.scalars(
-        current_entries_query(ProgressEntry).where(ProgressEntry.project_id.in_(ids))
-    ):
-        entries.setdefault(entry.indicator_id, []).append(entry)
-    spent: dict[int, Decimal] = {}
-    for project_id, amount in db.session.execute(
-        current_entries_query(Expenditure)
-        .where(Expenditure.project_id.in_(ids), Expenditure.spent_on <= year_end)
-        .with_only_columns(Expenditure.project_id, Expenditure.amount)
-    ):
-        spent[project_id] = spent.get(project_id, Decimal(0)) + amount
-    from tracker.services.adjustments import targets_in_force
-
-    # The target in force at year end (绩效目标调整, issue 12 §3), one query for the run.
-    in_force = targets_in_force((ind for p in projects if p.id not in existing for ind in p.indicators), year_end)
-    for project in projects:
-        if project.id in existing:
-            counts["existing"] += 1
-            continue
-        indicators = list(project.indicators)
-        level1_counts: dict[str, int] = {}
-        for ind in indicators:
-            level1_counts[ind.level1] = level1_counts.get(ind.level1, 0) + 1
-        try:
-            weights = scoring.level1_weights_for(level1_counts) if indicators else {}
-            split = scoring.default_weights(level1_counts) if indicators else {}
-        except DomainError:
-            weights, split = {}, {}
-        form = EvaluationForm(
-            project_id=project.id,
-            year=year,
-            level1_weights=json.dumps({k: str(v) for k, v in weights.items()}, ensure_ascii=False),
-            execution_weight=scoring.DEFAULT_EXECUTION_WEIGHT,
-            initial_budget=project.initial_budget,
-            budget=project.budget,
-            fiscal_share=project.budget,
-            spent=spent.get(project.id, Decimal(0)),
-        )
-        values = _year_end_values(indicators, entries, year)
-        taken: dict[str, int] = {}
-        for ind in indicators:
-            index = taken.get(ind.level1, 0)
-            taken[ind.level1] = index + 1
-            weight = split.get(ind.level1, [Decimal(0)] * (index + 1))[index]
-            value, text, tier, proposed = values[ind.id]
-            row = EvaluationRow(
-                indicator_id=ind.id, position=ind.position, weight=weight, actual_value=value,
-                target_raw=in_force[ind.id].raw if ind.id in in_force else ind.target_raw,
-                target_op_override=ind.op_override,
-                actual_text=text, tier=tier, proposed_tier=proposed, deduction=Decimal(0),
-            )
-            row.indicator = ind
-            if tier is not None:
-                row.tier_score = (weight * TIER_RATES[tier]).quantize(scoring.CENT)
-            form.rows.append(row)
-        rescore(form)
-        db.session.add(form)
-        db.session.add(Submission(project_id=project.id, kind="evaluation", period_key=str(year), state="draft"))
-        db.session.flush()
-        form.history.append(ScoreChange(actor_id=user.id if user else None, before=None, after=form.total_score, reason="自评表生成，按全年记录预填并计分"))
-        counts["opened"] += 1
-        notify.notify(
-            notify.users_with_role("owner", project.department_id),
-            kind="evaluation_open",
-            message=f"{year}年度绩效自评表已生成：“{project.name}”，系统预评 {form.total_score} 分（{form.grade}），请核对并填写偏差原因后提交。",
-            link=f"/evaluation/{project.id}/{year}",
-            dedupe_key=f"evaluation_open:{year}:{project.id}",
-        )
     db.session.flush()
+    has_form = exists().where(EvaluationForm.project_id == Project.id, EvaluationForm.year == year)
+    counts["existing"] = db.session.scalar(select(func.count(Project.id)).where(Project.year_id == budget_year.id, has_form))
+    projects = db.session.execute(
+        select(Project.id, Project.department_id, Project.name, Project.initial_budget, Project.adjusted_budget)
+        .where(Project.year_id == budget_year.id, ~has_form)
+        .order_by(Project.id)
+    ).all()
+    owners = notify.user_ids_by_department("owner", {p.department_id for p in projects})
+    year_end = date(year, 12, 31)
+    actor_id = user.id if user else None
+    target_of = cached_targets(len(_INDICATOR_COLUMNS) - len(Indicator.TARGET_COLUMNS))
+    row_targets: dict[tuple, Target] = {}  # once per distinct target
+    first_target_column = len(_INDICATOR_COLUMNS) - len(Indicator.TARGET_COLUMNS)
+
+    def scoring_target(ind) -> Target:
+        # A new row keeps the indicator's text and operator, so its target depends only on
+        # the indicator's target columns.
+        key = tuple(ind)[first_target_column:]
+        found = row_targets.get(key)
+        if found is None:
+            found = row_targets[key] = row_target(ind.target_raw, ind.op_override, ind)
+        return found
+
+    for start in range(0, len(projects), BATCH):
+        batch = projects[start : start + BATCH]
+        ids = [p.id for p in batch]
+        records = indicator_records(ids)
+        spent_by_project = spending_by_project(ids, until=year_end)
+        indicators: dict[int, list] = {}
+        for ind in db.session.connection().execute(
+            select(*(getattr(Indicator, c) for c in _INDICATOR_COLUMNS))
+            .where(Indicator.project_id.in_(ids))
+            .order_by(Indicator.project_id, Indicator.position, Indicator.id)
+        ).all():
+            indicators.setdefault(ind.project_id, []).append(ind)
+        forms, rows_by_project, submissions, messages = [], {}, [], []
+        totals: dict[int, Decimal] = {}
+        now = utcnow()
+        for project in batch:
+            project_indicators = indicators.get(project.id, [])
+            level1_counts: dict[str, int] = {}
+            for ind in project_indicators:
+                level1_counts[ind.level1] = level1_counts.get(ind.level1, 0) + 1
+            try:
+                weights = scoring.level1_weights_for(level1_counts) if project_indicators else {}
+                split = scoring.default_weights(level1_counts) if project_indicators else {}
+            except DomainError:
+                weights, split = {}, {}
+            budget = project.adjusted_budget if project.adjusted_budget is not None else project.initial_budget
+            spent = spent_by_project.get(project.id, Decimal(0))
+            rows, taken = [], {}
+            for ind in project_indicators:
+                index = taken.get(ind.level1, 0)
+                taken[ind.level1] = index + 1
+                weight = split.get(ind.level1, [Decimal(0)] * (index + 1))[index]
+                value, text, tier, proposed = _year_end_value(ind, records.get(ind.id, EMPTY), year, target_of(ind))
+                rows.append({
+                    "indicator_id": ind.id, "position": ind.position, "weight": weight, "actual_value": value,
+                    "target_raw": ind.target_raw, "target_op_override": ind.op_override, "actual_text": text,
+                    "tier": tier, "proposed_tier": proposed, "deduction": Decimal(0),
+                    "tier_score": (weight * TIER_RATES[tier]).quantize(scoring.CENT) if tier is not None else None,
+                })
+            scored = score_rows(
+                [ScoringInput(scoring_target(ind), r["actual_value"],
+                              r["weight"], r["tier"], r["tier_score"], None, None)
+                 for r, ind in zip(rows, project_indicators, strict=True)],
+                budget=budget, spent=spent, execution_weight=scoring.DEFAULT_EXECUTION_WEIGHT,
+            )
+            for row, (score, overshoot, problem) in zip(rows, scored.rows, strict=True):
+                row.update(score=score, overshoot=overshoot, problem=problem)
+            forms.append({
+                "project_id": project.id, "year": year,
+                "level1_weights": json.dumps({k: str(v) for k, v in weights.items()}, ensure_ascii=False),
+                "execution_weight": scoring.DEFAULT_EXECUTION_WEIGHT, "initial_budget": project.initial_budget,
+                "budget": budget, "fiscal_share": budget, "spent": spent, "execution_score": scored.execution_score,
+                "total_score": scored.total_score, "grade": scored.grade, "created_at": now,
+            })
+            rows_by_project[project.id] = rows
+            totals[project.id] = scored.total_score
+            submissions.append({"project_id": project.id, "kind": "evaluation", "period_key": str(year),
+                                "state": "draft", "updated_at": now})
+            messages.append(notify.Message(
+                owners.get(project.department_id, ()),
+                kind="evaluation_open",
+                message=f"{year}年度绩效自评表已生成：“{project.name}”，系统预评 {scored.total_score} 分（{scored.grade}），请核对并填写偏差原因后提交。",
+                link=f"/evaluation/{project.id}/{year}",
+                dedupe_key=f"evaluation_open:{year}:{project.id}",
+            ))
+            counts["opened"] += 1
+        _insert(EvaluationForm, forms)
+        form_ids = {
+            project_id: form_id
+            for project_id, form_id in db.session.execute(
+                select(EvaluationForm.project_id, EvaluationForm.id).where(
+                    EvaluationForm.year == year, EvaluationForm.project_id.in_(ids)
+                )
+            )
+        }
+        all_rows = []
+        for pid, rows in rows_by_project.items():
+            form_id = form_ids[pid]
+            for row in rows:
+                row["form_id"] = form_id
+            all_rows.extend(rows)
+        _insert(EvaluationRow, all_rows)
+        _insert(ScoreChange, [
+            {"form_id": form_ids[pid], "actor_id": actor_id, "before": None, "after": total,
+             "reason": "自评表生成，按全年记录预填并计分", "created_at": now}
+            for pid, total in totals.items()
+        ])
+        _insert(Submission, submissions)
+        notify.notify_many(messages)
     return counts
+
+
+def _insert(model, rows: list[dict]) -> None:
+    """Bulk INSERT (COPY on PostgreSQL, executemany elsewhere); no ORM object per row."""
+    bulk.insert_rows(model, rows)
+
+
+@dataclass(frozen=True)
+class ScoringInput:
+    target: Target
+    actual_value: Decimal | None
+    weight: Decimal
+    tier: str | None
+    tier_score: Decimal | None
+    deduction: Decimal | None
+    deduction_reason: str | None
+
+
+@dataclass(frozen=True)
+class FormScore:
+    rows: list[tuple[Decimal, bool, str]]  # (score, overshoot, problem) per row
+    execution_score: Decimal
+    total_score: Decimal
+    grade: str
+
+
+def score_rows(rows: list[ScoringInput], *, budget, spent: Decimal, execution_weight: Decimal) -> FormScore:
+    """Score every row and the budget execution; rows that cannot be scored yet get 0 and a note."""
+    total = Decimal(0)
+    results = []
+    for row in rows:
+        target = row.target
+        try:
+            result = scoring.evaluate_indicator(
+                target,
+                row.actual_value if target.kind != KIND_WITHIN_BUDGET else spent,
+                row.weight,
+                tier=row.tier if target.kind in (KIND_QUALITATIVE, KIND_DEADLINE) else None,
+                tier_score=row.tier_score if target.kind in (KIND_QUALITATIVE, KIND_DEADLINE) else None,
+                budget=budget if target.kind == KIND_WITHIN_BUDGET else None,
+                deduction=row.deduction or None,
+                deduction_reason=row.deduction_reason or None,
+            )
+            results.append((result.score, result.overshoot, ""))
+        except DomainError as exc:
+            results.append((Decimal(0), False, str(exc)))
+        total += results[-1][0]
+    execution_score = scoring.budget_execution_score(budget or 0, spent, execution_weight) if budget else Decimal(0)
+    total_score = scoring.round_score(total + execution_score)
+    return FormScore(results, execution_score, total_score, scoring.grade(total_score))
 
 
 def rescore(form: EvaluationForm) -> None:
     """Score every row and the budget execution; rows that cannot be scored yet get 0 and a note."""
-    total = Decimal(0)
-    for row in form.rows:
-        target = row.target
-        row.problem = ""
-        try:
-            result = scoring.evaluate_indicator(
-                target,
-                row.actual_value if target.kind != KIND_WITHIN_BUDGET else form.spent,
-                row.weight,
-                tier=row.tier if target.kind in (KIND_QUALITATIVE, KIND_DEADLINE) else None,
-                tier_score=row.tier_score if target.kind in (KIND_QUALITATIVE, KIND_DEADLINE) else None,
-                budget=form.budget if target.kind == KIND_WITHIN_BUDGET else None,
-                deduction=row.deduction or None,
-                deduction_reason=row.deduction_reason or None,
-            )
-            row.score = result.score
-            row.overshoot = result.overshoot
-        except DomainError as exc:
-            row.score = Decimal(0)
-            row.overshoot = False
-            row.problem = str(exc)
-        total += row.score
-    form.execution_score = scoring.budget_execution_score(form.budget or 0, form.spent, form.execution_weight) if form.budget else Decimal(0)
-    form.total_score = scoring.round_score(total + form.execution_score)
-    form.grade = scoring.grade(form.total_score)
+    rows = list(form.rows)
+    scored = score_rows(
+        [ScoringInput(r.target, r.actual_value, r.weight, r.tier, r.tier_score, r.deduction, r.deduction_reason) for r in rows],
+        budget=form.budget, spent=form.spent, execution_weight=form.execution_weight,
+    )
+    for row, (score, overshoot, problem) in zip(rows, scored.rows, strict=True):
+        row.score, row.overshoot, row.problem = score, overshoot, problem
+    form.execution_score = scored.execution_score
+    form.total_score = scored.total_score
+    form.grade = scored.grade
 
 
 def _editable(user: User, form: EvaluationForm) -> None:

@@ -11,26 +11,26 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import exists, func, select
 
 from tracker.domain import DomainError
 from tracker.domain import monitoring as rules
-from tracker.domain import progress as progress_rules
 from tracker.domain.accumulation import CUMULATIVE
 from tracker.domain.targets import KIND_DEADLINE, KIND_QUALITATIVE, KIND_QUANTITATIVE, KIND_WITHIN_BUDGET
 from tracker.extensions import db
 from tracker.models import (
     BudgetYear,
-    Expenditure,
+    Indicator,
     MonitoringRow,
     MonitoringSnapshot,
-    ProgressEntry,
     Project,
     Submission,
 )
-from tracker.services import notify, settings
-from tracker.services.progress import current_entries_query
+from tracker.models.base import utcnow
+from tracker.models.projects import indicator_target
+from tracker.services.adjustments import adjusted_targets
+from tracker.services import bulk, notify, settings
+from tracker.services.records import EMPTY, IndicatorRecord, indicator_records, spending_by_project
 
 CHECKPOINT_CHOICES = {
     "hebei": ("1-6月（河北，数据截至6月30日）", ["06-30"]),
@@ -53,29 +53,40 @@ def period_label(as_of: date) -> str:
     return f"{as_of.year}年1-{as_of.month}月" if as_of.month < 12 else f"{as_of.year}年全年"
 
 
-def _readings_until(entries: list[ProgressEntry], as_of: date) -> list[progress_rules.Reading]:
-    return [
-        progress_rules.Reading(e.as_of, e.id, e.value, e.tier, e.completed_on, e.for_month)
-        for e in entries
-        if e.as_of <= as_of
-    ]
+BATCH = 500  # projects per batch: memory stays flat whatever the county's size
+_INDICATOR_COLUMNS = ("id", "project_id", "position", "level1", "level2", "level3", "accumulation", *Indicator.TARGET_COLUMNS)
 
 
-def _row(ind, readings, *, as_of, year, tp, budget, spent, limits, target=None) -> MonitoringRow:
-    # The target in force on the as-of date (绩效目标调整, issue 12 §3); the indicator's own by default.
-    target = target if target is not None else ind.target
+def cached_targets(first_target_column: int):
+    """indicator_target() for rows of indicator columns, built once per distinct target
+    (a county has 45k indicators but a few thousand distinct targets)."""
+    cache: dict[tuple, object] = {}
+
+    def target_of(ind):
+        key = tuple(ind)[first_target_column:]
+        found = cache.get(key)
+        if found is None:
+            found = cache[key] = indicator_target(ind)
+        return found
+
+    return target_of
+
+
+def _row(ind, record: IndicatorRecord, *, as_of, year, tp, budget, spent, limits, target=None) -> dict:
+    """One monitoring row from the indicator's columns and what the record says about it."""
+    target = target or indicator_target(ind)
     cumulative = ind.accumulation == CUMULATIVE
     current = None
     current_text = ""
     tier = None
     completed = None
     if target.kind == KIND_QUANTITATIVE:
-        current = progress_rules.year_to_date(readings, cumulative=cumulative)
+        current = record.value(cumulative=cumulative)
     elif target.kind == KIND_QUALITATIVE:
-        tier = progress_rules.latest_tier(readings)
+        tier = record.latest_tier
         current_text = tier or ""
     elif target.kind == KIND_DEADLINE:
-        done = progress_rules.completions(readings)
+        done = record.completions
         if target.monthly_day:
             completed = {m: d for m, d in done.items() if m}
             current_text = "；".join(f"{m}月{d.month}/{d.day}" for m, d in sorted(completed.items()))
@@ -105,26 +116,30 @@ def _row(ind, readings, *, as_of, year, tp, budget, spent, limits, target=None) 
         # One indicator that cannot be judged must not stop the run for every department.
         light = rules.GREY
         current_text = f"无法判断：{exc}"
-    return MonitoringRow(
-        indicator_id=ind.id,
-        position=ind.position,
-        level1=ind.level1,
-        level2=ind.level2,
-        level3=ind.level3,
-        target_raw=target.raw,
-        target_unit=target.unit or "",
-        accumulation=ind.accumulation,
-        current_value=current,
-        current_text=current_text,
-        light=light,
-        forecast=forecast,
-    )
+    return {
+        "indicator_id": ind.id,
+        "position": ind.position,
+        "level1": ind.level1,
+        "level2": ind.level2,
+        "level3": ind.level3,
+        "target_raw": target.raw,  # the target in force on the as-of date (绩效目标调整)
+        "target_unit": target.unit or "",
+        "accumulation": ind.accumulation,
+        "current_value": current,
+        "current_text": current_text,
+        "light": light,
+        "forecast": forecast,
+    }
 
 
-def run(as_of: date, *, progress_cb: Callable[[int, int, Project], None] | None = None) -> dict:
+def run(as_of: date, *, progress_cb: Callable[[int, int, object], None] | None = None) -> dict:
     """Snapshot every project of the as-of date's budget year that has none for this date.
 
-    Flushes only; the job runner commits (with its completion row) or rolls back.
+    Set-based (issue 9): per batch of projects, a few aggregate queries read what the record
+    says (records.indicator_records, spending_by_project), the domain judges each indicator
+    from plain values, and the snapshot, row and form rows are inserted in bulk; owners get
+    one message per department, written together at the end. Flushes only; the job runner
+    commits (with its completion row) or rolls back.
     """
     year = db.session.scalar(select(BudgetYear).where(BudgetYear.year == as_of.year))
     counts = {"projects": 0, "indicators": 0, "skipped": 0, "lights": {light: 0 for light in rules.LIGHTS}}
@@ -133,97 +148,113 @@ def run(as_of: date, *, progress_cb: Callable[[int, int, Project], None] | None 
     period_key = as_of.isoformat()
     limits = thresholds()
     tp = rules.time_progress(as_of, as_of.year)
-    projects = db.session.scalars(
-        select(Project)
-        .where(Project.year_id == year.id)
-        .options(selectinload(Project.indicators), selectinload(Project.department))
-        .order_by(Project.department_id, Project.position)
-    ).all()
-    done = set(
-        db.session.scalars(select(MonitoringSnapshot.project_id).where(MonitoringSnapshot.period_key == period_key))
-    )
-    ids = [p.id for p in projects]
-    entries: dict[int, list[ProgressEntry]] = {}
-    for entry in db.session.scalars(
-        current_entries_query(ProgressEntry).where(ProgressEntry.project_id.in_(ids), ProgressEntry.as_of <= as_of)
-    ):
-        entries.setdefault(entry.indicator_id, []).append(entry)
-    spent_by_project: dict[int, Decimal] = {}
-    for project_id, amount in db.session.execute(
-        current_entries_query(Expenditure)
-        .where(Expenditure.project_id.in_(ids), Expenditure.spent_on <= as_of)
-        .with_only_columns(Expenditure.project_id, Expenditure.amount)
-    ):
-        spent_by_project[project_id] = spent_by_project.get(project_id, Decimal(0)) + amount
-
-    from tracker.services.adjustments import targets_in_force
-
-    in_force = targets_in_force((ind for p in projects if p.id not in done for ind in p.indicators), as_of)
-    opened: dict[int, list[MonitoringSnapshot]] = {}
-    for index, project in enumerate(projects, start=1):
-        if project.id in done:
-            counts["skipped"] += 1
-            continue
-        budget = project.budget
-        spent = spent_by_project.get(project.id, Decimal(0))
-        rate = (spent / budget) if budget else None
-        budget_light = rules.budget_light(rate, tp, limits) if rate is not None else rules.GREY
-        rows = [
-            _row(
-                ind,
-                _readings_until(entries.get(ind.id, []), as_of),
-                as_of=as_of,
-                year=as_of.year,
-                tp=tp,
-                budget=budget,
-                spent=spent,
-                limits=limits,
-                target=in_force.get(ind.id),
-            )
-            for ind in project.indicators
-        ]
-        snapshot = MonitoringSnapshot(
-            project_id=project.id,
-            period_key=period_key,
-            as_of=as_of,
-            time_progress=tp,
-            initial_budget=project.initial_budget,
-            adjusted_budget=project.adjusted_budget,
-            spent=spent,
-            execution_rate=rate,
-            forecast_spent=(spent / tp).quantize(Decimal("0.000001")) if tp else None,
-            budget_light=budget_light,
-            project_light=rules.project_light([budget_light] + [r.light for r in rows]),
-            annual_goal=project.goal or "",
-            rows=rows,
-        )
-        db.session.add(snapshot)
-        db.session.add(Submission(project_id=project.id, kind="monitoring", period_key=period_key, state="draft"))
-        counts["projects"] += 1
-        counts["indicators"] += len(rows)
-        counts["lights"][snapshot.project_light] += 1
-        opened.setdefault(project.department_id, []).append(snapshot)
-        if progress_cb:
-            progress_cb(index, len(projects), project)
     db.session.flush()
+    has_snapshot = exists().where(MonitoringSnapshot.project_id == Project.id, MonitoringSnapshot.period_key == period_key)
+    counts["skipped"] = db.session.scalar(
+        select(func.count(Project.id)).where(Project.year_id == year.id, has_snapshot)
+    )
+    projects = db.session.execute(
+        select(Project.id, Project.department_id, Project.initial_budget, Project.adjusted_budget, Project.goal)
+        .where(Project.year_id == year.id, ~has_snapshot)
+        .order_by(Project.department_id, Project.position, Project.id)
+    ).all()
+    total = len(projects) + counts["skipped"]
+    index = counts["skipped"]
+    # department → project lights of its new snapshots, for one message per department
+    opened: dict[int, list[str]] = {}
+    target_of = cached_targets(len(_INDICATOR_COLUMNS) - len(Indicator.TARGET_COLUMNS))
+    for start in range(0, len(projects), BATCH):
+        batch = projects[start : start + BATCH]
+        ids = [p.id for p in batch]
+        records = indicator_records(ids, as_of=as_of)
+        spent_by_project = spending_by_project(ids, until=as_of)
+        indicators: dict[int, list] = {}
+        for ind in db.session.connection().execute(
+            select(*(getattr(Indicator, c) for c in _INDICATOR_COLUMNS))
+            .where(Indicator.project_id.in_(ids))
+            .order_by(Indicator.project_id, Indicator.position, Indicator.id)
+        ).all():
+            indicators.setdefault(ind.project_id, []).append(ind)
+        # Adjusted targets (绩效目标调整, issue 12 §3): the one in force on the as-of date,
+        # one query per batch; indicators never adjusted keep their own columns.
+        in_force = adjusted_targets([ind.id for inds in indicators.values() for ind in inds], as_of)
+        snapshots, rows_by_project, submissions = [], {}, []
+        now = utcnow()
+        for project in batch:
+            budget = project.adjusted_budget if project.adjusted_budget is not None else project.initial_budget
+            spent = spent_by_project.get(project.id, Decimal(0))
+            rate = (spent / budget) if budget else None
+            budget_light = rules.budget_light(rate, tp, limits) if rate is not None else rules.GREY
+            rows = [
+                _row(ind, records.get(ind.id, EMPTY), as_of=as_of, year=as_of.year, tp=tp, budget=budget,
+                     spent=spent, limits=limits, target=in_force.get(ind.id) or target_of(ind))
+                for ind in indicators.get(project.id, [])
+            ]
+            project_light = rules.project_light([budget_light] + [r["light"] for r in rows])
+            snapshots.append({
+                "project_id": project.id,
+                "period_key": period_key,
+                "as_of": as_of,
+                "time_progress": tp,
+                "initial_budget": project.initial_budget,
+                "adjusted_budget": project.adjusted_budget,
+                "spent": spent,
+                "execution_rate": rate,
+                "forecast_spent": (spent / tp).quantize(Decimal("0.000001")) if tp else None,
+                "budget_light": budget_light,
+                "project_light": project_light,
+                "annual_goal": project.goal or "",
+                "created_at": now,
+            })
+            rows_by_project[project.id] = rows
+            submissions.append({"project_id": project.id, "kind": "monitoring", "period_key": period_key,
+                                "state": "draft", "updated_at": now})
+            counts["projects"] += 1
+            counts["indicators"] += len(rows)
+            counts["lights"][project_light] += 1
+            opened.setdefault(project.department_id, []).append(project_light)
+        _insert(MonitoringSnapshot, snapshots)
+        snapshot_ids = {
+            project_id: snapshot_id
+            for project_id, snapshot_id in db.session.execute(
+                select(MonitoringSnapshot.project_id, MonitoringSnapshot.id).where(
+                    MonitoringSnapshot.period_key == period_key, MonitoringSnapshot.project_id.in_(ids)
+                )
+            )
+        }
+        all_rows = []
+        for pid, rows in rows_by_project.items():
+            snapshot_id = snapshot_ids[pid]
+            for row in rows:
+                row["snapshot_id"] = snapshot_id
+            all_rows.extend(rows)
+        _insert(MonitoringRow, all_rows)
+        _insert(Submission, submissions)
+        if progress_cb:  # after the batch is written: the count says what the transaction holds
+            for project in batch:
+                index += 1
+                progress_cb(index, total, project)
     # One message per department's owners (not one per project): what to do and where.
-    for department_id, snapshots in opened.items():
-        to_explain = [s for s in snapshots if rules.needs_deviation_explanation(s.project_light, limits)]
-        message = f"{period_label(as_of)}绩效监控表已生成：{len(snapshots)} 个项目"
+    owners = notify.user_ids_by_department("owner", opened)
+    messages = []
+    for department_id, lights in opened.items():
+        to_explain = [light for light in lights if rules.needs_deviation_explanation(light, limits)]
+        message = f"{period_label(as_of)}绩效监控表已生成：{len(lights)} 个项目"
         if to_explain:
             message += f"，其中 {len(to_explain)} 个有预警（" + "、".join(
                 f"{rules.LIGHT_LABELS[k]}灯 {n}" for k in rules.LIGHTS
-                if (n := sum(1 for s in to_explain if s.project_light == k))
+                if (n := sum(1 for light in to_explain if light == k))
             ) + "），请填写偏差原因并提交"
         else:
             message += "，请核对后提交"
-        notify.notify(
-            notify.users_with_role("owner", department_id),
+        messages.append(notify.Message(
+            owners.get(department_id, ()),
             kind="monitoring_open",
             message=message + "。",
             link=f"/monitoring/?period={period_key}",
             dedupe_key=f"monitoring_open:{period_key}:{department_id}",
-        )
+        ))
+    notify.notify_many(messages)
     if counts["projects"]:
         notify.notify(
             notify.users_with_role("finance"),
@@ -234,6 +265,11 @@ def run(as_of: date, *, progress_cb: Callable[[int, int, Project], None] | None 
             dedupe_key=f"monitoring_run:{period_key}",
         )
     return counts
+
+
+def _insert(model, rows: list[dict]) -> None:
+    """Bulk INSERT (COPY on PostgreSQL, executemany elsewhere); no ORM object per row."""
+    bulk.insert_rows(model, rows)
 
 
 def reasons_of(row: MonitoringRow) -> list[str]:

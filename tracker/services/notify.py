@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import smtplib
+from dataclasses import dataclass
 from email.message import EmailMessage
 
 from flask import current_app
@@ -11,6 +12,7 @@ from sqlalchemy import func, select
 from tracker.extensions import db
 from tracker.models import Notification, User
 from tracker.models.base import utcnow
+from tracker.services import bulk
 
 
 def notify(users: list[User], *, kind: str, message: str, link: str = "", dedupe_key: str) -> int:
@@ -29,6 +31,59 @@ def notify(users: list[User], *, kind: str, message: str, link: str = "", dedupe
         added += 1
     db.session.flush()
     return added
+
+
+@dataclass(frozen=True)
+class Message:
+    user_ids: tuple[int, ...]
+    kind: str
+    message: str
+    link: str
+    dedupe_key: str
+
+
+def notify_many(messages: list[Message], *, chunk: int = 1000) -> int:
+    """Batch runs: many messages with one look-up of what was already sent and bulk inserts
+    (notify() per message would be a query and a flush each). Same dedupe rule as notify()."""
+    added = 0
+    for start in range(0, len(messages), chunk):
+        part = [m for m in messages[start : start + chunk] if m.user_ids]
+        if not part:
+            continue
+        keys = {m.dedupe_key for m in part}
+        already = set(
+            (user_id, key)
+            for user_id, key in db.session.execute(
+                select(Notification.user_id, Notification.dedupe_key).where(
+                    Notification.user_id.in_({u for m in part for u in m.user_ids}), Notification.dedupe_key.in_(keys)
+                )
+            )
+        )
+        rows = []
+        for m in part:
+            for user_id in sorted(set(m.user_ids)):
+                if (user_id, m.dedupe_key) not in already:
+                    already.add((user_id, m.dedupe_key))
+                    rows.append(
+                        {"user_id": user_id, "kind": m.kind, "message": m.message, "link": m.link,
+                         "dedupe_key": m.dedupe_key, "created_at": utcnow()}
+                    )
+        if rows:
+            bulk.insert_rows(Notification, rows)
+            added += len(rows)
+    return added
+
+
+def user_ids_by_department(role: str, department_ids) -> dict[int, tuple[int, ...]]:
+    """Active users of a role per department, for many departments in one query."""
+    found: dict[int, list[int]] = {}
+    for user_id, department_id in db.session.execute(
+        select(User.id, User.department_id)
+        .where(User.role == role, User.is_active_flag.is_(True), User.department_id.in_(list(department_ids)))
+        .order_by(User.id)
+    ):
+        found.setdefault(department_id, []).append(user_id)
+    return {k: tuple(v) for k, v in found.items()}
 
 
 def users_with_role(role: str, department_id: int | None = None) -> list[User]:

@@ -377,8 +377,10 @@ def project_progress(project: Project, indicators: list[Indicator]) -> ProjectPr
     day = today()
     year = project.year.year
     entries = db.session.scalars(
-        current_entries_query(ProgressEntry).where(ProgressEntry.project_id == project.id)
-    ).all()
+        current_entries_query(ProgressEntry).where(
+            ProgressEntry.project_id == project.id, ProgressEntry.indicator_id.in_([ind.id for ind in indicators])
+        )
+    ).all()  # only the indicators asked about: the indicator page needs one, not the project's all
     spending = db.session.execute(
         select(Expenditure.spent_on, Expenditure.amount).where(
             Expenditure.id.in_(

@@ -1,0 +1,490 @@
+"""Read-only queries behind the finance pages (双监控 overview and drill-down, 自评 overview,
+the project list): aggregated in SQL over the frozen snapshot and score rows, filtered in
+the query, one page of rows at a time. A page issues the same few queries whatever the
+county's size; nothing here loads an indicator row as an object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from math import ceil
+
+from sqlalchemy import Select, and_, case, func, literal, select
+
+from tracker.domain import monitoring as rules
+from tracker.domain import scoring
+from tracker.extensions import db
+from tracker.models import (
+    BudgetYear,
+    Department,
+    EvaluationForm,
+    EvaluationRow,
+    Expenditure,
+    Indicator,
+    MonitoringRow,
+    MonitoringSnapshot,
+    Project,
+    Submission,
+    User,
+)
+from tracker.services.scope import scope_projects
+
+PER_PAGE = 50
+GRADES = ("优", "良", "中", "差")
+
+
+@dataclass
+class Page:
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, ceil(self.total / self.per_page))
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.total else 0
+
+    @property
+    def last(self) -> int:
+        return min(self.page * self.per_page, self.total)
+
+
+def page_number(value) -> int:
+    try:
+        return max(1, int(value))
+    except (TypeError, ValueError):
+        return 1
+
+
+def paginate(stmt: Select, page: int, per_page: int = PER_PAGE, *, count: Select | None = None) -> Page:
+    """One COUNT and one LIMIT/OFFSET query; a page past the end shows the last page.
+    ``count`` is a lean COUNT of the same rows (without the joins only shown columns need)."""
+    if count is None:
+        count = select(func.count()).select_from(stmt.order_by(None).subquery())
+    total = db.session.scalar(count) or 0
+    pages = max(1, ceil(total / per_page))
+    page = min(max(1, page), pages)
+    items = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all() if total else []
+    return Page(list(items), page, per_page, total)
+
+
+def _budget(snap=MonitoringSnapshot):
+    return func.coalesce(snap.adjusted_budget, snap.initial_budget)
+
+
+# ---------------------------------------------------------------------------- 双监控
+
+
+@dataclass
+class DepartmentLights:
+    id: int
+    name: str
+    projects: int
+    lights: dict[str, int]
+    budget: Decimal
+    spent: Decimal
+
+    @property
+    def rate(self) -> Decimal | None:
+        return self.spent / self.budget if self.budget else None
+
+
+def monitoring_departments(user: User, period: str) -> list[DepartmentLights]:
+    """Per department: projects by light, and budget/spending of projects that have a budget
+    (one GROUP BY over the period's snapshots; departments in id order)."""
+    budget = _budget()
+    has_budget = and_(budget.is_not(None), budget != 0)
+    stmt = (
+        select(
+            Project.department_id,
+            Department.name,
+            MonitoringSnapshot.project_light,
+            func.count(MonitoringSnapshot.id),
+            func.sum(case((has_budget, budget), else_=0)),
+            func.sum(case((has_budget, MonitoringSnapshot.spent), else_=0)),
+        )
+        .join(Project, MonitoringSnapshot.project_id == Project.id)
+        .join(Department, Project.department_id == Department.id)
+        .where(MonitoringSnapshot.period_key == period)
+        .group_by(Project.department_id, Department.name, MonitoringSnapshot.project_light)
+        .order_by(Project.department_id)
+    )
+    out: dict[int, DepartmentLights] = {}
+    for dept_id, name, light, n, budget_sum, spent_sum in db.session.execute(scope_projects(stmt, user)):
+        d = out.setdefault(dept_id, DepartmentLights(dept_id, name, 0, {k: 0 for k in rules.LIGHTS}, Decimal(0), Decimal(0)))
+        d.projects += n
+        d.lights[light] = d.lights.get(light, 0) + n
+        d.budget += Decimal(budget_sum or 0)
+        d.spent += Decimal(spent_sum or 0)
+    return list(out.values())
+
+
+def monitoring_chart(departments: list[DepartmentLights], time_progress: Decimal | None) -> dict:
+    return {
+        "departments": [d.name for d in departments],
+        "rates": [round(float(d.rate * 100), 1) if d.rate is not None else None for d in departments],
+        "time_progress": round(float(time_progress * 100), 1) if time_progress is not None else None,
+        "lights": [[rules.LIGHT_LABELS[k], sum(d.lights[k] for d in departments)] for k in rules.LIGHTS],
+    }
+
+
+def time_progress(period: str) -> Decimal | None:
+    return db.session.scalar(
+        select(MonitoringSnapshot.time_progress).where(MonitoringSnapshot.period_key == period).limit(1)
+    )
+
+
+MONITORING_SORTS = {
+    "dept": lambda: (Project.department_id, Project.position, Project.id),
+    "name": lambda: (Project.name, Project.id),
+    "rate": lambda: (MonitoringSnapshot.execution_rate.is_(None), MonitoringSnapshot.execution_rate, Project.id),
+    "rate_desc": lambda: (MonitoringSnapshot.execution_rate.is_(None), MonitoringSnapshot.execution_rate.desc(), Project.id),
+    "light": lambda: (_light_order(MonitoringSnapshot.project_light), Project.department_id, Project.position, Project.id),
+}
+SORT_LABELS = {"dept": "部门顺序", "name": "项目名称", "rate": "执行率从低到高", "rate_desc": "执行率从高到低", "light": "预警（红灯在前）"}
+
+
+def _light_order(column):
+    return case({k: i for i, k in enumerate(("red", "yellow", "grey", "blue", "green"))}, value=column, else_=9)
+
+
+def monitoring_rows_query(
+    user: User, period: str, *, department_id: int | None = None, light: str = "", state: str = "", sort: str = "dept"
+) -> Select:
+    """(snapshot, project name, department name, form state) of a period, filtered in SQL."""
+    form_state = func.coalesce(Submission.state, literal("draft"))
+    stmt = (
+        select(MonitoringSnapshot, Project.name, Department.name, form_state.label("state"), Project.department_id)
+        .join(Project, MonitoringSnapshot.project_id == Project.id)
+        .join(Department, Project.department_id == Department.id)
+        .outerjoin(
+            Submission,
+            (Submission.project_id == MonitoringSnapshot.project_id)
+            & (Submission.kind == "monitoring")
+            & (Submission.period_key == MonitoringSnapshot.period_key),
+        )
+        .where(MonitoringSnapshot.period_key == period)
+        .order_by(*MONITORING_SORTS.get(sort, MONITORING_SORTS["dept"])())
+    )
+    if department_id:
+        stmt = stmt.where(Project.department_id == department_id)
+    if light:
+        stmt = stmt.where(MonitoringSnapshot.project_light == light)
+    if state:
+        stmt = stmt.where(form_state == state)
+    return scope_projects(stmt, user)
+
+
+def monitoring_rows_count(
+    user: User, period: str, *, department_id: int | None = None, light: str = "", state: str = ""
+) -> Select:
+    """COUNT of monitoring_rows_query's rows, joining only what the filters need."""
+    stmt = (
+        select(func.count(MonitoringSnapshot.id))
+        .join(Project, MonitoringSnapshot.project_id == Project.id)
+        .where(MonitoringSnapshot.period_key == period)
+    )
+    if department_id:
+        stmt = stmt.where(Project.department_id == department_id)
+    if light:
+        stmt = stmt.where(MonitoringSnapshot.project_light == light)
+    if state:
+        stmt = stmt.outerjoin(
+            Submission,
+            (Submission.project_id == MonitoringSnapshot.project_id)
+            & (Submission.kind == "monitoring")
+            & (Submission.period_key == MonitoringSnapshot.period_key),
+        ).where(func.coalesce(Submission.state, literal("draft")) == state)
+    return scope_projects(stmt, user)
+
+
+def row_light_counts(snapshot_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Red and yellow indicator rows per snapshot (one GROUP BY for a page of snapshots)."""
+    counts: dict[int, dict[str, int]] = {i: {"red": 0, "yellow": 0} for i in snapshot_ids}
+    if not snapshot_ids:
+        return counts
+    stmt = (
+        select(MonitoringRow.snapshot_id, MonitoringRow.light, func.count())
+        .where(MonitoringRow.snapshot_id.in_(snapshot_ids), MonitoringRow.light.in_(("red", "yellow")))
+        .group_by(MonitoringRow.snapshot_id, MonitoringRow.light)
+    )
+    for snapshot_id, light, n in db.session.execute(stmt):
+        counts[snapshot_id][light] = n
+    return counts
+
+
+def monitoring_summary_rows(user: User, period: str, *, department_id: int | None = None):
+    """Every project of a period for the summary export, streamed: plain tuples (no ORM
+    objects), red/yellow counts aggregated in the same query."""
+    reds = func.sum(case((MonitoringRow.light == "red", 1), else_=0))
+    yellows = func.sum(case((MonitoringRow.light == "yellow", 1), else_=0))
+    counts = (
+        select(MonitoringRow.snapshot_id, reds.label("red"), yellows.label("yellow"))
+        .join(MonitoringSnapshot, MonitoringRow.snapshot_id == MonitoringSnapshot.id)
+        .where(MonitoringSnapshot.period_key == period)
+        .group_by(MonitoringRow.snapshot_id)
+        .subquery()
+    )
+    form_state = func.coalesce(Submission.state, literal("draft"))
+    stmt = (
+        select(
+            Department.name, Project.name, _budget(), MonitoringSnapshot.spent, MonitoringSnapshot.execution_rate,
+            MonitoringSnapshot.time_progress, MonitoringSnapshot.budget_light, MonitoringSnapshot.project_light,
+            func.coalesce(counts.c.red, 0), func.coalesce(counts.c.yellow, 0), MonitoringSnapshot.needs_rectification,
+            form_state, MonitoringSnapshot.as_of,
+        )
+        .join(Project, MonitoringSnapshot.project_id == Project.id)
+        .join(Department, Project.department_id == Department.id)
+        .outerjoin(counts, counts.c.snapshot_id == MonitoringSnapshot.id)
+        .outerjoin(
+            Submission,
+            (Submission.project_id == MonitoringSnapshot.project_id)
+            & (Submission.kind == "monitoring")
+            & (Submission.period_key == MonitoringSnapshot.period_key),
+        )
+        .where(MonitoringSnapshot.period_key == period)
+        .order_by(Project.department_id, Project.position, Project.id)
+    )
+    if department_id:
+        stmt = stmt.where(Project.department_id == department_id)
+    return db.session.execute(scope_projects(stmt, user).execution_options(yield_per=500))
+
+
+# ---------------------------------------------------------------------------- 自评
+
+
+def evaluation_departments(user: User, year: int) -> tuple[list[tuple[int, str, Decimal, int]], dict[str, int]]:
+    """(department id, name, average score, forms) per department, and forms per grade."""
+    stmt = (
+        select(Project.department_id, Department.name, func.avg(EvaluationForm.total_score), func.count(EvaluationForm.id))
+        .join(Project, EvaluationForm.project_id == Project.id)
+        .join(Department, Project.department_id == Department.id)
+        .where(EvaluationForm.year == year)
+        .group_by(Project.department_id, Department.name)
+        .order_by(Project.department_id)
+    )
+    departments = [tuple(r) for r in db.session.execute(scope_projects(stmt, user))]
+    grade = func.coalesce(EvaluationForm.grade, literal("差"))
+    stmt = (
+        select(grade, func.count(EvaluationForm.id))
+        .join(Project, EvaluationForm.project_id == Project.id)
+        .where(EvaluationForm.year == year)
+        .group_by(grade)
+    )
+    grades = {g: 0 for g in GRADES}
+    for g, n in db.session.execute(scope_projects(stmt, user)):
+        grades[g] = grades.get(g, 0) + n
+    return departments, grades
+
+
+def evaluation_chart(departments, grades: dict[str, int]) -> dict:
+    return {
+        "departments": [name for _, name, _, _ in departments],
+        "averages": [round(float(avg), 2) if avg is not None else None for _, _, avg, _ in departments],
+        "grades": [[g, n] for g, n in grades.items()],  # a list keeps 优良中差 in order in JSON
+    }
+
+
+EVALUATION_SORTS = {
+    "dept": lambda: (Project.department_id, Project.position, Project.id),
+    "name": lambda: (Project.name, Project.id),
+    "score": lambda: (EvaluationForm.total_score, Project.id),
+    "score_desc": lambda: (EvaluationForm.total_score.desc(), Project.id),
+}
+EVALUATION_SORT_LABELS = {"dept": "部门顺序", "name": "项目名称", "score": "得分从低到高", "score_desc": "得分从高到低"}
+
+
+def _points():
+    """Indicator points (sum of row scores) per form, for the consistency warnings."""
+    return (
+        select(EvaluationRow.form_id, func.sum(func.coalesce(EvaluationRow.score, 0)).label("points"))
+        .group_by(EvaluationRow.form_id)
+    )
+
+
+def evaluation_rows_query(
+    user: User, year: int, *, department_id: int | None = None, grade: str = "", state: str = "", sort: str = "dept",
+    count: bool = False,
+) -> Select:
+    """(form, project name, department name, state) of a year, filtered in SQL; with
+    ``count`` the COUNT of those rows instead."""
+    form_state = func.coalesce(Submission.state, literal("draft"))
+    if count:
+        stmt = select(func.count(EvaluationForm.id)).join(Project, EvaluationForm.project_id == Project.id)
+    else:
+        stmt = (
+            select(EvaluationForm, Project.name, Department.name, form_state.label("state"))
+            .join(Project, EvaluationForm.project_id == Project.id)
+            .join(Department, Project.department_id == Department.id)
+            .order_by(*EVALUATION_SORTS.get(sort, EVALUATION_SORTS["dept"])())
+        )
+    if not count or state:
+        stmt = stmt.outerjoin(
+            Submission,
+            (Submission.project_id == EvaluationForm.project_id)
+            & (Submission.kind == "evaluation")
+            & (Submission.period_key == str(year)),
+        )
+    stmt = stmt.where(EvaluationForm.year == year)
+    if department_id:
+        stmt = stmt.where(Project.department_id == department_id)
+    if grade:
+        stmt = stmt.where(func.coalesce(EvaluationForm.grade, literal("差")) == grade)
+    if state:
+        stmt = stmt.where(form_state == state)
+    return scope_projects(stmt, user)
+
+
+def evaluation_points(form_ids: list[int]) -> dict[int, Decimal]:
+    """Indicator points (sum of row scores) of a page of forms, for the warnings."""
+    points = {i: Decimal(0) for i in form_ids}
+    if form_ids:
+        for form_id, total in db.session.execute(_points().where(EvaluationRow.form_id.in_(form_ids))):
+            points[form_id] = Decimal(total or 0)
+    return points
+
+
+def evaluation_warnings(points, execution_score, budget, spent) -> list:
+    return scoring.consistency_warnings(Decimal(points or 0), execution_score, budget or 0, spent)
+
+
+def evaluation_summary_rows(user: User, year: int, *, department_id: int | None = None):
+    """Every form of a year for the summary export, streamed as plain tuples."""
+    points = _points().join(EvaluationForm, EvaluationRow.form_id == EvaluationForm.id).where(EvaluationForm.year == year).subquery()
+    form_state = func.coalesce(Submission.state, literal("draft"))
+    stmt = (
+        select(
+            Department.name, Project.name, EvaluationForm.budget, EvaluationForm.spent, EvaluationForm.execution_score,
+            EvaluationForm.total_score, EvaluationForm.grade, form_state, func.coalesce(points.c.points, 0),
+        )
+        .join(Project, EvaluationForm.project_id == Project.id)
+        .join(Department, Project.department_id == Department.id)
+        .outerjoin(points, points.c.form_id == EvaluationForm.id)
+        .outerjoin(
+            Submission,
+            (Submission.project_id == EvaluationForm.project_id)
+            & (Submission.kind == "evaluation")
+            & (Submission.period_key == str(year)),
+        )
+        .where(EvaluationForm.year == year)
+        .order_by(Project.department_id, Project.position, Project.id)
+    )
+    if department_id:
+        stmt = stmt.where(Project.department_id == department_id)
+    return db.session.execute(scope_projects(stmt, user).execution_options(yield_per=500))
+
+
+# ---------------------------------------------------------------------------- project list
+
+
+PROJECT_SORTS = {
+    "dept": lambda: (BudgetYear.year.desc(), Department.code, Project.position, Project.id),
+    "name": lambda: (Project.name, Project.id),
+    "budget_desc": lambda: (_budget(Project).is_(None), _budget(Project).desc(), Project.id),
+}
+PROJECT_SORT_LABELS = {"dept": "部门顺序", "name": "项目名称", "budget_desc": "预算从高到低"}
+
+
+def projects_query(user: User, *, year: int | None, department_id: int | None, q: str, sort: str = "dept") -> Select:
+    """(project, department name, year) matching the filters, in the chosen order."""
+    stmt = (
+        select(Project, Department.name, BudgetYear.year)
+        .join(BudgetYear, Project.year_id == BudgetYear.id)
+        .join(Department, Project.department_id == Department.id)
+        .order_by(*PROJECT_SORTS.get(sort, PROJECT_SORTS["dept"])())
+    )
+    if year:
+        stmt = stmt.where(BudgetYear.year == year)
+    if department_id:
+        stmt = stmt.where(Project.department_id == department_id)
+    if q:
+        stmt = stmt.where(Project.name.contains(q))
+    return scope_projects(stmt, user)
+
+
+@dataclass
+class ProjectFigures:
+    indicators: int = 0
+    spent: Decimal = Decimal(0)
+    light: str | None = None  # 项目综合预警 of the latest monitoring snapshot
+    as_of: object = None
+
+
+def project_figures(project_ids: list[int]) -> dict[int, ProjectFigures]:
+    """For a page of projects: indicators, current spending (corrections applied), and the
+    light of the latest snapshot — three grouped queries whatever the page holds."""
+    from tracker.services.progress import current_entries_query
+
+    out = {i: ProjectFigures() for i in project_ids}
+    if not project_ids:
+        return out
+    for pid, n in db.session.execute(
+        select(Indicator.project_id, func.count(Indicator.id)).where(Indicator.project_id.in_(project_ids)).group_by(Indicator.project_id)
+    ):
+        out[pid].indicators = n
+    spent = (
+        current_entries_query(Expenditure)
+        .with_only_columns(Expenditure.project_id, func.sum(Expenditure.amount))
+        .where(Expenditure.project_id.in_(project_ids))
+        .group_by(Expenditure.project_id)
+    )
+    for pid, amount in db.session.execute(spent):
+        out[pid].spent = Decimal(amount or 0)
+    latest = (
+        select(MonitoringSnapshot.project_id, func.max(MonitoringSnapshot.period_key).label("key"))
+        .where(MonitoringSnapshot.project_id.in_(project_ids))
+        .group_by(MonitoringSnapshot.project_id)
+        .subquery()
+    )
+    for pid, light, as_of in db.session.execute(
+        select(MonitoringSnapshot.project_id, MonitoringSnapshot.project_light, MonitoringSnapshot.as_of).join(
+            latest, (latest.c.project_id == MonitoringSnapshot.project_id) & (latest.c.key == MonitoringSnapshot.period_key)
+        )
+    ):
+        out[pid].light, out[pid].as_of = light, as_of
+    return out
+
+
+def project_totals(user: User, *, year: int | None, department_id: int | None, q: str) -> tuple[int, int]:
+    """(projects, indicators) matching the filters."""
+    stmt = select(func.count(func.distinct(Project.id)), func.count(Indicator.id)).outerjoin(
+        Indicator, Indicator.project_id == Project.id
+    )
+    if year:
+        stmt = stmt.join(BudgetYear, Project.year_id == BudgetYear.id).where(BudgetYear.year == year)
+    if department_id:
+        stmt = stmt.where(Project.department_id == department_id)
+    if q:
+        stmt = stmt.where(Project.name.contains(q))
+    projects, indicators = db.session.execute(scope_projects(stmt, user)).one()
+    return projects or 0, indicators or 0
+
+
+# ---------------------------------------------------------------------------- indicator history
+
+HISTORY_PER_PAGE = 50
+
+
+def indicator_history_page(indicator: Indicator, page: int, per_page: int = HISTORY_PER_PAGE) -> Page:
+    """One page of an indicator's entries, newest first (corrections and withdrawals
+    included), with their authors: a COUNT and one query, however long the history."""
+    from sqlalchemy.orm import selectinload
+
+    from tracker.models import ProgressEntry
+
+    total = db.session.scalar(select(func.count(ProgressEntry.id)).where(ProgressEntry.indicator_id == indicator.id)) or 0
+    pages = max(1, ceil(total / per_page))
+    page = min(max(1, page), pages)
+    items = db.session.scalars(
+        select(ProgressEntry)
+        .where(ProgressEntry.indicator_id == indicator.id)
+        .options(selectinload(ProgressEntry.created_by))
+        .order_by(ProgressEntry.created_at.desc(), ProgressEntry.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all() if total else []
+    return Page(list(items), page, per_page, total)
