@@ -202,3 +202,19 @@ def test_import_preview_says_how_much_matches_last_year(client, login, seeded, m
     assert response.status_code == 200
     assert re.search(r"与上年对应：17 个项目、\d+ 个指标（2023 年）", html)
     assert db.session.scalar(select(Project.id).where(Project.previous_project_id.is_not(None))) is None  # preview writes nothing
+
+
+def test_bad_proposal_input_gets_chinese_messages(client, as_user, world, db):
+    from tracker.models.adjustments import TargetAdjustment
+
+    as_user(world["owner"])
+    url = f"/projects/{world['ac_project'].id}/adjustments/new"
+    resp = client.post(url, data={"kind": "project", "project_name": "食堂", "project_budget": "三十万",
+                                  "reason": "x", "effective_from": "2024/13/45", "indicator_id": "abc"})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    assert "日期格式应为 年-月-日" in html and "请输入数字（万元）" in html and "请选择本项目的一个指标" in html
+    assert "Not a valid" not in html
+    resp = client.post(url, data={"kind": "project", "project_name": "食堂", "reason": " ", "effective_from": "2024-07-01"})
+    assert resp.status_code == 400 and "请填写调整原因" in resp.get_data(as_text=True)
+    assert db.session.scalar(select(TargetAdjustment.id)) is None
