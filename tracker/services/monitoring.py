@@ -28,8 +28,8 @@ from tracker.models import (
 )
 from tracker.models.base import utcnow
 from tracker.models.projects import indicator_target
-from tracker.services.adjustments import adjusted_targets
 from tracker.services import bulk, notify, settings
+from tracker.services.adjustments import adjusted_targets
 from tracker.services.records import EMPTY, IndicatorRecord, indicator_records, spending_by_project
 
 CHECKPOINT_CHOICES = {
