@@ -118,6 +118,9 @@ def test_adjustment_flow_and_history(client, as_user, world, db):
     table = re.search(r'<table[^>]*id="target-history".*?</table>', hist, re.S).group(0)
     assert table.index("≥15次") < table.index("≥16次") and "2024-07-01" in table and "新增机组" in table
     assert "目标调整" in client.get("/adjustments/").get_data(as_text=True)
+    page = client.get(f"/projects/{project.id}/indicators/{ind.id}").get_data(as_text=True)
+    inline = re.search(r'id="target-history-inline">(.*?)</div>', page, re.S).group(1)
+    assert "2024-01-01 起 ≥15次" in inline and "2024-07-01 起 ≥16次" in inline
 
 
 def test_owner_of_another_department_sees_nothing(client, as_user, world, db):

@@ -27,6 +27,12 @@ from .forms import AdjustmentForm
 bp = Blueprint("adjustments", __name__)
 
 
+@bp.app_template_global()
+def target_history(indicator):
+    """For templates that show an indicator the user may already see (the indicator page)."""
+    return adjustments.history(indicator)
+
+
 def _adjustment(project_id: int, adjustment_id: int) -> TargetAdjustment:
     project = get_project(current_user, project_id)
     adj = db.session.get(TargetAdjustment, adjustment_id)
