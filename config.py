@@ -36,6 +36,18 @@ class Config:
     EVIDENCE_MAX_MB = int(os.environ.get("TRACKER_MAX_UPLOAD_MB", "20"))
     MAX_CONTENT_LENGTH = int(os.environ.get("TRACKER_MAX_REQUEST_MB", "210")) * 1024 * 1024
     UPLOAD_DIR = os.environ.get("TRACKER_UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    # Import limits, checked before a file is parsed (decompression bombs, huge files): see
+    # tracker/importers/limits.py. Sizes in MB.
+    IMPORT_MAX_FILE_MB = int(os.environ.get("TRACKER_IMPORT_MAX_FILE_MB", "50"))
+    IMPORT_MAX_TEXT_MB = int(os.environ.get("TRACKER_IMPORT_MAX_TEXT_MB", "10"))
+    IMPORT_MAX_UNCOMPRESSED_MB = int(os.environ.get("TRACKER_IMPORT_MAX_UNCOMPRESSED_MB", "80"))
+    IMPORT_MAX_MEMBERS = int(os.environ.get("TRACKER_IMPORT_MAX_MEMBERS", "2000"))
+    IMPORT_MAX_RATIO = int(os.environ.get("TRACKER_IMPORT_MAX_RATIO", "150"))
+    IMPORT_MAX_ROWS = int(os.environ.get("TRACKER_IMPORT_MAX_ROWS", "50000"))
+    IMPORT_MAX_CELLS = int(os.environ.get("TRACKER_IMPORT_MAX_CELLS", "1000000"))
+    IMPORT_MAX_PAGES = int(os.environ.get("TRACKER_IMPORT_MAX_PAGES", "300"))
+    IMPORT_MAX_SECONDS = float(os.environ.get("TRACKER_IMPORT_MAX_SECONDS", "30"))
+    IMPORT_MAX_BATCH_FILES = int(os.environ.get("TRACKER_IMPORT_MAX_BATCH_FILES", "300"))
     TIMEZONE = os.environ.get("TRACKER_TIMEZONE", "Asia/Shanghai")
     PER_PAGE = 50
     # Brute-force protection (tracker/services/login_security.py): failures per account and per

@@ -56,8 +56,9 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
 
     app.register_blueprint(adjustments_bp)
 
-    from tracker import cli, web
+    from tracker import api, cli, web
 
+    api.init_app(app)
     cli.register(app)
     web.register(app)
     return app

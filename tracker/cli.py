@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import select
 
 from config import BASE_DIR
@@ -51,13 +51,18 @@ def import_document(path: Path, *, year: int, dry_run: bool, department_code: st
             _fail(f"没有编码为“{department_code}”的部门。")
     try:
         with transaction() as unit:
-            doc = parse_file(path.name, data)
+            from tracker.importers.limits import ImportLimits
+
+            doc = parse_file(path.name, data, limits=ImportLimits.from_config(current_app.config))
             plan = plan_import(doc, year=year, filename=path.name, data=data, department=department)
             for line in plan.summary_lines():
                 echo(line)
             if dry_run:
                 unit.discard()
                 echo("（试运行：未写入任何数据）")
+            elif plan.needs_department:
+                unit.discard()
+                _fail(f"“{path.name}”中没有部门名称和编码：请用 --department 指定部门编码（未写入任何数据）")
             else:
                 source = apply_import(plan)
                 echo("已写入。" if source else "无变化，未写入。")
@@ -67,15 +72,98 @@ def import_document(path: Path, *, year: int, dry_run: bool, department_code: st
     return plan
 
 
+def _collect_files(paths) -> list[Path]:
+    """Files given, and the documents (and .zip) inside folders given, in name order."""
+    from tracker.services.imports import DOCUMENT_SUFFIXES
+
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file()
+                    and not p.name.startswith((".", "~$"))
+                    and p.suffix.lower() in (*DOCUMENT_SUFFIXES, ".zip")
+                )
+            )
+        else:
+            out.append(path)
+    if not out:
+        _fail("没有找到可导入的文件（.txt/.docx/.xlsx/.pdf/.html/.zip）。")
+    return out
+
+
+def import_many(files: list[Path], *, year: int, dry_run: bool, department_code: str | None = None, echo=click.echo):
+    """Several files (a folder, a .zip): each file its own unit, one report line per file."""
+    from tracker.importers.limits import ImportLimits
+    from tracker.services.imports import OUTCOME_LABELS, PREVIEW_LABELS, batch_summary, expand_uploads, import_batch
+
+    started = time.perf_counter()
+    uploads = []
+    for path in files:
+        try:
+            uploads.append((path.name, path.read_bytes()))
+        except OSError as exc:
+            _fail(f"无法读取文件“{path}”：{exc.strerror}")
+    limits = ImportLimits.from_config(current_app.config)
+    department = None
+    if department_code:
+        department = db.session.scalar(select(Department).where(Department.code == department_code))
+        if department is None:
+            _fail(f"没有编码为“{department_code}”的部门。")
+    try:
+        items = expand_uploads(uploads, limits)
+    except DomainError as exc:
+        _fail(str(exc))
+    departments = {i.name: department for i in items} if department else {}
+
+    def progress(stage, index, total, name):
+        echo(f"[{stage} {index}/{total}] {name}")
+
+    def after_file(outcome):
+        db.session.commit()  # each file is its own unit: what is written stays written
+
+    outcomes = import_batch(
+        items,
+        year=year,
+        limits=limits,
+        dry_run=dry_run,
+        departments=departments,
+        progress=progress,
+        after_file=None if dry_run else after_file,
+    )
+    if dry_run:
+        db.session.rollback()
+    labels = PREVIEW_LABELS if dry_run else OUTCOME_LABELS
+    for o in outcomes:
+        if o.status == "refused":
+            echo(click.style(f"{labels[o.status]}：{o.name} —— {o.reason}", fg="red"))
+        else:
+            dept = f"{o.department_code or ''}{o.department}" or "（文件中未写明部门，请用 --department 指定）"
+            echo(
+                f"{labels[o.status]}：{o.name} —— {dept}，{o.projects} 个项目，{o.indicators} 条指标，"
+                f"未导入的行 {len(o.skipped)} 处，未识别的指标值 {len(o.not_understood)} 条"
+            )
+    echo(batch_summary(outcomes) + ("（试运行：未写入任何数据）" if dry_run else ""))
+    echo(f"用时 {time.perf_counter() - started:.2f} 秒")
+    return outcomes
+
+
 def register(app: Flask) -> None:
     @app.cli.command("import-doc")
-    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
     @click.option("--year", type=int, required=True, help="预算年度，例如 2023")
     @click.option("--dry-run", is_flag=True, help="只显示将导入的内容，不写入")
     @click.option("--department", "department_code", help="文件中没有部门信息时，导入到此编码的部门")
-    def import_doc(file: Path, year: int, dry_run: bool, department_code: str | None):
-        """导入部门预算公开文件中的项目绩效目标表（.txt / .docx / .xlsx）。"""
-        import_document(file, year=year, dry_run=dry_run, department_code=department_code)
+    def import_doc(paths: tuple[Path, ...], year: int, dry_run: bool, department_code: str | None):
+        """导入部门预算公开文件中的项目绩效目标表（.txt / .docx / .xlsx / .pdf / .html，可为多个文件、文件夹或 .zip）。"""
+        files = _collect_files(paths)
+        if len(files) == 1 and files[0].suffix.lower() != ".zip":
+            import_document(files[0], year=year, dry_run=dry_run, department_code=department_code)
+        else:
+            import_many(files, year=year, dry_run=dry_run, department_code=department_code)
 
     @app.cli.command("create-user")
     @click.option("--username", prompt="用户名")

@@ -113,10 +113,14 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(404)
     def not_found(error):
+        if request.path.startswith("/api/"):  # an unknown /api URL (no blueprint matched): JSON
+            return {"code": 404, "status": "Not Found", "message": "接口不存在。"}, 404
         return render_template("errors/error.html", code=404, message="页面不存在或您无权查看。"), 404
 
     @app.errorhandler(405)
     def method_not_allowed(error):
+        if request.path.startswith("/api/"):
+            return {"code": 405, "status": "Method Not Allowed", "message": "不支持此请求方式。"}, 405
         return render_template("errors/error.html", code=405, message="不支持此请求方式。"), 405
 
     @app.errorhandler(413)

@@ -426,3 +426,15 @@ def test_absurd_amounts_are_refused(db, owner):
     for amount, unit, message in (("0.001", "元", "最多保留 2 位小数"), ("99999999999999999999", "元", "过大")):
         with pytest.raises(progress.InputError, match=message):
             progress_forms.parse_spending_form(project, {"spent_on": "2023-03-01", "amount": amount, "unit": unit})
+
+
+def test_history_is_ordered_by_as_of_date_not_by_entry_time(db, owner):
+    """Issue 10, daily use 6: a value for March typed after the one for June is listed below it."""
+    from tracker.services import dashboard, progress
+
+    ind = indicator(db, "≥12次")
+    june = record(owner, ind, as_of="2023-06-30", value="6")
+    march = record(owner, ind, as_of="2023-03-31", value="3")
+    db.session.commit()
+    assert [e.id for e in progress.indicator_history(ind)] == [june.id, march.id]
+    assert [e.id for e in dashboard.indicator_history_page(ind, 1).items] == [june.id, march.id]

@@ -18,7 +18,7 @@ from flask import current_app
 from sqlalchemy import select
 
 ROLES = ("anonymous", "owner", "reviewer", "finance", "admin")
-PUBLIC = {"static", "auth.login"}
+PUBLIC = {"static", "auth.login", "api-docs.openapi_json", "api-docs.openapi_swagger_ui"}
 # Any signed-in user; the department scope is enforced inside (checked below).
 SIGNED_IN = {
     "projects.index",
@@ -47,14 +47,39 @@ SIGNED_IN = {
     "adjustments.detail",
     "adjustments.targets",
     "adjustments.compare",
+    "api_tokens.index",
+    "api_tokens.create",
+    "api_tokens.revoke",
 }
+# The REST API (/api/v1): authenticated by bearer token only, never by the session cookie.
+# Read endpoints are open to every role (scoped inside); writes carry required_roles.
+API_PREFIX = "api_v1."
+API_READ = {
+    "api_v1.me",
+    "api_v1.years",
+    "api_v1.departments",
+    "api_v1.projects",
+    "api_v1.project",
+    "api_v1.indicators",
+    "api_v1.indicator",
+    "api_v1.entries",
+    "api_v1.entry",
+    "api_v1.spending",
+    "api_v1.spending_row",
+    "api_v1.snapshots",
+    "api_v1.snapshot",
+    "api_v1.evaluations",
+    "api_v1.evaluation",
+}
+# URL parameters of API objects: each names an object of the own or of the other department.
+API_SCOPED_PARAMS = {"project_id", "indicator_id", "entry_id", "expenditure_id", "snapshot_id", "form_id"}
 # Signed-in pages whose POST only the department's own owner and reviewer may make.
 DEPARTMENT_EDIT_POST = {"progress.indicator", "progress.spending", "monitoring.form", "evaluation.form"}
 # URL parameters that name an object of some department: owners and reviewers get the
 # other department's object and must not reach it.
 SCOPED_PARAMS = {"project_id", "evidence_id"}
 # URL parameters naming an object of one user: everybody else gets 404.
-USER_SCOPED_PARAMS = {"notification_id"}
+USER_SCOPED_PARAMS = {"notification_id", "token_id"}
 
 
 def _routes(app):
@@ -68,6 +93,8 @@ def test_every_route_is_classified(app):
     for rule, _ in _routes(app):
         view = app.view_functions[rule.endpoint]
         if rule.endpoint in PUBLIC or rule.endpoint in SIGNED_IN or hasattr(view, "required_roles"):
+            continue
+        if rule.endpoint in API_READ:
             continue
         unclassified.append(rule.endpoint)
     assert not unclassified, f"routes without an access rule: {unclassified}"
@@ -110,7 +137,6 @@ def _notifications(db, users):
     db.session.commit()
     return ids
 
-
 def _adjustment(db, project, owner):
     from tracker.models.adjustments import TargetAdjustment
 
@@ -121,8 +147,47 @@ def _adjustment(db, project, owner):
     return adj.id
 
 
+def _api_tokens(db, users):
+    """For each role: an API token of its own and one of another user (token page routes)."""
+    from tracker.services import api_tokens
+
+    others = {"anonymous": "owner", "owner": "reviewer", "reviewer": "owner", "finance": "admin", "admin": "finance"}
+    ids = {}
+    for role in ROLES:
+        own = api_tokens.create(users.get(role, users["owner"]), f"own-{role}", 30).token
+        other = api_tokens.create(users[others[role]], f"other-{role}", 30).token
+        ids[role] = {"own": own.id, "other": other.id}
+    db.session.commit()
+    return ids
+
+
+def _api_objects(db, own_project, foreign, owner, other_owner):
+    """Objects the API names by id, one of the own department and one of the other."""
+    from tracker.models import EvaluationForm, Expenditure, Indicator, MonitoringSnapshot, ProgressEntry
+
+    ids = {}
+    for side, project, user in (("own", own_project, owner), ("foreign", foreign, other_owner)):
+        indicator = db.session.scalar(select(Indicator).where(Indicator.project_id == project.id).order_by(Indicator.id))
+        entry = ProgressEntry(
+            indicator_id=indicator.id, project_id=project.id, as_of=date(2023, 3, 31), period_key="2023-03",
+            tier="达成", note="x", created_by_id=user.id,
+        )
+        db.session.add(entry)
+        db.session.flush()
+        ids[side] = {
+            "project_id": project.id,
+            "indicator_id": indicator.id,
+            "entry_id": entry.id,
+            "expenditure_id": db.session.scalar(select(Expenditure.id).where(Expenditure.project_id == project.id)),
+            "snapshot_id": db.session.scalar(select(MonitoringSnapshot.id).where(MonitoringSnapshot.project_id == project.id)),
+            "form_id": db.session.scalar(select(EvaluationForm.id).where(EvaluationForm.project_id == project.id)),
+        }
+    db.session.commit()
+    return ids
+
+
 @pytest.fixture
-def world(db, seeded, make_user, make_department):
+def world(app, db, seeded, make_user, make_department):
     from tracker.models import BudgetYear, Department, Indicator, Project, SourceDocument
 
     seed_dept = db.session.scalar(select(Department).where(Department.code == "430"))
@@ -147,30 +212,51 @@ def world(db, seeded, make_user, make_department):
     evaluation.open_forms(2023)  # and self-evaluation forms
     db.session.commit()
     own_project = db.session.scalar(select(Project).where(Project.department_id == seed_dept.id).limit(1))
+    own_evidence = _evidence(db, own_project, users["owner"]).id
+    foreign_evidence = _evidence(db, foreign, other_owner).id
     return {
+        "api": _api_objects(db, own_project, foreign, users["owner"], other_owner),
+        "api_tokens": _api_tokens(db, users),
         "users": users,
         "own_project": own_project.id,
         "foreign_project": foreign.id,
         "own_indicator": own_project.indicators[0].id,
         "foreign_indicator": foreign_indicator.id,
-        "own_evidence": _evidence(db, own_project, users["owner"]).id,
-        "foreign_evidence": _evidence(db, foreign, other_owner).id,
+        "own_evidence": own_evidence,
+        "foreign_evidence": foreign_evidence,
         "notifications": _notifications(db, users),
         "own_adjustment": _adjustment(db, own_project, users["owner"]),
         "foreign_adjustment": _adjustment(db, foreign, other_owner),
         "period_key": "2023-06",
         "snapshot_period": "2023-06-30",
         "source_id": db.session.scalar(select(SourceDocument.id)),
+        "batch_id": _import_batch(app),
         "user_id": users["owner"].id,
         "dept_id": other.id,
         "year_id": year.id,
     }
 
 
+def _import_batch(app) -> str:
+    """A finished import batch (stored as the batch import stores it)."""
+    import json
+    from pathlib import Path
+
+    path = Path(app.config["UPLOAD_DIR"]) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    batch = {"user_id": 0, "year": 2023, "files": [], "stage": "done", "outcomes": [], "choices": {}, "results": []}
+    (path / ("batch-" + "ab" * 16 + ".json")).write_text(json.dumps(batch), encoding="utf-8")
+    return "ab" * 16
+
+
 def _fill(rule, world, *, foreign: bool, role: str = "anonymous") -> str | None:
     values = {}
     for arg in rule.arguments:
-        if arg == "project_id":
+        if rule.endpoint.startswith(API_PREFIX) and arg in API_SCOPED_PARAMS:
+            values[arg] = world["api"]["foreign" if foreign else "own"][arg]
+        elif arg == "token_id":
+            values[arg] = world["api_tokens"][role]["other" if foreign else "own"]
+        elif arg == "project_id":
             values[arg] = world["foreign_project" if foreign else "own_project"]
         elif arg == "indicator_id":
             values[arg] = world["foreign_indicator" if foreign else "own_indicator"]
@@ -222,6 +308,11 @@ def test_role_route_matrix(app, world):
                 checked += 1
                 code = response.status_code
                 where = f"{role} {method} {url} → {code}"
+                if rule.endpoint.startswith(API_PREFIX):
+                    # a signed-in browser's session cookie never authenticates the API
+                    if code != 401:
+                        problems.append(where + " (the API must refuse the session cookie: 401)")
+                    continue
                 if rule.endpoint in PUBLIC:
                     continue
                 if role == "anonymous":
@@ -244,3 +335,78 @@ def test_role_route_matrix(app, world):
     assert not problems, "\n".join(problems)
     assert checked > 50
     print(f"role × route matrix: {checked} requests")
+
+
+def _api_body(rule, method: str, world, foreign: bool) -> dict | None:
+    """A POST body naming the own or the other department's object (the API's writes that
+    take the object in the body rather than in the URL)."""
+    if method != "POST":
+        return None
+    side = world["api"]["foreign" if foreign else "own"]
+    if rule.endpoint == "api_v1.create_entry":
+        return {"indicator_id": side["indicator_id"], "as_of": "2023-04-30", "tier": "达成", "note": "矩阵"}
+    if rule.endpoint == "api_v1.create_spending":
+        return {"project_id": side["project_id"], "spent_on": "2023-04-30", "amount": "1"}
+    if rule.endpoint.endswith("_entry") or rule.endpoint.endswith("_spending"):
+        return {}  # correct/void: the object is in the URL; an empty body is refused with 422
+    return {}
+
+
+def test_api_role_route_matrix(app, world):
+    """Every /api/v1 route for every role with a bearer token (anonymous: none), on objects of
+    the own and of another department: 401 without a token, 403 for a role the route does not
+    allow, 404 for another department's object (owner, reviewer), reachable otherwise."""
+    from tracker.services import api_tokens
+
+    secrets = {}
+    for role in ROLES[1:]:
+        secrets[role] = api_tokens.create(world["users"][role], "matrix", 30).secret
+    from tracker.extensions import db
+
+    db.session.commit()
+    checked = 0
+    problems = []
+    for role in ROLES:
+        client = app.test_client()
+        headers = {"Authorization": f"Bearer {secrets[role]}"} if role in secrets else {}
+        for rule, method in _routes(app):
+            if not rule.endpoint.startswith(API_PREFIX):
+                continue
+            view = app.view_functions[rule.endpoint]
+            allowed = getattr(view, "required_roles", None)
+            body_scoped = rule.endpoint in ("api_v1.create_entry", "api_v1.create_spending")
+            scoped = body_scoped or any(arg in API_SCOPED_PARAMS for arg in rule.arguments)
+            for foreign in (False, True):
+                url = _fill(rule, world, foreign=foreign, role=role)
+                assert url is not None, rule.rule
+                if foreign and not scoped and method == "GET" and "department_id" not in url:
+                    # a listing: ask for the other department explicitly
+                    url += f"?department_id={world['dept_id']}"
+                response = client.open(url, method=method, headers=headers, json=_api_body(rule, method, world, foreign))
+                checked += 1
+                code = response.status_code
+                where = f"{role} {method} {url} → {code}"
+                if response.mimetype != "application/json":
+                    problems.append(where + " (not JSON)")
+                if role == "anonymous":
+                    if code != 401:
+                        problems.append(where + " (no token: expected 401)")
+                    continue
+                if allowed is not None and role not in allowed:
+                    if code != 403:
+                        problems.append(where + " (role not allowed, expected 403)")
+                    continue
+                if scoped and foreign and role in ("owner", "reviewer"):
+                    if code != 404:
+                        problems.append(where + " (other department's object, expected 404)")
+                elif code in (401, 403, 404) or code >= 500:
+                    problems.append(where + " (should be reachable)")
+                elif not scoped and foreign and method == "GET" and role in ("owner", "reviewer"):
+                    for item in response.get_json().get("items") or ():
+                        dept = item["id"] if rule.endpoint == "api_v1.departments" else item.get("department_id")
+                        project = item["id"] if rule.endpoint == "api_v1.projects" else item.get("project_id")
+                        if dept == world["dept_id"] or project == world["foreign_project"]:
+                            problems.append(where + " (listed another department's rows)")
+    assert not problems, "\n".join(problems)
+    assert checked >= 5 * 21 * 2
+    print(f"API role × route matrix: {checked} requests")

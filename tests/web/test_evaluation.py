@@ -137,6 +137,14 @@ def test_submit_needs_explanations_then_review_locks(client, db, setup, login, m
     assert finance.role == "finance"
 
 
+def _approve_period(db, project, day):
+    from tracker.domain.periods import period_for
+    from tracker.models import Submission
+
+    db.session.add(Submission(project_id=project.id, kind="progress", period_key=period_for(day).key, state="approved"))
+    db.session.commit()
+
+
 def test_late_correction_rescores_and_keeps_history(client, db, setup, login):
     from tracker.services import progress
 
@@ -145,12 +153,47 @@ def test_late_correction_rescores_and_keeps_history(client, db, setup, login):
     ind = setup["indicator"]
     progress.record_value(setup["owner"], ind, progress_forms.parse_value_form(ind, {"as_of": "2023-12-31", "value": "6"}))
     db.session.commit()
+    _approve_period(db, setup["project"], date(2023, 6, 30))
+    _approve_period(db, setup["project"], date(2023, 10, 1))
+    _approve_period(db, setup["project"], date(2023, 12, 31))
     assert client.post(setup["url"], data={"action": "refresh"}).status_code == 302
     form = _form(db, setup["project"])
     assert form.total_score > before
     last = form.history[-1]
-    assert (last.before, last.after, last.reason) == (before, form.total_score, "按最新填报记录重新取数")
+    assert (last.before, last.after, last.reason) == (before, form.total_score, "按已审定的填报记录重新取数")
     assert last.actor_id == setup["owner"].id
+
+
+def test_stale_form_is_shown_and_refresh_takes_only_approved_data(client, db, setup, login, make_user):
+    """Issue 10, daily use 5: a draft entry is not data; an approved change is shown until taken in."""
+    from tracker.services import progress
+
+    ind = setup["indicator"]
+    _approve_period(db, setup["project"], date(2023, 6, 30))
+    _approve_period(db, setup["project"], date(2023, 10, 1))
+    login(make_user("finance"))
+    assert "stale-data" not in client.get(setup["url"]).get_data(as_text=True)
+    # a draft (unapproved) December value: not shown as a change, not taken by 重新取数
+    progress.record_value(setup["owner"], ind, progress_forms.parse_value_form(ind, {"as_of": "2023-12-31", "value": "6"}))
+    db.session.commit()
+    assert "stale-data" not in client.get(setup["url"]).get_data(as_text=True)
+    client.post("/logout")
+    login(setup["owner"])
+    before = {r.indicator_id: r.actual_value for r in _form(db, setup["project"]).rows}
+    assert client.post(setup["url"], data={"action": "refresh"}).status_code == 302
+    assert {r.indicator_id: r.actual_value for r in _form(db, setup["project"]).rows} == before
+    # once December is approved, finance sees that the form is stale, with the change
+    _approve_period(db, setup["project"], date(2023, 12, 31))
+    client.post("/logout")
+    login(make_user("finance"))
+    html = client.get(setup["url"]).get_data(as_text=True)
+    assert "stale-data" in html and f"“{ind.level3}”完成值 6.00 → 12.00" in html
+    client.post("/logout")
+    login(setup["owner"])
+    client.post(setup["url"], data={"action": "refresh"})
+    row = next(r for r in _form(db, setup["project"]).rows if r.indicator_id == ind.id)
+    assert row.actual_value == Decimal("12")
+    assert "stale-data" not in client.get(setup["url"]).get_data(as_text=True)
 
 
 def test_live_preview_scores_without_saving(client, db, setup, login):

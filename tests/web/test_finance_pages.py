@@ -177,9 +177,9 @@ def test_project_list_shows_execution_rate_and_light(client, db, finance, login)
     html = client.get("/?year=2023").get_data(as_text=True)
     # 项目0: 40 of 100 万元 spent → 40.0%; its latest snapshot's light
     row = html.split("项目0-0")[1].split("</tr>")[0]
-    assert "40.0%" in row and "light-red" in row
+    assert "40.00%" in row and "light-red" in row
     row = html.split("项目0-1")[1].split("</tr>")[0]
-    assert "39.6%" in row and "light-yellow" in row  # 40 / 101
+    assert "39.60%" in row and "light-yellow" in row  # 40 / 101
 
 
 def test_drill_through_from_forms_to_the_indicator_history(client, db, dept, make_user, login):

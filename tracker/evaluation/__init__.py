@@ -102,6 +102,7 @@ def _render(form, *, errors=None, data=None, status=200):
         form=form, project=form.project, submission=submission, state=state, editable=editable,
         groups=groups, level1_weights=evaluation.level1_weights(form),
         warnings=evaluation.warnings(form),
+        stale=evaluation.changes_since_filled(form),
         actions=[a for a in workflow.allowed_actions(state, current_user.role, same) if a != workflow.SUBMIT],
         can_submit=workflow.SUBMIT in workflow.allowed_actions(state, current_user.role, same),
         action_labels=workflow.ACTION_LABELS, state_labels=workflow.STATE_LABELS,

@@ -1,5 +1,6 @@
 """All models, imported here so that Alembic and the app see one metadata."""
 
+from tracker.models.api import ApiToken  # noqa: F401
 from tracker.models.evaluation import EvaluationForm, EvaluationRow, ScoreChange  # noqa: F401
 from tracker.models.monitoring import (  # noqa: F401
     JobCompletion,

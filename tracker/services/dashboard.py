@@ -470,7 +470,7 @@ HISTORY_PER_PAGE = 50
 
 
 def indicator_history_page(indicator: Indicator, page: int, per_page: int = HISTORY_PER_PAGE) -> Page:
-    """One page of an indicator's entries, newest first (corrections and withdrawals
+    """One page of an indicator's entries by 截至日期, newest first (corrections and withdrawals
     included), with their authors: a COUNT and one query, however long the history."""
     from sqlalchemy.orm import selectinload
 
@@ -483,7 +483,7 @@ def indicator_history_page(indicator: Indicator, page: int, per_page: int = HIST
         select(ProgressEntry)
         .where(ProgressEntry.indicator_id == indicator.id)
         .options(selectinload(ProgressEntry.created_by))
-        .order_by(ProgressEntry.created_at.desc(), ProgressEntry.id.desc())
+        .order_by(ProgressEntry.as_of.desc(), ProgressEntry.created_at.desc(), ProgressEntry.id.desc())
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all() if total else []

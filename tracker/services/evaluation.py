@@ -11,7 +11,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
-from tracker.domain import DomainError, scoring
+from tracker.domain import DomainError, formatting, scoring
 from tracker.domain import progress as progress_rules
 from tracker.domain.accumulation import CUMULATIVE
 from tracker.domain.targets import (
@@ -48,6 +48,7 @@ from tracker.services.progress import (
     current_entries_query,
     ensure_year_open,
     find_submission,
+    is_locked_day,
 )
 from tracker.services.records import EMPTY, IndicatorRecord, indicator_records, spending_by_project
 from tracker.services.records import from_readings as records_from_readings
@@ -474,31 +475,75 @@ def summary(user: User, year: int) -> list[SummaryRow]:
     ]
 
 
-def refresh_from_record(user: User, form: EvaluationForm) -> None:
-    """Take late corrections into the form: actuals and spending again from the record."""
-    _editable(user, form)
+def _approved_keys(project_id: int) -> set[str]:
+    """Period keys of the project whose progress is approved by the finance bureau (审定)."""
+    return set(
+        db.session.scalars(
+            select(Submission.period_key).where(
+                Submission.project_id == project_id, Submission.kind == "progress", Submission.state == "approved"
+            )
+        )
+    )
+
+
+def approved_record(form: EvaluationForm) -> tuple[dict, Decimal]:
+    """The form's actual values and spending from approved (审定) periods only: drafts and
+    submissions still under review are not data yet."""
+    approved = _approved_keys(form.project_id)
     indicators = [row.indicator for row in form.rows]
     entries: dict[int, list[ProgressEntry]] = {}
     for entry in db.session.scalars(current_entries_query(ProgressEntry).where(ProgressEntry.project_id == form.project_id)):
-        entries.setdefault(entry.indicator_id, []).append(entry)
+        if is_locked_day(entry.as_of, approved):
+            entries.setdefault(entry.indicator_id, []).append(entry)
     values = _year_end_values(indicators, entries, form.year)
+    spent = sum(
+        (
+            amount
+            for spent_on, amount in db.session.execute(
+                current_entries_query(Expenditure)
+                .where(Expenditure.project_id == form.project_id, Expenditure.spent_on <= date(form.year, 12, 31))
+                .with_only_columns(Expenditure.spent_on, Expenditure.amount)
+            )
+            if is_locked_day(spent_on, approved)
+        ),
+        Decimal(0),
+    )
+    return values, spent
+
+
+def changes_since_filled(form: EvaluationForm) -> list[str]:
+    """What approved data says now that the form does not (shown so that finance sees a stale form)."""
+    values, spent = approved_record(form)
+    changes = []
+    for row in form.rows:
+        value, text, _tier, _proposed = values[row.indicator_id]
+        if value is not None and row.actual_value is not None and value != row.actual_value:
+            changes.append(
+                f"“{row.indicator.level3}”完成值 {formatting.money(row.actual_value, 2)} → {formatting.money(value, 2)}"
+            )
+        elif value is not None and row.actual_value is None:
+            changes.append(f"“{row.indicator.level3}”已有审定完成值 {formatting.money(value, 2)}")
+        elif text and not row.actual_text and row.actual_value is None and value is None:
+            changes.append(f"“{row.indicator.level3}”已有审定完成情况")
+    if spent != (form.spent or Decimal(0)):
+        changes.append(f"全年执行数 {formatting.money(form.spent)} → {formatting.money(spent)} 万元")
+    return changes
+
+
+def refresh_from_record(user: User, form: EvaluationForm) -> None:
+    """重新取数: actuals and spending again from the record — approved (审定) periods only."""
+    _editable(user, form)
+    values, spent = approved_record(form)
     for row in form.rows:
         value, text, tier, proposed = values[row.indicator_id]
         row.actual_value, row.actual_text, row.proposed_tier = value, text, proposed
         if tier is not None and row.tier is None:
             row.tier = tier
             row.tier_score = (row.weight * TIER_RATES[tier]).quantize(scoring.CENT)
-    form.spent = sum(
-        db.session.scalars(
-            current_entries_query(Expenditure)
-            .where(Expenditure.project_id == form.project_id, Expenditure.spent_on <= date(form.year, 12, 31))
-            .with_only_columns(Expenditure.amount)
-        ),
-        Decimal(0),
-    )
+    form.spent = spent
     form.budget = form.project.budget
     form.initial_budget = form.project.initial_budget
-    rescore_after_change(form, user=user, reason="按最新填报记录重新取数")
+    rescore_after_change(form, user=user, reason="按已审定的填报记录重新取数")
 
 
 def summary_all(year: int) -> list[EvaluationForm]:

@@ -423,12 +423,13 @@ def project_progress(project: Project, indicators: list[Indicator]) -> ProjectPr
 
 
 def indicator_history(indicator: Indicator) -> list[ProgressEntry]:
-    """Every entry ever made, newest first, corrections and withdrawals included."""
+    """Every entry ever made, by 截至日期 (newest first; for one date the latest entry first),
+    corrections and withdrawals included."""
     return db.session.scalars(
         select(ProgressEntry)
         .where(ProgressEntry.indicator_id == indicator.id)
         .options(selectinload(ProgressEntry.created_by))
-        .order_by(ProgressEntry.created_at.desc(), ProgressEntry.id.desc())
+        .order_by(ProgressEntry.as_of.desc(), ProgressEntry.created_at.desc(), ProgressEntry.id.desc())
     ).all()
 
 
