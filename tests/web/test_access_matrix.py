@@ -137,6 +137,7 @@ def _notifications(db, users):
     db.session.commit()
     return ids
 
+
 def _adjustment(db, project, owner):
     from tracker.models.adjustments import TargetAdjustment
 
