@@ -27,10 +27,34 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'tracker.sqlite'}")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
-    WTF_CSRF_TIME_LIMIT = None  # a long form filled over an afternoon must still submit
+    # A CSRF token lives as long as a working day (a long form filled over an afternoon still
+    # submits) and dies with the session: logout drops the session's token (tracker/__init__.py).
+    WTF_CSRF_TIME_LIMIT = int(os.environ.get("TRACKER_CSRF_HOURS", "12")) * 3600
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    # Content-Security-Policy: every script, style, font and image is served from static/
+    # (vendored), so nothing else is allowed; data: images are Bootstrap's CSS icons.
+    CONTENT_SECURITY_POLICY = {
+        "default-src": "'self'",
+        "script-src": "'self'",
+        "style-src": "'self'",
+        "img-src": "'self' data:",
+        "font-src": "'self'",
+        "connect-src": "'self'",
+        "object-src": "'none'",
+        "base-uri": "'self'",
+        "form-action": "'self'",
+        "frame-ancestors": "'self'",
+    }
+    HSTS = False  # Strict-Transport-Security, on in production (HTTPS only)
+    FORCE_HTTPS = os.environ.get("TRACKER_FORCE_HTTPS") == "1"  # usually nginx redirects http → https
+    # Behind nginx (or another reverse proxy): how many proxies set X-Forwarded-For/-Proto/-Host.
+    # 0 = not behind a proxy (the headers are ignored, as a client could forge them).
+    PROXY_COUNT = int(os.environ.get("TRACKER_PROXY_COUNT", "0"))
     # Default per-file limit for 佐证材料 (admins may change it on the settings page) and a
     # ceiling for a whole request (several files at once).
     EVIDENCE_MAX_MB = int(os.environ.get("TRACKER_MAX_UPLOAD_MB", "20"))
@@ -50,6 +74,8 @@ class Config:
     IMPORT_MAX_BATCH_FILES = int(os.environ.get("TRACKER_IMPORT_MAX_BATCH_FILES", "300"))
     TIMEZONE = os.environ.get("TRACKER_TIMEZONE", "Asia/Shanghai")
     PER_PAGE = 50
+    # The scheduler process looks for jobs asked for from pages this often.
+    JOB_POLL_SECONDS = int(os.environ.get("TRACKER_JOB_POLL_SECONDS", "5"))
     # Brute-force protection (tracker/services/login_security.py): failures per account and per
     # client address within the lock window, and the window/lock length in minutes.
     LOGIN_MAX_FAILURES = int(os.environ.get("TRACKER_LOGIN_MAX_FAILURES", "5"))
@@ -73,7 +99,10 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
+    # Cookies only over HTTPS. TRACKER_INSECURE_COOKIES=1 is for a plain-http trial only.
     SESSION_COOKIE_SECURE = os.environ.get("TRACKER_INSECURE_COOKIES") != "1"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    HSTS = SESSION_COOKIE_SECURE
 
     @classmethod
     def validate(cls) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+__version__ = "1.0.0"
+
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -28,12 +30,14 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
+    _security(app)
 
     from tracker import auth, models  # noqa: F401  (models register with the metadata)
     from tracker.admin import bp as admin_bp
     from tracker.auth import bp as auth_bp
     from tracker.evaluation import bp as evaluation_bp
     from tracker.imports import bp as imports_bp
+    from tracker.job_pages import bp as job_requests_bp
     from tracker.monitoring import bp as monitoring_bp
     from tracker.progress import bp as progress_bp
     from tracker.projects import bp as projects_bp
@@ -45,6 +49,7 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     app.register_blueprint(progress_bp)
     app.register_blueprint(monitoring_bp)
     app.register_blueprint(evaluation_bp)
+    app.register_blueprint(job_requests_bp)
 
     from tracker.payments import bp as payments_bp
     from tracker.quality import bp as quality_bp
@@ -62,6 +67,37 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     cli.register(app)
     web.register(app)
     return app
+
+
+def _security(app: Flask) -> None:
+    """Response headers (flask-talisman), the reverse proxy, and CSRF tokens ending with the session."""
+    from flask import session
+    from flask_login import user_logged_out
+    from flask_talisman import Talisman
+
+    Talisman(
+        app,
+        force_https=app.config["FORCE_HTTPS"],
+        strict_transport_security=app.config["HSTS"],
+        strict_transport_security_include_subdomains=False,
+        content_security_policy=app.config["CONTENT_SECURITY_POLICY"],
+        frame_options="SAMEORIGIN",
+        referrer_policy="same-origin",
+        # The cookie flags come from config.py; Talisman must not change them per request.
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        session_cookie_http_only=app.config["SESSION_COOKIE_HTTPONLY"],
+        session_cookie_samesite=app.config["SESSION_COOKIE_SAMESITE"],
+    )
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)
+
+    @user_logged_out.connect_via(app)
+    def _drop_csrf_token(sender, user, **extra):
+        # Forms rendered before logout must not submit after it (nor in the next login).
+        session.pop("csrf_token", None)
 
 
 @event.listens_for(Engine, "connect")

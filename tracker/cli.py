@@ -12,12 +12,12 @@ from sqlalchemy import select
 
 from config import BASE_DIR
 from tracker import edge
-from tracker.demo import load_demo_activity
 from tracker.domain import DomainError
+from tracker.domain.vocab import Role
 from tracker.edge import transaction
 from tracker.extensions import db
 from tracker.importers import parse_file
-from tracker.models import ROLE_LABELS, ROLES, Department, User
+from tracker.models import ROLE_LABELS, Department, User
 from tracker.services import accounts
 from tracker.services.imports import apply_import, plan_import
 
@@ -26,10 +26,10 @@ SEED_FILE = BASE_DIR / "sample_data" / "seed_2023_430.txt"
 DEMO_ACCOUNTS = [
     # username, password, role, department ("seed" = the seed document's department)
     # display names are people's names: the header adds role and department itself
-    ("owner430", "Owner2023", "owner", "seed", "张敏"),
-    ("reviewer430", "Review2023", "reviewer", "seed", "李建国"),
-    ("finance", "Finance2023", "finance", "bureau", "王芳"),
-    ("admin", "Admin2023", "admin", "bureau", "赵磊"),
+    ("owner430", "Owner2023", Role.OWNER, "seed", "张敏"),
+    ("reviewer430", "Review2023", Role.REVIEWER, "seed", "李建国"),
+    ("finance", "Finance2023", Role.FINANCE, "bureau", "王芳"),
+    ("admin", "Admin2023", Role.ADMIN, "bureau", "赵磊"),
 ]
 
 
@@ -152,6 +152,12 @@ def import_many(files: list[Path], *, year: int, dry_run: bool, department_code:
 
 
 def register(app: Flask) -> None:
+    _register_data_commands(app)
+    _register_job_commands(app)
+    _register_demo_commands(app)
+
+
+def _register_data_commands(app: Flask) -> None:
     @app.cli.command("import-doc")
     @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
     @click.option("--year", type=int, required=True, help="预算年度，例如 2023")
@@ -167,7 +173,7 @@ def register(app: Flask) -> None:
 
     @app.cli.command("create-user")
     @click.option("--username", prompt="用户名")
-    @click.option("--role", type=click.Choice(ROLES), default="admin", show_default=True)
+    @click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.ADMIN.value, show_default=True)
     @click.option("--department", "department_name", help="所属部门名称（默认财政局）")
     @click.option("--display-name", default="")
     @click.password_option("--password", prompt="密码", confirmation_prompt="再次输入密码")
@@ -188,6 +194,8 @@ def register(app: Flask) -> None:
             _fail(str(exc))
         click.echo(f"已创建用户 {user.username}（{user.role_label}，{dept.name}）。")
 
+
+def _register_job_commands(app: Flask) -> None:
     @app.cli.group("scheduler")
     def scheduler_group():
         """定时任务进程。"""
@@ -200,11 +208,20 @@ def register(app: Flask) -> None:
         from tracker.scheduler import build
 
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+        logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)  # no line per poll
         click.echo("定时任务进程已启动（Ctrl+C 停止）。")
         try:
             build(app).start()
         except (KeyboardInterrupt, SystemExit):
             click.echo("定时任务进程已停止。")
+
+    @scheduler_group.command("tick")
+    def scheduler_tick():
+        """处理一次页面提交的作业（运行双监控、生成自评表），然后退出。"""
+        from tracker import job_queue
+
+        done = job_queue.tick()
+        click.echo(f"已处理 {len(done)} 个作业请求。")
 
     @app.cli.command("monitor")
     @click.option("--as-of", "as_of", required=True, help="监控截止日期，例如 2023-06-30")
@@ -263,6 +280,49 @@ def register(app: Flask) -> None:
         for row in evaluation.summary_all(year):
             click.echo(f"  {row.total_score:>6} {row.grade}  {row.project.name}")
 
+    @app.cli.command("backup")
+    @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="备份文件（.tar.gz），默认 instance/backups/tracker-时间.tar.gz")
+    def backup_command(out: Path | None):
+        """备份数据库和佐证材料为一个 .tar.gz（应用运行时也可执行，内容一致）。"""
+        from tracker import backup
+
+        started = time.perf_counter()
+        try:
+            result = backup.backup(out)
+        except backup.BackupError as exc:
+            _fail(str(exc))
+        m = result.manifest
+        size = result.path.stat().st_size / 1024 / 1024
+        click.echo(
+            f"已备份到 {result.path}（{size:.1f} MB）：{m['db_kind']} 数据库（结构版本 {m['alembic_revision']}，"
+            f"{sum(m['tables'].values())} 行），{len(m['files'])} 个文件，用时 {time.perf_counter() - started:.1f} 秒。"
+        )
+
+    @app.cli.command("restore")
+    @click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--yes", is_flag=True, help="确认用备份覆盖当前数据库和佐证材料")
+    def restore_command(archive: Path, yes: bool):
+        """从备份恢复数据库和佐证材料（先停止 Web 和定时任务进程）。"""
+        from tracker import backup
+
+        started = time.perf_counter()
+        try:
+            manifest = backup.read_manifest(archive)
+            backup.check_restorable(manifest)
+            click.echo(
+                f"备份时间 {manifest['created_at']}，{manifest['db_kind']} 数据库 {sum(manifest['tables'].values())} 行，"
+                f"{len(manifest['files'])} 个文件。"
+            )
+            if not yes:
+                if not sys.stdin.isatty() or not click.confirm("恢复会覆盖当前的数据库和佐证材料，确定继续吗？", default=False):
+                    _fail("未确认，未做任何更改（非交互执行时请加 --yes）。")
+            backup.restore(archive, confirmed=True)
+        except backup.BackupError as exc:
+            _fail(str(exc))
+        click.echo(f"已恢复（用时 {time.perf_counter() - started:.1f} 秒）。")
+
+
+def _register_demo_commands(app: Flask) -> None:
     @app.cli.group("demo")
     def demo_group():
         """演示与基准数据。"""
@@ -273,7 +333,7 @@ def register(app: Flask) -> None:
     @click.option("--runs/--no-runs", default=True, show_default=True, help="生成后运行 6月30日双监控和年度自评")
     def demo_county(scale: float, seed: int, runs: bool):
         """生成一个县的模拟数据（部门、经导入的绩效目标表、全年完成值和支出），用于性能基准。"""
-        from tracker import demo_county as county
+        from tracker_demo import county
 
         try:
             counts = county.generate(scale, seed, runs=runs, echo=click.echo)
@@ -322,5 +382,9 @@ def _load_demo(echo) -> None:
             note = "（已存在，密码已被修改）"
         place = seed_dept.name if where == "seed" else bureau.name
         echo(f"  {username:<12} {password:<12} {ROLE_LABELS[role]}（{place}，{display}）{note}")
+    # The demo data lives outside the app's import path and is loaded only here.
+    from tracker_demo import load_demo_activity
+    from tracker_demo.years import load_demo_years  # 2024 derived from the seed + one 目标调整
+
     load_demo_activity(echo=echo)
-    __import__("tracker.demo_years", fromlist=["x"]).load_demo_years(SEED_FILE, echo=echo)  # 2024 + 目标调整
+    load_demo_years(SEED_FILE, echo=echo)

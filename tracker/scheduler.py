@@ -1,7 +1,8 @@
 """The scheduler process: `flask --app tracker scheduler run`. Never inside web workers.
 
 One daily trigger runs every job that is due (each job knows its own calendar and is
-safe to run twice, see services/jobs.py), and runs once at start to catch up.
+safe to run twice, see services/jobs.py), and runs once at start to catch up. An interval
+trigger (every JOB_POLL_SECONDS) runs the jobs asked for from pages (tracker/job_queue.py).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
 log = logging.getLogger("tracker.scheduler")
@@ -34,6 +36,19 @@ def daily(app: Flask) -> None:
             notify.send_pending_email()
 
 
+def job_requests_tick(app: Flask) -> None:
+    """Jobs asked for from a page (运行双监控, 生成自评表): run them here, not in the web worker."""
+    from tracker import job_queue
+
+    with app.app_context():
+        try:
+            job_queue.tick()
+        finally:
+            from tracker.extensions import db
+
+            db.session.remove()
+
+
 def build(app: Flask) -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone=ZoneInfo(app.config["TIMEZONE"]))
     scheduler.add_job(
@@ -45,6 +60,16 @@ def build(app: Flask) -> BlockingScheduler:
         coalesce=True,
         max_instances=1,
         misfire_grace_time=6 * 3600,
+        next_run_time=datetime.now(ZoneInfo(app.config["TIMEZONE"])),
+    )
+    scheduler.add_job(
+        job_requests_tick,
+        IntervalTrigger(seconds=app.config["JOB_POLL_SECONDS"]),
+        args=[app],
+        id="job_requests",
+        name="页面提交的作业（运行双监控、生成自评表）",
+        coalesce=True,
+        max_instances=1,
         next_run_time=datetime.now(ZoneInfo(app.config["TIMEZONE"])),
     )
     return scheduler

@@ -7,18 +7,34 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from flask import Flask, g, render_template, request
+from flask import Flask, g, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 
 from tracker.domain import DomainError, formatting, limits
 from tracker.domain.monitoring import LIGHT_LABELS
 from tracker.domain.periods import parse_period_key
 from tracker.domain.targets import format_decimal
+from tracker.domain.vocab import Action, Light, Role, State, SubmissionKind
 from tracker.services.scope import NotVisible
 
 
+def _standalone(code: int, title: str, message: str):
+    try:
+        html = render_template("errors/standalone.html", code=code, title=title, message=message)
+    except Exception:  # the template itself failed: plain text still in Chinese
+        html = f"<!doctype html><meta charset=utf-8><title>{title}</title><h1>{code} · {title}</h1><p>{message}</p>"
+    return make_response(html, code), code
+
+
 def register(app: Flask) -> None:
+    _register_filters(app)
+    _register_globals(app)
+    _register_error_pages(app)
+    _register_request_hooks(app)
+
+
+def _register_filters(app: Flask) -> None:
     tz = ZoneInfo(app.config["TIMEZONE"])
 
     @app.template_filter("num")
@@ -73,6 +89,19 @@ def register(app: Flask) -> None:
             return ""
         return value.astimezone(tz).strftime(fmt)
 
+
+
+def _register_globals(app: Flask) -> None:
+    # The vocabulary in templates: `current_user.role == Role.FINANCE`, `state == State.DRAFT`.
+    app.jinja_env.globals.update(
+        Role=Role, State=State, Action=Action, SubmissionKind=SubmissionKind, Light=Light
+    )
+
+    @app.template_global("maxlen")
+    def maxlen(name: str) -> int:
+        """maxlength for a text field, from the one table the server enforces."""
+        return limits.limit_for(name)
+
     @app.context_processor
     def todo_count():
         from flask_login import current_user
@@ -103,6 +132,8 @@ def register(app: Flask) -> None:
 
         return {"todo_count": count, "unread_count": unread, "new_token": new_token}
 
+
+def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(NotVisible)
     def not_visible(error):
         return render_template("errors/error.html", code=404, message="页面不存在或您无权查看。"), 404
@@ -158,13 +189,37 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(500)
     def server_error(error):
-        return render_template("errors/error.html", code=500, message="服务器内部错误，请稍后再试或联系管理员。"), 500
+        # Standalone: the error may have come from the database, which the usual layout needs.
+        return _standalone(500, "出错了", "服务器内部错误，请稍后再试或联系管理员。")
 
-    @app.template_global("maxlen")
-    def maxlen(name: str) -> int:
-        """maxlength for a text field, from the one table the server enforces."""
-        return limits.limit_for(name)
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(error):
+        """The database is down, unreachable or dropped the connection: a Chinese page that
+        needs no database (not even for the logged-in user), and 503 so proxies may retry."""
+        app.logger.error("database unavailable: %s", error)
+        try:
+            from tracker.extensions import db
 
+            db.session.rollback()
+        except Exception:  # the connection is gone; nothing to roll back
+            pass
+        response = _standalone(503, "数据库暂时不可用", "系统暂时无法连接数据库，您的操作未完成。请稍后刷新重试；如持续出现，请联系系统管理员。")
+        response[0].headers["Retry-After"] = "30"
+        return response
+
+    @app.route("/healthz")
+    def healthz():
+        """For the load balancer / compose: 200 when this server can reach the database."""
+        from sqlalchemy import text
+
+        from tracker.extensions import db
+
+        db.session.execute(text("SELECT 1"))  # a DB error becomes the 503 page above
+        return {"status": "ok"}
+
+
+def _register_request_hooks(app: Flask) -> None:
     @app.before_request
     def refuse_unusable_text():
         """NUL/control characters and over-long text are refused before any view runs (so no

@@ -1,4 +1,5 @@
 // Charts drawn with the vendored ECharts; data come from data-* attributes.
+// Tooltips are drawn in the canvas (renderMode 'richText'): HTML tooltips need inline styles, which the CSP refuses.
 window.trackerCharts = {
   // Cumulative execution rate per month against time progress (序时进度).
   execution: function (el) {
@@ -14,7 +15,7 @@ window.trackerCharts = {
     }
     var chart = echarts.init(el);
     chart.setOption({
-      tooltip: { trigger: 'axis', valueFormatter: function (v) { return v == null ? '—' : v + '%'; } },
+      tooltip: { renderMode: 'richText', trigger: 'axis', valueFormatter: function (v) { return v == null ? '—' : v + '%'; } },
       legend: { data: ['累计执行率', '序时进度'] },
       grid: { left: 48, right: 16, top: 36, bottom: 28 },
       xAxis: { type: 'category', data: months },
@@ -32,7 +33,7 @@ window.trackerCharts.departments = function (el) {
   var d = JSON.parse(el.dataset.chart);
   var chart = echarts.init(el);
   chart.setOption({
-    tooltip: { trigger: 'axis', valueFormatter: function (v) { return v == null ? '—' : v + '%'; } },
+    tooltip: { renderMode: 'richText', trigger: 'axis', valueFormatter: function (v) { return v == null ? '—' : v + '%'; } },
     grid: { left: 48, right: 16, top: 24, bottom: 60 },
     xAxis: { type: 'category', data: d.departments, axisLabel: { interval: 0, rotate: d.departments.length > 4 ? 30 : 0 } },
     yAxis: { type: 'value', axisLabel: { formatter: '{value}%' },
@@ -50,7 +51,7 @@ window.trackerCharts.lights = function (el) {
   var data = d.lights.filter(function (l) { return l[1] > 0; })
     .map(function (l) { return { name: l[0] + '灯', value: l[1], itemStyle: { color: colors[l[0]] } }; });
   var chart = echarts.init(el);
-  chart.setOption({ tooltip: { trigger: 'item' }, legend: { bottom: 0 },
+  chart.setOption({ tooltip: { renderMode: 'richText', trigger: 'item' }, legend: { bottom: 0 },
     series: [{ type: 'pie', radius: ['40%', '70%'], data: data, label: { formatter: '{b} {c}' } }] });
   window.addEventListener('resize', function () { chart.resize(); });
 };
@@ -58,7 +59,7 @@ window.trackerCharts.averages = function (el) {
   if (!el || !window.echarts) return;
   var d = JSON.parse(el.dataset.chart);
   var chart = echarts.init(el);
-  chart.setOption({ tooltip: { trigger: 'axis' }, grid: { left: 40, right: 16, top: 16, bottom: 60 },
+  chart.setOption({ tooltip: { renderMode: 'richText', trigger: 'axis' }, grid: { left: 40, right: 16, top: 16, bottom: 60 },
     xAxis: { type: 'category', data: d.departments, axisLabel: { interval: 0, rotate: d.departments.length > 4 ? 30 : 0 } },
     yAxis: { type: 'value', min: 0, max: 100 },
     series: [{ type: 'bar', data: d.averages, itemStyle: { color: '#198754' }, label: { show: true, position: 'top' } }] });
@@ -69,9 +70,14 @@ window.trackerCharts.grades = function (el) {
   var d = JSON.parse(el.dataset.chart);
   var colors = { '优': '#198754', '良': '#0d6efd', '中': '#ffc107', '差': '#dc3545' };
   var chart = echarts.init(el);
-  chart.setOption({ tooltip: { trigger: 'axis' }, grid: { left: 40, right: 16, top: 16, bottom: 28 },
+  chart.setOption({ tooltip: { renderMode: 'richText', trigger: 'axis' }, grid: { left: 40, right: 16, top: 16, bottom: 28 },
     xAxis: { type: 'category', data: d.grades.map(function (g) { return g[0]; }) }, yAxis: { type: 'value', minInterval: 1 },
     series: [{ type: 'bar', data: d.grades.map(function (g) { return { value: g[1], itemStyle: { color: colors[g[0]] } }; }),
       label: { show: true, position: 'top' } }] });
   window.addEventListener('resize', function () { chart.resize(); });
 };
+// Draw every chart the page marks with data-chart-kind (no inline scripts: see the CSP).
+document.querySelectorAll('[data-chart-kind]').forEach(function (el) {
+  var draw = window.trackerCharts[el.dataset.chartKind];
+  if (draw) draw(el);
+});

@@ -4,7 +4,7 @@
     if (!el || !window.echarts) return;
     var d = JSON.parse(el.dataset.chart);
     var chart = echarts.init(el);
-    chart.setOption({ tooltip: { trigger: 'axis' }, grid: { left: 8, right: 32, top: 8, bottom: 24, containLabel: true },
+    chart.setOption({ tooltip: { renderMode: 'richText', trigger: 'axis' }, grid: { left: 8, right: 32, top: 8, bottom: 24, containLabel: true },
       xAxis: { type: 'value', minInterval: 1 },
       yAxis: { type: 'category', inverse: true, data: d.rules.map(function (r) { return r[0]; }) },
       series: [{ type: 'bar', data: d.rules.map(function (r) { return r[1]; }), itemStyle: { color: '#fd7e14' },

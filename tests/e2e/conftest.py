@@ -121,6 +121,27 @@ def live_server(e2e_database_url, tmp_path_factory) -> Iterator[LiveServer]:
             db.engine.dispose()  # lets e2e_database_url drop the PostgreSQL database
 
 
+@pytest.fixture(scope="module")
+def scheduler_poll(live_server) -> Iterator[None]:
+    """The scheduler process's poll for jobs asked for from pages (运行双监控, 生成自评表),
+    in a thread for the tests of one module (not left running under other tests)."""
+    from tracker.scheduler import job_requests_tick
+
+    stop = threading.Event()
+
+    def poll():
+        while not stop.wait(0.5):
+            job_requests_tick(live_server.app)
+
+    poller = threading.Thread(target=poll, name="e2e-scheduler-poll", daemon=True)
+    poller.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        poller.join(timeout=60)
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     executable = _chromium_or_skip()

@@ -55,6 +55,8 @@ class Session:
         self.page = self.context.new_page()
         self.problems: list[str] = []
         self.page.on("pageerror", lambda exc: self.problems.append(f"JS error: {exc}"))
+        # Anything the Content-Security-Policy refused (an inline script or style left in a template).
+        self.page.on("console", lambda msg: "Content Security Policy" in msg.text and self.problems.append(f"CSP: {msg.text}"))
         self.page.on("response", self._check_response)
         self.username = username
         self.screenshots = screenshots
@@ -146,6 +148,14 @@ def test_value_with_evidence_submitted_reviewed_and_locked(live_server, browser,
     expect(row.locator(".badge")).to_have_text("已提交")
     expect(row.locator("button[data-action=submit]")).to_have_count(0)
     owner.shot("06_owner_submitted")
+
+    # 撤回 asks first (issue 10): dismissing the question leaves the submission as it is.
+    dialogs: list[str] = []
+    page.once("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    row.locator("button[data-action=withdraw]").click()
+    page.wait_for_timeout(300)
+    assert dialogs and "撤回" in dialogs[0], dialogs
+    expect(row.locator(".badge")).to_have_text("已提交")
 
     # The live app checks CSRF: the same kind of POST without the form's token is refused.
     forged = owner.context.request.post(page.url.split("#")[0] + "/2023-04", form={"action": "submit"}, max_redirects=0)

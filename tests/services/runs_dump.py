@@ -21,6 +21,9 @@ CHECKPOINTS = (date(2023, 3, 31), date(2023, 6, 30), date(2023, 9, 30), date(202
 
 
 def _v(value):
+    if isinstance(value, (list, dict)):
+        # JSON columns (monitoring_rows.reasons, evaluation_forms.level1_weights) as the text they hold
+        return json.dumps(value, ensure_ascii=False)
     if isinstance(value, Decimal):
         return format(value.normalize(), "f") if value else "0"
     if isinstance(value, date):
@@ -115,7 +118,7 @@ def dump() -> dict:
 
 
 def load_demo_county(scale: float = 0.01, seed: int = 3) -> None:
-    from tracker.demo_county import generate
+    from tracker_demo.county import generate
 
     generate(scale, seed, runs=False, echo=lambda *a: None)
 

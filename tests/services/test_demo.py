@@ -112,8 +112,8 @@ def test_quickstart_loads_a_living_year(app, db):
 
 
 def test_demo_activity_only_flushes(db, seeded, make_user):
-    from tracker.demo import load_demo_activity
     from tracker.models import Department, Expenditure, ProgressEntry
+    from tracker_demo import load_demo_activity
 
     dept = db.session.scalar(select(Department).where(Department.code == "430"))
     make_user("owner", dept, username="owner430")

@@ -33,8 +33,8 @@ def _fingerprint(db) -> dict:
 
 def _generate(tmp_path, name: str, seed: int, runs: bool = False):
     from tracker import create_app
-    from tracker.demo_county import generate
     from tracker.extensions import db
+    from tracker_demo.county import generate
 
     with fresh_database(tmp_path / f"{name}.sqlite", "county") as url:
         app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, UPLOAD_DIR=str(tmp_path / "uploads"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from decimal import Decimal
 from io import BytesIO
@@ -66,7 +65,7 @@ def test_monitoring_form_layout(db, snapshots):
     snapshot = snapshots[0]
     rows = snapshot.rows
     assert len(rows) >= 3
-    rows[0].reasons = json.dumps(["经费保障", "人员保障"], ensure_ascii=False)
+    rows[0].reasons = ["经费保障", "人员保障"]
     rows[0].analysis = "资金未及时到位"
     rows[0].likelihood = "有可能"
     rows[0].measure = "加快资金拨付"

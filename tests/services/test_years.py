@@ -34,9 +34,9 @@ def test_match_indicators_full_key_then_level3_alone():
 
 
 def _import_2024(db):
-    from tracker.demo_years import next_year_text
     from tracker.importers import parse_file
     from tracker.services.imports import apply_import, plan_import
+    from tracker_demo.years import next_year_text
 
     data = next_year_text(SEED_FILE.read_text(encoding="utf-8")).encode("utf-8")
     plan = plan_import(parse_file("2024.txt", data), year=2024, filename="2024.txt", data=data)

@@ -18,7 +18,7 @@ from flask import current_app
 from sqlalchemy import select
 
 ROLES = ("anonymous", "owner", "reviewer", "finance", "admin")
-PUBLIC = {"static", "auth.login", "api-docs.openapi_json", "api-docs.openapi_swagger_ui"}
+PUBLIC = {"static", "auth.login", "healthz", "api-docs.openapi_json", "api-docs.openapi_swagger_ui"}
 # Any signed-in user; the department scope is enforced inside (checked below).
 SIGNED_IN = {
     "projects.index",
@@ -235,6 +235,7 @@ def world(app, db, seeded, make_user, make_department):
         "user_id": users["owner"].id,
         "dept_id": other.id,
         "year_id": year.id,
+        "request_id": _job_request(db),
     }
 
 
@@ -281,6 +282,15 @@ def _fill(rule, world, *, foreign: bool, role: str = "anonymous") -> str | None:
     for arg, value in values.items():
         url = re.sub(rf"<(?:[^:<>]+:)?{arg}>", str(value), url)
     return url
+
+
+def _job_request(db) -> int:
+    from tracker.models import JobRequest
+
+    req = JobRequest(job="monitoring", period_key="2023-06-30", state="done")
+    db.session.add(req)
+    db.session.commit()
+    return req.id
 
 
 def test_role_route_matrix(app, world):

@@ -26,10 +26,10 @@ def as_user(client, login):
 
 @pytest.fixture
 def world(db, seeded, make_user, make_department):
-    from tracker.demo_years import next_year_text
     from tracker.importers import parse_file
     from tracker.models import Department, EvaluationForm, EvaluationRow, Project, Submission
     from tracker.services.imports import apply_import, plan_import
+    from tracker_demo.years import next_year_text
 
     dept = db.session.scalar(select(Department).where(Department.code == "430"))
     p2023 = db.session.scalar(select(Project).where(Project.name == "2023年度机关用房租赁费用项目"))
@@ -191,8 +191,8 @@ def test_admin_reopens_year_only_with_reason(client, as_user, world, db):
 def test_import_preview_says_how_much_matches_last_year(client, login, seeded, make_user, db):
     import io
 
-    from tracker.demo_years import next_year_text
     from tracker.models import Project
+    from tracker_demo.years import next_year_text
 
     login(make_user("finance"))
     data = next_year_text(SEED_FILE.read_text(encoding="utf-8")).encode("utf-8")

@@ -9,6 +9,7 @@ from tracker.admin import forms
 from tracker.auth import roles_required
 from tracker.domain import DomainError
 from tracker.domain.periods import FREQUENCY_LABELS
+from tracker.domain.vocab import Role
 from tracker.edge import Refusal, run_job, unit_of_work
 from tracker.extensions import db
 from tracker.models import ROLE_LABELS, BudgetYear, Department, User
@@ -28,7 +29,7 @@ def _flash_then(page):
 
 
 @bp.route("/")
-@roles_required("admin")
+@roles_required(Role.ADMIN)
 def index():
     return redirect(url_for("admin.users"))
 
@@ -46,7 +47,7 @@ def _users_page(form: forms.UserForm | None = None):
 
 
 @bp.route("/users", methods=["GET", "POST"])
-@roles_required("admin")
+@roles_required(Role.ADMIN)
 @unit_of_work(on_error=_flash_then(_users_page))
 def users():
     form = _user_form()
@@ -91,7 +92,7 @@ def _edit_user_refused(refusal: Refusal, user_id: int):
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
-@roles_required("admin")
+@roles_required(Role.ADMIN)
 @unit_of_work(on_error=_edit_user_refused)
 def edit_user(user_id: int):
     user = db.get_or_404(User, user_id)
@@ -113,7 +114,7 @@ def edit_user(user_id: int):
 
 
 @bp.route("/users/<int:user_id>/unlock", methods=["POST"])
-@roles_required("admin")
+@roles_required(Role.ADMIN)
 @unit_of_work
 def unlock_user(user_id: int):
     user = db.get_or_404(User, user_id)
@@ -129,7 +130,7 @@ def _edit_user_url(user_id: int) -> str:
 
 
 @bp.route("/users/<int:user_id>/password", methods=["POST"])
-@roles_required("admin")
+@roles_required(Role.ADMIN)
 @unit_of_work(redirect_to=_edit_user_url)
 def reset_password(user_id: int):
     user = db.get_or_404(User, user_id)
@@ -143,7 +144,7 @@ def reset_password(user_id: int):
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
-@roles_required("admin")
+@roles_required(Role.ADMIN)
 @unit_of_work(redirect_to=lambda user_id: url_for("admin.users"))
 def toggle_active(user_id: int):
     user = db.get_or_404(User, user_id)
@@ -164,7 +165,7 @@ def _departments_page(form: forms.DepartmentForm | None = None):
 
 
 @bp.route("/departments", methods=["GET", "POST"])
-@roles_required("admin")
+@roles_required(Role.ADMIN)
 @unit_of_work(on_error=_flash_then(_departments_page))
 def departments():
     form = forms.DepartmentForm()
@@ -183,7 +184,7 @@ def _edit_department_page(dept_id: int, form: forms.DepartmentForm | None = None
 
 
 @bp.route("/departments/<int:dept_id>", methods=["GET", "POST"])
-@roles_required("admin")
+@roles_required(Role.ADMIN)
 @unit_of_work(on_error=_flash_then(_edit_department_page))
 def edit_department(dept_id: int):
     dept = db.get_or_404(Department, dept_id)
@@ -203,7 +204,7 @@ def _years_page(form: forms.YearForm | None = None):
 
 
 @bp.route("/years", methods=["GET", "POST"])
-@roles_required("admin")
+@roles_required(Role.ADMIN)
 @unit_of_work(on_error=_flash_then(_years_page))
 def years():
     form = forms.YearForm()
@@ -217,7 +218,7 @@ def years():
 
 
 @bp.route("/years/<int:year_id>/current", methods=["POST"])
-@roles_required("admin")
+@roles_required(Role.ADMIN)
 @unit_of_work
 def set_current_year(year_id: int):
     year = db.get_or_404(BudgetYear, year_id)
@@ -229,7 +230,7 @@ def set_current_year(year_id: int):
 
 
 @bp.route("/years/<int:year_id>/closed", methods=["POST"])
-@roles_required("admin")
+@roles_required(Role.ADMIN)
 @unit_of_work(redirect_to=lambda year_id: url_for("admin.years"))
 def toggle_closed(year_id: int):
     year = db.get_or_404(BudgetYear, year_id)
@@ -266,7 +267,7 @@ def _settings_page():
 
 
 @bp.route("/settings", methods=["GET", "POST"])
-@roles_required("admin")
+@roles_required(Role.ADMIN)
 @unit_of_work(on_error=_flash_then(_settings_page))
 def settings_page():
     if request.method == "POST":
@@ -279,7 +280,7 @@ def settings_page():
 
 
 @bp.route("/jobs", methods=["GET", "POST"])
-@roles_required("admin")
+@roles_required(Role.ADMIN)
 def jobs_page():
     from datetime import date
 
@@ -295,6 +296,19 @@ def jobs_page():
         except ValueError:
             flash("日期无效（应为 2023-07-01 的形式）。", "danger")
             return redirect(url_for("admin.jobs_page"))
+        if job in ("monitoring", "evaluation_open"):  # county-wide: the scheduler process runs it
+            from tracker.edge import transaction
+            from tracker.services import job_requests
+
+            period_key = day.isoformat() if job == "monitoring" else str(day.year)
+            try:
+                jobs.require_year(day.year)
+            except DomainError as exc:
+                flash(str(exc), "danger")
+                return redirect(url_for("admin.jobs_page"))
+            with transaction():
+                req, _ = job_requests.enqueue(job, period_key, current_user)
+            return redirect(url_for("job_requests.status", request_id=req.id))
         plans = {
             "monitoring": lambda: jobs.monitoring_job(day),
             "monthly_reminder": lambda: jobs.monthly_reminder_job(day),

@@ -13,6 +13,7 @@ from tracker.api import schemas as s
 from tracker.api.common import api_roles, bp, current_api_user, error_response
 from tracker.api.read import entry_items, load_entry, load_expenditure, spending_items
 from tracker.domain import DomainError, limits
+from tracker.domain.vocab import Role
 from tracker.edge import unit_of_work
 from tracker.extensions import db
 from tracker.models import Expenditure, Indicator, ProgressEntry, Project
@@ -20,7 +21,7 @@ from tracker.progress.forms import parse_spending_form, parse_value_form
 from tracker.services import plausibility, progress
 from tracker.services.scope import NotVisible, can_edit_project, scope_projects
 
-WRITERS = ("owner", "reviewer")
+WRITERS = (Role.OWNER, Role.REVIEWER)
 RACE = "保存时发现其他人刚刚修改了同一条记录，未保存。请重新读取最新记录后再提交。"
 WRITE_DOC = {
     "401": {"description": "缺少令牌、令牌无效、已撤销或已过期，或账号已停用"},

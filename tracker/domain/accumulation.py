@@ -10,9 +10,10 @@ import re
 
 from tracker.domain.targets import KIND_QUANTITATIVE, Target
 from tracker.domain.units import is_rate_unit
+from tracker.domain.vocab import Accumulation
 
-CUMULATIVE = "cumulative"
-LEVEL = "level"
+CUMULATIVE = Accumulation.CUMULATIVE
+LEVEL = Accumulation.LEVEL
 
 # Words in an indicator's name that mark a rate, a standard or a state rather than a total.
 # Counts and amounts default to cumulative (工程数量, 费用); the user changes the rest.

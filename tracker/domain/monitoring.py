@@ -66,18 +66,19 @@ from tracker.domain.targets import (
     REVERSE_OPS,
     Target,
 )
+from tracker.domain.vocab import Light
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
 TWELVE = Decimal(12)
 
-RED = "red"
-YELLOW = "yellow"
-GREEN = "green"
-BLUE = "blue"
-GREY = "grey"
+RED = Light.RED
+YELLOW = Light.YELLOW
+GREEN = Light.GREEN
+BLUE = Light.BLUE
+GREY = Light.GREY
 # Worst first: a project's light is the first of these among its lights.
-LIGHTS = (RED, YELLOW, GREEN, BLUE, GREY)
+LIGHTS = tuple(Light)
 LIGHT_LABELS = {RED: "红", YELLOW: "黄", GREEN: "绿", BLUE: "蓝", GREY: "灰"}
 LIGHT_MEANINGS = {
     RED: "严重偏离目标，需分析原因并采取纠偏措施",
@@ -268,32 +269,42 @@ def indicator_light(
     time_progress = _check_progress(time_progress)
 
     if target.kind == KIND_QUALITATIVE:
-        if tier is None:
-            return GREY
-        if tier not in _TIER_LIGHTS:
-            raise MonitoringError(f"未知的评价档次“{tier}”，应为“达成”、“部分达成”或“未达成”")
-        return _TIER_LIGHTS[tier]
-
+        return _tier_light(tier)
     if target.kind == KIND_DEADLINE:
         if as_of is None:
             raise MonitoringError(f"时限指标“{target.raw}”须提供监控截止日期")
         return _deadline_light(target, completed_on, as_of, budget_year or as_of.year)
-
     if target.kind == KIND_WITHIN_BUDGET:
-        if current is None:
-            return GREY
-        if budget is None:
-            raise MonitoringError(f"指标“{target.raw}”（控制在预算内）须提供预算数")
-        budget_value, spent = budget_and_spent(budget, current)
-        return RED if spent > budget_value else GREEN
-
+        return _within_budget_light(target, current, budget)
     if target.kind != KIND_QUANTITATIVE or target.value is None:
         raise MonitoringError(f"未知的指标类型“{target.kind}”（指标值“{target.raw}”）")
     if current is None:
         return GREY
     value = quantity_in_unit(current, target.unit, what="截至期末完成值")
-    t = target.value
+    return _quantitative_light(target, value, time_progress, cumulative, thresholds)
 
+
+def _tier_light(tier: str | None) -> str:
+    if tier is None:
+        return GREY
+    if tier not in _TIER_LIGHTS:
+        raise MonitoringError(f"未知的评价档次“{tier}”，应为“达成”、“部分达成”或“未达成”")
+    return _TIER_LIGHTS[tier]
+
+
+def _within_budget_light(target: Target, current, budget) -> str:
+    if current is None:
+        return GREY
+    if budget is None:
+        raise MonitoringError(f"指标“{target.raw}”（控制在预算内）须提供预算数")
+    budget_value, spent = budget_and_spent(budget, current)
+    return RED if spent > budget_value else GREEN
+
+
+def _quantitative_light(
+    target: Target, value: Decimal, time_progress: Decimal, cumulative: bool, thresholds: Thresholds
+) -> str:
+    t = target.value
     if is_zero_ceiling(target):
         # "0次", "安全事故0起", "≤0起": one event already misses the year's target
         return RED if value > 0 else GREEN

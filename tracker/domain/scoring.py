@@ -50,6 +50,7 @@ from tracker.domain.targets import (
     REVERSE_OPS,
     Target,
 )
+from tracker.domain.vocab import Light, Tier
 
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
@@ -104,10 +105,10 @@ DEFAULT_UNSPENT_THRESHOLD = Decimal("0.20")
 MISMATCH_TEXT = "绩效完成与预算执行不匹配"
 
 # Tiers for qualitative and deadline indicators: (low, high, high inclusive) as shares of w.
-TIER_MET = "达成"
-TIER_PARTIAL = "部分达成"
-TIER_NOT_MET = "未达成"
-TIERS = (TIER_MET, TIER_PARTIAL, TIER_NOT_MET)
+TIER_MET = Tier.MET
+TIER_PARTIAL = Tier.PARTIAL
+TIER_NOT_MET = Tier.NOT_MET
+TIERS = tuple(Tier)
 TIER_DESCRIPTIONS = {
     TIER_MET: "达成年度指标",
     TIER_PARTIAL: "部分达成年度指标并具有一定效果",
@@ -119,8 +120,8 @@ TIER_SHARES: Mapping[str, tuple[Decimal, Decimal, bool]] = {
     TIER_NOT_MET: (ZERO, Decimal("0.6"), False),
 }
 
-LIGHT_RED = "red"
-LIGHT_YELLOW = "yellow"
+LIGHT_RED = Light.RED
+LIGHT_YELLOW = Light.YELLOW
 
 
 class ScoringError(DomainError):

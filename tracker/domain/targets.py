@@ -69,12 +69,13 @@ from tracker.domain.units import (
     to_halfwidth,
     to_simplified,
 )
+from tracker.domain.vocab import TargetKind
 
-KIND_QUANTITATIVE = "quantitative"
-KIND_QUALITATIVE = "qualitative"
-KIND_DEADLINE = "deadline"
-KIND_WITHIN_BUDGET = "within_budget"
-KINDS = (KIND_QUANTITATIVE, KIND_QUALITATIVE, KIND_DEADLINE, KIND_WITHIN_BUDGET)
+KIND_QUANTITATIVE = TargetKind.QUANTITATIVE
+KIND_QUALITATIVE = TargetKind.QUALITATIVE
+KIND_DEADLINE = TargetKind.DEADLINE
+KIND_WITHIN_BUDGET = TargetKind.WITHIN_BUDGET
+KINDS = tuple(TargetKind)
 
 OPS = ("≥", "≤", "=", ">", "<")
 POSITIVE_OPS = ("≥", "=", ">")

@@ -38,55 +38,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tracker.domain import DomainError
+from tracker.domain.vocab import (
+    ACTION_LABELS,
+    EDITABLE_STATES,
+    ROLE_LABELS,
+    STATE_LABELS,
+    Action,
+    Role,
+    State,
+)
 
-# States (stored values) and their labels.
-DRAFT = "draft"
-SUBMITTED = "submitted"
-DEPT_APPROVED = "dept_approved"
-APPROVED = "approved"
-RETURNED = "returned"
-STATES = (DRAFT, SUBMITTED, DEPT_APPROVED, APPROVED, RETURNED)
-STATE_LABELS = {
-    DRAFT: "草稿",
-    SUBMITTED: "已提交",
-    DEPT_APPROVED: "部门已审核",
-    APPROVED: "已审定",
-    RETURNED: "已退回",
-}
-
-# Actions and their labels.
-SUBMIT = "submit"
-WITHDRAW = "withdraw"
-DEPT_APPROVE = "dept_approve"
-DEPT_RETURN = "dept_return"
-APPROVE = "approve"
-RETURN = "return"
-REOPEN = "reopen"
-ACTIONS = (SUBMIT, WITHDRAW, DEPT_APPROVE, DEPT_RETURN, APPROVE, RETURN, REOPEN)
-ACTION_LABELS = {
-    SUBMIT: "提交",
-    WITHDRAW: "撤回",
-    DEPT_APPROVE: "部门审核通过",
-    DEPT_RETURN: "部门退回",
-    APPROVE: "审定",
-    RETURN: "退回",
-    REOPEN: "重新打开",
-}
-
-# Roles (same codes as DOMAIN.md §1).
-OWNER = "owner"
-REVIEWER = "reviewer"
-FINANCE = "finance"
-ADMIN = "admin"
-ROLES = (OWNER, REVIEWER, FINANCE, ADMIN)
-ROLE_LABELS = {
-    OWNER: "项目填报人",
-    REVIEWER: "部门审核人",
-    FINANCE: "财政局绩效科",
-    ADMIN: "系统管理员",
-}
-
-EDITABLE_STATES = frozenset({DRAFT, RETURNED})
+# States, actions and roles live in tracker.domain.vocab; these names are kept as aliases.
+STATES = DRAFT, SUBMITTED, DEPT_APPROVED, APPROVED, RETURNED = tuple(State)
+ACTIONS = SUBMIT, WITHDRAW, DEPT_APPROVE, DEPT_RETURN, APPROVE, RETURN, REOPEN = tuple(Action)
+ROLES = OWNER, REVIEWER, FINANCE, ADMIN = tuple(Role)
 
 
 class WorkflowError(DomainError):

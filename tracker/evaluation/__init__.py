@@ -10,13 +10,14 @@ from sqlalchemy import select
 
 from tracker.auth import roles_required
 from tracker.domain import DomainError, InputError, scoring, workflow
-from tracker.edge import Refusal, run_job, transaction, unit_of_work
+from tracker.domain.vocab import Role, State, SubmissionKind
+from tracker.edge import Refusal, transaction, unit_of_work
 from tracker.evaluation import forms
 from tracker.extensions import db
 from tracker.models import BudgetYear, EvaluationForm
 from tracker.review_actions import CONFLICT as REVIEW_CONFLICT
 from tracker.review_actions import apply_from_form, posted_version
-from tracker.services import dashboard, evaluation, jobs, review
+from tracker.services import dashboard, evaluation, job_requests, jobs, review
 from tracker.services.scope import can_edit_project, get_project
 
 bp = Blueprint("evaluation", __name__, url_prefix="/evaluation")
@@ -66,7 +67,7 @@ def index():
 
 
 @bp.route("/open", methods=["POST"])
-@roles_required("finance", "admin")
+@roles_required(Role.FINANCE, Role.ADMIN)
 def open_now():
     text = (request.form.get("year") or "").strip()
     if not text.isdigit() or len(text) != 4:
@@ -74,12 +75,17 @@ def open_now():
         return redirect(url_for("evaluation.index"))
     year = int(text)
     try:
-        run = run_job(jobs.evaluation_job(year, user=current_user), trigger="manual", user=current_user)
+        jobs.require_year(year)
     except DomainError as exc:
         flash(str(exc), "danger")
         return redirect(url_for("evaluation.index"))
-    flash(f"{year}年度自评表：{ {'succeeded': '已生成', 'skipped': '已生成过，未重复生成'}.get(run.status, run.status) } {run.counts}", "success" if run.status == "succeeded" else "info")
-    return redirect(url_for("evaluation.index", year=year))
+    if jobs.already_done("evaluation_open", str(year)):
+        flash(f"{year}年度自评表已生成过，未重复生成。", "info")
+        return redirect(url_for("evaluation.index", year=year))
+    # Opening and scoring every project's form happens in the scheduler process.
+    with transaction():
+        req, _ = job_requests.enqueue("evaluation_open", str(year), current_user)
+    return redirect(url_for("job_requests.status", request_id=req.id))
 
 
 def _form(project_id: int, year: int) -> EvaluationForm:
@@ -91,7 +97,7 @@ def _form(project_id: int, year: int) -> EvaluationForm:
 
 def _render(form, *, errors=None, data=None, status=200):
     submission = evaluation.submission_of(form)
-    state = submission.state if submission else "draft"
+    state = submission.state if submission else State.DRAFT
     same = current_user.department_id == form.project.department_id
     editable = workflow.is_editable(state) and can_edit_project(current_user, form.project)
     groups: dict[str, list] = {}
@@ -138,13 +144,13 @@ def form(project_id: int, year: int):
         evaluation.save(current_user, ev, forms.parse_evaluation_form(ev, request.form), expected_version=posted_version())
     if action == "submit":
         evaluation.check_complete(ev)
-        review.act(current_user, ev.project, str(year), "submit", kind="evaluation")
+        review.act(current_user, ev.project, str(year), "submit", kind=SubmissionKind.EVALUATION)
     flash({"submit": "自评表已提交部门审核。", "refresh": "已按最新记录重新取数并计分。"}.get(action, "已保存，分数已重新计算。"), "success")
     return redirect(_form_url(project_id, year))
 
 
 @bp.route("/<int:project_id>/<int:year>/preview", methods=["POST"])
-@roles_required("owner", "reviewer")
+@roles_required(Role.OWNER, Role.REVIEWER)
 def preview(project_id: int, year: int):
     """Scores for what is on the screen, without saving anything (live recalculation)."""
     ev = _form(project_id, year)
@@ -166,11 +172,11 @@ def preview(project_id: int, year: int):
 
 
 @bp.route("/<int:project_id>/<int:year>/review", methods=["POST"])
-@roles_required("owner", "reviewer", "finance")
+@roles_required(Role.OWNER, Role.REVIEWER, Role.FINANCE)
 @unit_of_work(redirect_to=_form_url, conflict=REVIEW_CONFLICT)
 def act(project_id: int, year: int):
     ev = _form(project_id, year)
-    apply_from_form(ev.project, str(year), kind="evaluation", label="自评表", before_submit=lambda: evaluation.check_complete(ev))
+    apply_from_form(ev.project, str(year), kind=SubmissionKind.EVALUATION, label="自评表", before_submit=lambda: evaluation.check_complete(ev))
     return redirect(_form_url(project_id, year))
 
 

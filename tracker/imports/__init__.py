@@ -27,6 +27,7 @@ from wtforms.validators import NumberRange, Optional, ValidationError
 
 from tracker.auth import roles_required
 from tracker.domain import DomainError
+from tracker.domain.vocab import Role
 from tracker.edge import Refusal, transaction, unit_of_work
 from tracker.extensions import db
 from tracker.importers import ImportLimits, is_office_zip, parse_file, parse_pasted
@@ -150,7 +151,7 @@ def _is_batch(uploads: list[tuple[str, bytes]]) -> bool:
 
 
 @bp.route("/", methods=["GET", "POST"])
-@roles_required("finance", "admin")
+@roles_required(Role.FINANCE, Role.ADMIN)
 @unit_of_work  # a preview writes nothing (files only); a refusal answers 400 and rolls back
 def upload():
     form = UploadForm()
@@ -209,7 +210,7 @@ def _import_refused(refusal: Refusal):
 
 
 @bp.route("/confirm", methods=["POST"])
-@roles_required("finance", "admin")
+@roles_required(Role.FINANCE, Role.ADMIN)
 @unit_of_work(on_error=_import_refused)
 def confirm():
     form = ConfirmForm()
@@ -243,7 +244,7 @@ def confirm():
 
 
 @bp.route("/<int:source_id>")
-@roles_required("finance", "admin")
+@roles_required(Role.FINANCE, Role.ADMIN)
 def result(source_id: int):
     source = db.get_or_404(SourceDocument, source_id)
     return render_template("imports/result.html", source=source)
@@ -367,7 +368,7 @@ def _step(batch: dict) -> None:
 
 
 @bp.route("/batch/<batch_id>")
-@roles_required("finance", "admin")
+@roles_required(Role.FINANCE, Role.ADMIN)
 def batch(batch_id: str):
     data = _load_batch(batch_id)
     outcomes = [FileOutcome.from_dict(o) for o in (data["results"] if data["stage"] == "done" else data["outcomes"])]
@@ -406,7 +407,7 @@ def _batch_lock(batch_id: str) -> Iterator[bool]:
 
 
 @bp.route("/batch/<batch_id>/step", methods=["POST"])
-@roles_required("finance", "admin")
+@roles_required(Role.FINANCE, Role.ADMIN)
 def batch_step(batch_id: str):
     _load_batch(batch_id)
     if not StepForm().validate_on_submit():
@@ -423,13 +424,13 @@ def batch_step(batch_id: str):
 
 
 @bp.route("/batch/<batch_id>/status")
-@roles_required("finance", "admin")
+@roles_required(Role.FINANCE, Role.ADMIN)
 def batch_status(batch_id: str):
     return jsonify(_progress(_load_batch(batch_id)))
 
 
 @bp.route("/batch/<batch_id>/confirm", methods=["POST"])
-@roles_required("finance", "admin")
+@roles_required(Role.FINANCE, Role.ADMIN)
 @unit_of_work  # records the choices in the batch; the database is written by the steps
 def batch_confirm(batch_id: str):
     data = _load_batch(batch_id)

@@ -2,6 +2,7 @@
 
 from tracker.models.api import ApiToken  # noqa: F401
 from tracker.models.evaluation import EvaluationForm, EvaluationRow, ScoreChange  # noqa: F401
+from tracker.models.job_requests import REQUEST_STATES, JobRequest  # noqa: F401
 from tracker.models.monitoring import (  # noqa: F401
     JobCompletion,
     JobRun,
@@ -21,6 +22,7 @@ from tracker.models.org import (  # noqa: F401
     Department,
     User,
 )
+from tracker.models.payments import PaymentImport, ProjectPaymentCode  # noqa: F401,E402
 from tracker.models.progress import (  # noqa: F401
     TIERS,
     AppSetting,
@@ -28,10 +30,10 @@ from tracker.models.progress import (  # noqa: F401
     Evidence,
     Expenditure,
     ProgressEntry,
+    Spending,
     Submission,
     WorkflowEvent,
 )
-from tracker.models.security import LoginAttempt, LoginSession  # noqa: F401
 from tracker.models.projects import (  # noqa: F401
     ACCUMULATIONS,
     DepartmentBudget,
@@ -39,5 +41,5 @@ from tracker.models.projects import (  # noqa: F401
     Project,
     SourceDocument,
 )
-from tracker.models.payments import PaymentImport, ProjectPaymentCode  # noqa: F401,E402
+from tracker.models.security import LoginAttempt, LoginSession  # noqa: F401
 from tracker.models.adjustments import TargetAdjustment, TargetVersion  # noqa: F401,E402

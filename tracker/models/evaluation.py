@@ -6,10 +6,11 @@ from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.domain.targets import Target, parse_target
+from tracker.domain.vocab import Grade, Tier, sql_in
 from tracker.extensions import db
 from tracker.models.base import Money, Quantity, UTCDateTime, utcnow
 from tracker.models.org import User
@@ -24,14 +25,14 @@ class EvaluationForm(db.Model):
     __tablename__ = "evaluation_forms"
     __table_args__ = (
         UniqueConstraint("project_id", "year"),
-        CheckConstraint("grade IS NULL OR grade IN ('优', '良', '中', '差')", name="grade_known"),
+        CheckConstraint(sql_in("grade", Grade, nullable=True), name="grade_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
     year: Mapped[int] = mapped_column(Integer, index=True)
     # 一级 points as the project uses them ({"产出指标": "50", …}) and the execution weight.
-    level1_weights: Mapped[str] = mapped_column(Text, default="{}")
+    level1_weights: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # 一级 → 分值 (decimal text)
     execution_weight: Mapped[Decimal] = mapped_column(Score, default=Decimal(10))
     # Funds block (万元): 年初预算数, 全年预算数 (A), 全年执行数 (B), and their sources.
     initial_budget: Mapped[Decimal | None] = mapped_column(Money)
@@ -61,7 +62,7 @@ class EvaluationRow(db.Model):
     __tablename__ = "evaluation_rows"
     __table_args__ = (
         UniqueConstraint("form_id", "indicator_id"),
-        CheckConstraint("tier IS NULL OR tier IN ('达成', '部分达成', '未达成')", name="tier_known"),
+        CheckConstraint(sql_in("tier", Tier, nullable=True), name="tier_known"),
         CheckConstraint("weight >= 0", name="weight_nonneg"),
     )
 

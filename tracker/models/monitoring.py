@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     Date,
@@ -18,12 +19,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.domain.vocab import Light, sql_in
 from tracker.extensions import db
 from tracker.models.base import Money, Quantity, UTCDateTime, utcnow
 from tracker.models.org import User
 from tracker.models.projects import Indicator, Project
 
-LIGHT_CHECK = "IN ('red', 'yellow', 'green', 'blue', 'grey')"
+LIGHT_CHECK = sql_in("", Light).strip()  # "IN ('red', 'yellow', 'green', 'blue', 'grey')"
 
 
 class JobRun(db.Model):
@@ -134,7 +136,7 @@ class MonitoringRow(db.Model):
     forecast_override: Mapped[Decimal | None] = mapped_column(Quantity)
     forecast_text: Mapped[str] = mapped_column(Text, default="")  # 全年预计完成值 for non-numeric rows
     forecast_reason: Mapped[str] = mapped_column(Text, default="")
-    reasons: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of 偏差原因 categories
+    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)  # 偏差原因 categories
     analysis: Mapped[str] = mapped_column(Text, default="")
     likelihood: Mapped[str | None] = mapped_column(String(16))
     measure: Mapped[str] = mapped_column(Text, default="")

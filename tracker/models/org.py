@@ -9,22 +9,12 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from tracker.domain.vocab import GLOBAL_ROLES, ROLE_LABELS, Role, sql_in
 from tracker.extensions import db
 from tracker.models.base import TimestampMixin, UTCDateTime
 
-ROLE_OWNER = "owner"
-ROLE_REVIEWER = "reviewer"
-ROLE_FINANCE = "finance"
-ROLE_ADMIN = "admin"
-ROLES = (ROLE_OWNER, ROLE_REVIEWER, ROLE_FINANCE, ROLE_ADMIN)
-ROLE_LABELS = {
-    ROLE_OWNER: "项目填报人",
-    ROLE_REVIEWER: "部门审核人",
-    ROLE_FINANCE: "财政局绩效科",
-    ROLE_ADMIN: "系统管理员",
-}
-# Roles that read every department; owner and reviewer are scoped to their own.
-GLOBAL_ROLES = (ROLE_FINANCE, ROLE_ADMIN)
+# Roles are defined once, in tracker.domain.vocab; these names are kept as aliases.
+ROLES = ROLE_OWNER, ROLE_REVIEWER, ROLE_FINANCE, ROLE_ADMIN = tuple(Role)
 
 
 class Department(TimestampMixin, db.Model):
@@ -59,9 +49,7 @@ class BudgetYear(TimestampMixin, db.Model):
 
 class User(UserMixin, TimestampMixin, db.Model):
     __tablename__ = "users"
-    __table_args__ = (
-        CheckConstraint("role IN ('owner', 'reviewer', 'finance', 'admin')", name="role_known"),
-    )
+    __table_args__ = (CheckConstraint(sql_in("role", Role), name="role_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)

@@ -21,12 +21,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.domain.vocab import State, SubmissionKind, Tier, sql_in
 from tracker.extensions import db
 from tracker.models.base import Money, Quantity, UTCDateTime, utcnow
 from tracker.models.org import User
 from tracker.models.projects import Indicator, Project
 
-TIERS = ("达成", "部分达成", "未达成")
+TIERS = tuple(Tier)
 
 
 class ProgressEntry(db.Model):
@@ -34,7 +35,7 @@ class ProgressEntry(db.Model):
 
     __tablename__ = "progress_entries"
     __table_args__ = (
-        CheckConstraint("tier IS NULL OR tier IN ('达成', '部分达成', '未达成')", name="tier_known"),
+        CheckConstraint(sql_in("tier", Tier, nullable=True), name="tier_known"),
         CheckConstraint("for_month IS NULL OR (for_month BETWEEN 1 AND 12)", name="for_month_range"),
     )
 
@@ -66,8 +67,11 @@ class ProgressEntry(db.Model):
     )
 
 
-class Expenditure(db.Model):
-    """Spending on a project (预算执行), in 万元 with what was typed kept beside it."""
+class Spending(db.Model):
+    """Spending (支出) on a project (预算执行), in 万元 with what was typed kept beside it.
+
+    The domain word is spending; the table keeps its name ``expenditures``.
+    """
 
     __tablename__ = "expenditures"
     __table_args__ = (CheckConstraint("amount >= 0", name="amount_nonneg"),)
@@ -88,8 +92,12 @@ class Expenditure(db.Model):
 
     created_by: Mapped[User] = relationship()
     evidence: Mapped[list[Evidence]] = relationship(
-        primaryjoin="Evidence.expenditure_id == Expenditure.id", viewonly=True
+        primaryjoin="Evidence.expenditure_id == Spending.id", viewonly=True
     )
+
+
+# The former name, kept so that code written against it keeps working.
+Expenditure = Spending
 
 
 class Evidence(db.Model):
@@ -121,17 +129,15 @@ class Submission(db.Model):
     __tablename__ = "submissions"
     __table_args__ = (
         UniqueConstraint("project_id", "kind", "period_key"),
-        CheckConstraint("kind IN ('progress', 'monitoring', 'evaluation', 'adjustment')", name="kind_known"),
-        CheckConstraint(
-            "state IN ('draft', 'submitted', 'dept_approved', 'approved', 'returned')", name="state_known"
-        ),
+        CheckConstraint(sql_in("kind", SubmissionKind), name="kind_known"),
+        CheckConstraint(sql_in("state", State), name="state_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
     period_key: Mapped[str] = mapped_column(String(16))
-    state: Mapped[str] = mapped_column(String(16), default="draft", index=True)  # 我的待办 counts by state
+    state: Mapped[str] = mapped_column(String(16), default=State.DRAFT, index=True)  # 我的待办 counts by state
     last_comment: Mapped[str] = mapped_column(Text, default="")
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

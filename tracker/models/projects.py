@@ -16,12 +16,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.domain.targets import Target
+from tracker.domain.vocab import Accumulation, TargetKind, sql_in
 from tracker.extensions import db
 from tracker.models.base import Money, Quantity, TimestampMixin
 from tracker.models.org import BudgetYear, Department, User
 
-ACCUMULATIONS = ("cumulative", "level")
-ACCUMULATION_LABELS = {"cumulative": "累计型", "level": "水平型"}
+ACCUMULATIONS = tuple(Accumulation)
+ACCUMULATION_LABELS = {Accumulation.CUMULATIVE: "累计型", Accumulation.LEVEL: "水平型"}
 
 
 class SourceDocument(TimestampMixin, db.Model):
@@ -129,10 +130,7 @@ class Project(TimestampMixin, db.Model):
 class Indicator(TimestampMixin, db.Model):
     __tablename__ = "indicators"
     __table_args__ = (
-        CheckConstraint(
-            "target_kind IN ('quantitative', 'qualitative', 'deadline', 'within_budget')",
-            name="target_kind_known",
-        ),
+        CheckConstraint(sql_in("target_kind", TargetKind), name="target_kind_known"),
         CheckConstraint(
             "target_op IS NULL OR target_op IN ('≥', '≤', '=', '>', '<')", name="target_op_known"
         ),
@@ -140,7 +138,7 @@ class Indicator(TimestampMixin, db.Model):
             "op_override IS NULL OR op_override IN ('≥', '≤', '=', '>', '<')",
             name="op_override_known",
         ),
-        CheckConstraint("accumulation IN ('cumulative', 'level')", name="accumulation_known"),
+        CheckConstraint(sql_in("accumulation", Accumulation), name="accumulation_known"),
         CheckConstraint("weight IS NULL OR weight >= 0", name="weight_nonneg"),
     )
 
@@ -166,7 +164,7 @@ class Indicator(TimestampMixin, db.Model):
     # A user may override the detected operator (and so the direction).
     op_override: Mapped[str | None] = mapped_column(String(2))
     # cumulative: values add up over the year; level: the latest value counts.
-    accumulation: Mapped[str] = mapped_column(String(16), default="cumulative")
+    accumulation: Mapped[str] = mapped_column(String(16), default=Accumulation.CUMULATIVE)
     # 分值 within the 一级; None until weights are set (equal split by default).
     weight: Mapped[Decimal | None] = mapped_column(Quantity)
     # The same indicator in the previous budget year (matched by name at import, issue 12 §4).

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from io import BytesIO
 
@@ -12,14 +11,15 @@ from sqlalchemy import select
 
 from tracker.auth import roles_required, safe_next
 from tracker.domain import DomainError, InputError, workflow
-from tracker.domain import monitoring as rules
-from tracker.edge import Refusal, run_job, unit_of_work
+from tracker.domain import monitoring as monitoring_rules
+from tracker.domain.vocab import Action, Role, State, SubmissionKind
+from tracker.edge import Refusal, transaction, unit_of_work
 from tracker.extensions import db
 from tracker.models import MonitoringSnapshot, Project
 from tracker.monitoring import forms
 from tracker.review_actions import CONFLICT as REVIEW_CONFLICT
 from tracker.review_actions import apply_from_form, posted_version
-from tracker.services import dashboard, jobs, monitoring, monitoring_form, notify, review
+from tracker.services import dashboard, job_requests, jobs, monitoring, monitoring_form, notify, review
 from tracker.services.scope import can_edit_project, get_project, scope_projects
 
 bp = Blueprint("monitoring", __name__, url_prefix="/monitoring")
@@ -73,7 +73,7 @@ def index():
         sorts=dashboard.SORT_LABELS,
         filters=filters,
         department_id=department_id,
-        light_labels=rules.LIGHT_LABELS,
+        light_labels=monitoring_rules.LIGHT_LABELS,
         state_labels=workflow.STATE_LABELS,
         period_label=monitoring.period_label,
         to_date=date.fromisoformat,
@@ -89,7 +89,7 @@ def _current_year() -> int:
 
 
 @bp.route("/run", methods=["POST"])
-@roles_required("finance", "admin")
+@roles_required(Role.FINANCE, Role.ADMIN)
 def run():
     try:
         as_of = date.fromisoformat(request.form.get("as_of", ""))
@@ -97,23 +97,17 @@ def run():
         flash("监控截止日期无效（应为 2023-06-30 的形式）。", "danger")
         return redirect(url_for("monitoring.index"))
     try:
-        result = run_job(jobs.monitoring_job(as_of), trigger="manual", user=current_user)
+        jobs.require_year(as_of.year)
     except DomainError as exc:
         flash(str(exc), "danger")
         return redirect(url_for("monitoring.index"))
-    counts = json.loads(result.counts or "{}")
-    if result.status == "succeeded":
-        lights = "、".join(f"{rules.LIGHT_LABELS[k]}灯 {n}" for k, n in counts.get("lights", {}).items() if n)
-        flash(
-            f"{monitoring.period_label(as_of)}双监控已完成：{counts.get('projects', 0)} 个项目、"
-            f"{counts.get('indicators', 0)} 条指标（{lights or '无项目'}），用时 {counts.get('seconds', 0)} 秒。",
-            "success",
-        )
-    elif result.status == "skipped":
+    if jobs.already_done("monitoring", as_of.isoformat()):
         flash(f"{monitoring.period_label(as_of)}双监控已运行过，未重复生成。", "info")
-    else:
-        flash(f"{monitoring.period_label(as_of)}双监控未能运行，详情见系统管理 → 定时任务的运行记录。", "danger")
-    return redirect(url_for("monitoring.index", period=as_of.isoformat()))
+        return redirect(url_for("monitoring.index", period=as_of.isoformat()))
+    # The county-wide run happens in the scheduler process; this request only queues it.
+    with transaction():
+        req, _ = job_requests.enqueue("monitoring", as_of.isoformat(), current_user)
+    return redirect(url_for("job_requests.status", request_id=req.id))
 
 
 def _snapshot(project_id: int, period_key: str) -> MonitoringSnapshot:
@@ -125,9 +119,9 @@ def _snapshot(project_id: int, period_key: str) -> MonitoringSnapshot:
 
 def _render_form(snap, *, errors=None, form=None, status=200):
     submission = monitoring_form.submission_of(snap)
-    state = submission.state if submission else "draft"
+    state = submission.state if submission else State.DRAFT
     same = current_user.department_id == snap.project.department_id
-    editable = workflow.is_editable(state) and current_user.role in ("owner", "reviewer") and same
+    editable = workflow.is_editable(state) and current_user.role in (Role.OWNER, Role.REVIEWER) and same
     return render_template(
         "monitoring/form.html",
         snap=snap,
@@ -139,11 +133,11 @@ def _render_form(snap, *, errors=None, form=None, status=200):
         action_labels=workflow.ACTION_LABELS,
         state_labels=workflow.STATE_LABELS,
         needs_comment={a for a in workflow.ACTIONS if workflow.comment_required(a)},
-        light_labels=rules.LIGHT_LABELS,
-        reasons=rules.DEVIATION_REASONS,
-        likelihoods=rules.LIKELIHOODS,
+        light_labels=monitoring_rules.LIGHT_LABELS,
+        reasons=monitoring_rules.DEVIATION_REASONS,
+        likelihoods=monitoring_rules.LIKELIHOODS,
         reasons_of=monitoring.reasons_of,
-        needs_explaining=lambda light: rules.needs_deviation_explanation(light, monitoring.thresholds()),
+        needs_explaining=lambda light: monitoring_rules.needs_deviation_explanation(light, monitoring.thresholds()),
         errors=errors or {},
         form=form,
         period_label=monitoring.period_label(snap.as_of),
@@ -174,25 +168,25 @@ def form(project_id: int, period_key: str):
     monitoring_form.save(current_user, snap, forms.parse_monitoring_form(snap, request.form), expected_version=posted_version())
     if action == "submit":
         monitoring_form.check_complete(snap, monitoring.thresholds())
-        review.act(current_user, snap.project, period_key, "submit", kind="monitoring")
+        review.act(current_user, snap.project, period_key, Action.SUBMIT, kind=SubmissionKind.MONITORING)
     flash("监控表已提交部门审核。" if action == "submit" else "已保存草稿。", "success")
     return redirect(_form_url(project_id, period_key))
 
 
 @bp.route("/<int:project_id>/<period_key>/review", methods=["POST"])
-@roles_required("owner", "reviewer", "finance")
+@roles_required(Role.OWNER, Role.REVIEWER, Role.FINANCE)
 @unit_of_work(redirect_to=_form_url, conflict=REVIEW_CONFLICT)
 def act(project_id: int, period_key: str):
     snap = _snapshot(project_id, period_key)
     apply_from_form(
-        snap.project, period_key, kind="monitoring", label="监控表",
+        snap.project, period_key, kind=SubmissionKind.MONITORING, label="监控表",
         before_submit=lambda: monitoring_form.check_complete(snap, monitoring.thresholds()),
     )
     return redirect(_form_url(project_id, period_key))
 
 
 @bp.route("/<int:project_id>/<period_key>/disposition", methods=["POST"])
-@roles_required("finance")
+@roles_required(Role.FINANCE)
 @unit_of_work(redirect_to=_form_url)
 def disposition(project_id: int, period_key: str):
     snap = _snapshot(project_id, period_key)
@@ -205,7 +199,7 @@ def disposition(project_id: int, period_key: str):
 
 
 @bp.route("/<int:project_id>/<period_key>/rectification", methods=["POST"])
-@roles_required("owner", "reviewer")
+@roles_required(Role.OWNER, Role.REVIEWER)
 @unit_of_work(redirect_to=_form_url)
 def rectification(project_id: int, period_key: str):
     snap = _snapshot(project_id, period_key)
@@ -219,7 +213,7 @@ def rectification(project_id: int, period_key: str):
 def print_view(project_id: int, period_key: str):
     snap = _snapshot(project_id, period_key)
     return render_template(
-        "monitoring/print.html", snap=snap, project=snap.project, light_labels=rules.LIGHT_LABELS,
+        "monitoring/print.html", snap=snap, project=snap.project, light_labels=monitoring_rules.LIGHT_LABELS,
         reasons_of=monitoring.reasons_of, period_label=monitoring.period_label(snap.as_of),
     )
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from tracker.domain import monitoring as rules
+from tracker.domain import monitoring as monitoring_rules
 from tracker.domain.units import UnitError, check_range, convert, parse_quantity
 from tracker.models import MonitoringSnapshot
 from tracker.services.monitoring_form import MonitoringEdit, RowEdit
@@ -27,9 +27,9 @@ def parse_monitoring_form(snapshot: MonitoringSnapshot, form) -> MonitoringEdit:
         prefix = f"row-{row.id}-"
         r = RowEdit(row.id)
         if (prefix + "analysis") in form:
-            reasons = [x for x in form.getlist(prefix + "reasons") if x in rules.DEVIATION_REASONS]
+            reasons = [x for x in form.getlist(prefix + "reasons") if x in monitoring_rules.DEVIATION_REASONS]
             likelihood = form.get(prefix + "likelihood") or None
-            if likelihood and likelihood not in rules.LIKELIHOODS:
+            if likelihood and likelihood not in monitoring_rules.LIKELIHOODS:
                 errors[prefix + "likelihood"] = f"“{row.level3}”的完成目标可能性无效。"
             r.deviation = (
                 reasons,

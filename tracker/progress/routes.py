@@ -21,6 +21,7 @@ from sqlalchemy.orm import selectinload
 from tracker.auth import roles_required, safe_next
 from tracker.domain import DomainError, InputError, workflow
 from tracker.domain.periods import parse_period_key
+from tracker.domain.vocab import Role, SubmissionKind
 from tracker.edge import Refusal, unit_of_work
 from tracker.extensions import db
 from tracker.models import Evidence, Expenditure, Indicator, ProgressEntry, Project
@@ -158,7 +159,7 @@ def _render_indicator(project, ind, *, form, correcting=None, errors=None, messa
 
 
 @bp.route("/projects/<int:project_id>/indicators/<int:indicator_id>/accumulation", methods=["POST"])
-@roles_required("owner", "reviewer", "finance")
+@roles_required(Role.OWNER, Role.REVIEWER, Role.FINANCE)
 @unit_of_work(redirect_to=_indicator_url)
 def accumulation(project_id: int, indicator_id: int):
     project = get_project(current_user, project_id)
@@ -239,7 +240,7 @@ def _budget_refused(refusal: Refusal, project_id: int):
 
 
 @bp.route("/projects/<int:project_id>/budget", methods=["POST"])
-@roles_required("finance")
+@roles_required(Role.FINANCE)
 @unit_of_work(on_error=_budget_refused, conflict=CONFLICT)
 def budget(project_id: int):
     project = get_project(current_user, project_id)
@@ -305,7 +306,7 @@ def period_detail(project_id: int, period_key: str):
         .options(selectinload(Expenditure.created_by))
         .order_by(Expenditure.spent_on, Expenditure.id)
     ).all()
-    submission = progress.find_submission(project.id, "progress", period.key)
+    submission = progress.find_submission(project.id, SubmissionKind.PROGRESS, period.key)
     state = submission.state if submission else workflow.DRAFT
     return render_template(
         "progress/period.html",
@@ -330,7 +331,7 @@ def _periods_url(project_id: int, period_key: str | None = None) -> str:
 
 
 @bp.route("/projects/<int:project_id>/review/<period_key>", methods=["POST"])
-@roles_required("owner", "reviewer", "finance")
+@roles_required(Role.OWNER, Role.REVIEWER, Role.FINANCE)
 @unit_of_work(redirect_to=_periods_url, conflict=REVIEW_CONFLICT)
 def act(project_id: int, period_key: str):
     project = get_project(current_user, project_id)
@@ -338,7 +339,7 @@ def act(project_id: int, period_key: str):
         label = f"{parse_period_key(period_key).label}的填报"
     except DomainError:
         abort(404)
-    apply_from_form(project, period_key, kind="progress", label=label)
+    apply_from_form(project, period_key, kind=SubmissionKind.PROGRESS, label=label)
     return redirect(_periods_url(project_id))
 
 
@@ -356,7 +357,7 @@ def todo():
 
 
 @bp.route("/audit")
-@roles_required("finance", "admin")
+@roles_required(Role.FINANCE, Role.ADMIN)
 def audit_log():
     project_id = request.args.get("project", type=int)
     user_id = request.args.get("user", type=int)

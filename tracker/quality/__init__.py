@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from tracker.auth import roles_required
 from tracker.domain import quality as rules
+from tracker.domain.vocab import Role
 from tracker.edge import Refusal, unit_of_work
 from tracker.exporters.quality_xlsx import XLSX_MIMETYPE, quality_filename, quality_workbook
 from tracker.extensions import db
@@ -20,7 +21,7 @@ from tracker.services import quality
 from tracker.services.scope import get_project, scope_departments
 
 bp = Blueprint("quality", __name__, url_prefix="/quality")
-ALL_ROLES = ("owner", "reviewer", "finance", "admin")
+ALL_ROLES = tuple(Role)
 PAGE_SIZE = 100
 SORT_LABELS = {
     "score": "得分从低到高",
@@ -141,7 +142,7 @@ def _settings_refused(refusal: Refusal):
 
 
 @bp.route("/settings", methods=["GET", "POST"])
-@roles_required("admin")
+@roles_required(Role.ADMIN)
 @unit_of_work(on_error=_settings_refused)
 def settings():
     if request.method == "POST":

@@ -11,7 +11,7 @@ from math import ceil
 
 from sqlalchemy import Select, and_, case, func, literal, select
 
-from tracker.domain import monitoring as rules
+from tracker.domain import monitoring as monitoring_rules
 from tracker.domain import scoring
 from tracker.extensions import db
 from tracker.models import (
@@ -115,7 +115,7 @@ def monitoring_departments(user: User, period: str) -> list[DepartmentLights]:
     )
     out: dict[int, DepartmentLights] = {}
     for dept_id, name, light, n, budget_sum, spent_sum in db.session.execute(scope_projects(stmt, user)):
-        d = out.setdefault(dept_id, DepartmentLights(dept_id, name, 0, {k: 0 for k in rules.LIGHTS}, Decimal(0), Decimal(0)))
+        d = out.setdefault(dept_id, DepartmentLights(dept_id, name, 0, {k: 0 for k in monitoring_rules.LIGHTS}, Decimal(0), Decimal(0)))
         d.projects += n
         d.lights[light] = d.lights.get(light, 0) + n
         d.budget += Decimal(budget_sum or 0)
@@ -128,7 +128,7 @@ def monitoring_chart(departments: list[DepartmentLights], time_progress: Decimal
         "departments": [d.name for d in departments],
         "rates": [round(float(d.rate * 100), 1) if d.rate is not None else None for d in departments],
         "time_progress": round(float(time_progress * 100), 1) if time_progress is not None else None,
-        "lights": [[rules.LIGHT_LABELS[k], sum(d.lights[k] for d in departments)] for k in rules.LIGHTS],
+        "lights": [[monitoring_rules.LIGHT_LABELS[k], sum(d.lights[k] for d in departments)] for k in monitoring_rules.LIGHTS],
     }
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -22,6 +21,7 @@ from tracker.domain.targets import (
     Target,
     format_decimal,
 )
+from tracker.domain.vocab import Role, State, SubmissionKind
 from tracker.domain.workflow import is_editable
 from tracker.extensions import db
 from tracker.models import (
@@ -58,7 +58,7 @@ TIER_RATES = {scoring.TIER_MET: Decimal(1), scoring.TIER_PARTIAL: Decimal("0.7")
 
 
 def level1_weights(form: EvaluationForm) -> dict[str, Decimal]:
-    return {k: Decimal(v) for k, v in json.loads(form.level1_weights or "{}").items()}
+    return {k: Decimal(v) for k, v in (form.level1_weights or {}).items()}
 
 
 def _year_end_value(ind, record: IndicatorRecord, year: int, target: Target | None = None):
@@ -128,7 +128,7 @@ def open_forms(year: int, *, user: User | None = None) -> dict:
         .where(Project.year_id == budget_year.id, ~has_form)
         .order_by(Project.id)
     ).all()
-    owners = notify.user_ids_by_department("owner", {p.department_id for p in projects})
+    owners = notify.user_ids_by_department(Role.OWNER, {p.department_id for p in projects})
     year_end = date(year, 12, 31)
     actor_id = user.id if user else None
     target_of = cached_targets(len(_INDICATOR_COLUMNS) - len(Indicator.TARGET_COLUMNS))
@@ -193,15 +193,15 @@ def open_forms(year: int, *, user: User | None = None) -> dict:
                 row.update(score=score, overshoot=overshoot, problem=problem)
             forms.append({
                 "project_id": project.id, "year": year,
-                "level1_weights": json.dumps({k: str(v) for k, v in weights.items()}, ensure_ascii=False),
+                "level1_weights": {k: str(v) for k, v in weights.items()},
                 "execution_weight": scoring.DEFAULT_EXECUTION_WEIGHT, "initial_budget": project.initial_budget,
                 "budget": budget, "fiscal_share": budget, "spent": spent, "execution_score": scored.execution_score,
                 "total_score": scored.total_score, "grade": scored.grade, "created_at": now,
             })
             rows_by_project[project.id] = rows
             totals[project.id] = scored.total_score
-            submissions.append({"project_id": project.id, "kind": "evaluation", "period_key": str(year),
-                                "state": "draft", "updated_at": now})
+            submissions.append({"project_id": project.id, "kind": SubmissionKind.EVALUATION, "period_key": str(year),
+                                "state": State.DRAFT, "updated_at": now})
             messages.append(notify.Message(
                 owners.get(project.department_id, ()),
                 kind="evaluation_open",
@@ -319,7 +319,7 @@ def form_of(project: Project, year: int) -> EvaluationForm | None:
 
 
 def submission_of(form: EvaluationForm) -> Submission | None:
-    return find_submission(form.project_id, "evaluation", str(form.year))
+    return find_submission(form.project_id, SubmissionKind.EVALUATION, str(form.year))
 
 
 @dataclass
@@ -399,7 +399,7 @@ def save(user: User, form: EvaluationForm, data: EvaluationEdit, *, expected_ver
             scoring.check_weights(by_level1, data.level1, execution_weight=form.execution_weight)
         except DomainError as exc:
             errors["weights"] = str(exc)
-        form.level1_weights = json.dumps({k: str(v) for k, v in data.level1.items()}, ensure_ascii=False)
+        form.level1_weights = {k: str(v) for k, v in data.level1.items()}
     if errors:
         raise InputError(errors)
     rescore(form)
@@ -459,7 +459,7 @@ def summary(user: User, year: int) -> list[SummaryRow]:
         .outerjoin(
             Submission,
             (Submission.project_id == EvaluationForm.project_id)
-            & (Submission.kind == "evaluation")
+            & (Submission.kind == SubmissionKind.EVALUATION)
             & (Submission.period_key == str(year)),
         )
         .where(EvaluationForm.year == year)
@@ -470,7 +470,7 @@ def summary(user: User, year: int) -> list[SummaryRow]:
         .order_by(Project.department_id, Project.position)
     )
     return [
-        SummaryRow(form, sub.state if sub else "draft", warnings(form))
+        SummaryRow(form, sub.state if sub else State.DRAFT, warnings(form))
         for form, sub in db.session.execute(scope_projects(stmt, user)).all()
     ]
 
@@ -480,7 +480,7 @@ def _approved_keys(project_id: int) -> set[str]:
     return set(
         db.session.scalars(
             select(Submission.period_key).where(
-                Submission.project_id == project_id, Submission.kind == "progress", Submission.state == "approved"
+                Submission.project_id == project_id, Submission.kind == SubmissionKind.PROGRESS, Submission.state == State.APPROVED
             )
         )
     )

@@ -23,6 +23,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.domain import DomainError, scoring
 from tracker.domain.periods import period_for
+from tracker.domain.vocab import Role, State, SubmissionKind
 from tracker.extensions import db
 from tracker.models import (
     BudgetYear,
@@ -106,6 +107,9 @@ def _require_year(year: int) -> None:
         raise JobError(f"系统中没有 {year} 预算年度，未运行。")
 
 
+require_year = _require_year  # checked by a page before it queues a job request
+
+
 def monitoring_job(as_of: date, *, progress_cb=None) -> JobPlan:
     _require_year(as_of.year)
     return JobPlan("monitoring", as_of.isoformat(), lambda: monitoring.run(as_of, progress_cb=progress_cb))
@@ -133,7 +137,7 @@ def monthly_reminder_job(today: date) -> JobPlan:
         sent = 0
         for department_id, n in missing:
             sent += notify.notify(
-                notify.users_with_role("owner", department_id),
+                notify.users_with_role(Role.OWNER, department_id),
                 kind="reminder",
                 message=f"{period.label}有 {n} 条指标还没有填报实际完成值，请尽快填报。",
                 link="/todo",
@@ -149,7 +153,7 @@ def deadline_check_job(today: date) -> JobPlan:
     due = today - timedelta(days=1)
 
     def work() -> dict:
-        from tracker.domain import progress as rules
+        from tracker.domain import progress as progress_rules
 
         year = db.session.scalar(select(BudgetYear).where(BudgetYear.year == due.year))
         if year is None:
@@ -176,15 +180,15 @@ def deadline_check_job(today: date) -> JobPlan:
         for ind in due_indicators:
             target = ind.target
             readings = [
-                rules.Reading(e.as_of, e.id, e.value, e.tier, e.completed_on, e.for_month)
+                progress_rules.Reading(e.as_of, e.id, e.value, e.tier, e.completed_on, e.for_month)
                 for e in entries.get(ind.id, [])
             ]
-            completed = rules.completions(readings).get(due.month if target.monthly_day else None)
+            completed = progress_rules.completions(readings).get(due.month if target.monthly_day else None)
             checked += 1
             if completed is None or completed > due:
                 missed += 1
                 notify.notify(
-                    notify.users_with_role("owner", ind.project.department_id),
+                    notify.users_with_role(Role.OWNER, ind.project.department_id),
                     kind="deadline_missed",
                     message=f"时限指标“{ind.level3}”（{ind.target_raw}）已于 {due.isoformat()} 到期，尚未登记按时完成。",
                     link=f"/projects/{ind.project_id}/indicators/{ind.id}",
@@ -207,7 +211,7 @@ def form_deadlines_job(today: date) -> JobPlan:
                 (MonitoringSnapshot.project_id == Submission.project_id)
                 & (MonitoringSnapshot.period_key == Submission.period_key),
             )
-            .where(Submission.kind == "monitoring", Submission.state.in_(("draft", "returned")))
+            .where(Submission.kind == SubmissionKind.MONITORING, Submission.state.in_((State.DRAFT, State.RETURNED)))
         ).all()
         reminded = overdue = 0
         for submission, snapshot in rows:
@@ -215,7 +219,7 @@ def form_deadlines_job(today: date) -> JobPlan:
             project = submission.project
             if due - timedelta(days=3) == today:
                 reminded += notify.notify(
-                    notify.users_with_role("owner", project.department_id),
+                    notify.users_with_role(Role.OWNER, project.department_id),
                     kind="form_due",
                     message=f"“{project.name}”的{monitoring.period_label(snapshot.as_of)}监控表将于 {due.isoformat()} 截止，请及时提交。",
                     link=f"/monitoring/{project.id}/{snapshot.period_key}",
@@ -224,7 +228,7 @@ def form_deadlines_job(today: date) -> JobPlan:
             elif today > due:
                 overdue += 1
                 notify.notify(
-                    notify.users_with_role("finance"),
+                    notify.users_with_role(Role.FINANCE),
                     kind="form_overdue",
                     message=f"“{project.department.name} · {project.name}”的{monitoring.period_label(snapshot.as_of)}监控表已逾期未提交（截止 {due.isoformat()}）。",
                     link=f"/monitoring/{project.id}/{snapshot.period_key}",

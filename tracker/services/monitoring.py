@@ -6,7 +6,6 @@ before it) and never changes afterwards, so a report printed again gives the sam
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -14,9 +13,10 @@ from decimal import Decimal
 from sqlalchemy import exists, func, select
 
 from tracker.domain import DomainError
-from tracker.domain import monitoring as rules
+from tracker.domain import monitoring as monitoring_rules
 from tracker.domain.accumulation import CUMULATIVE
 from tracker.domain.targets import KIND_DEADLINE, KIND_QUALITATIVE, KIND_QUANTITATIVE, KIND_WITHIN_BUDGET
+from tracker.domain.vocab import Role, State, SubmissionKind
 from tracker.extensions import db
 from tracker.models import (
     BudgetYear,
@@ -40,8 +40,8 @@ CHECKPOINT_CHOICES = {
 }
 
 
-def thresholds() -> rules.Thresholds:
-    return rules.Thresholds.from_mapping(settings.get("monitoring_thresholds") or {})
+def thresholds() -> monitoring_rules.Thresholds:
+    return monitoring_rules.Thresholds.from_mapping(settings.get("monitoring_thresholds") or {})
 
 
 def checkpoints(year: int) -> list[date]:
@@ -98,7 +98,7 @@ def _row(ind, record: IndicatorRecord, *, as_of, year, tp, budget, spent, limits
         current_text = "" if budget is not None else "未录入预算"
     forecast = None
     try:
-        light = rules.indicator_light(
+        light = monitoring_rules.indicator_light(
             target,
             current if target.kind != KIND_WITHIN_BUDGET else (spent if budget is not None else None),
             time_progress=tp,
@@ -111,10 +111,10 @@ def _row(ind, record: IndicatorRecord, *, as_of, year, tp, budget, spent, limits
             thresholds=limits,
         )
         if target.kind == KIND_QUANTITATIVE and current is not None:
-            forecast = rules.forecast(current, time_progress=tp, cumulative=cumulative)
+            forecast = monitoring_rules.forecast(current, time_progress=tp, cumulative=cumulative)
     except (DomainError, ArithmeticError) as exc:
         # One indicator that cannot be judged must not stop the run for every department.
-        light = rules.GREY
+        light = monitoring_rules.GREY
         current_text = f"无法判断：{exc}"
     return {
         "indicator_id": ind.id,
@@ -142,12 +142,12 @@ def run(as_of: date, *, progress_cb: Callable[[int, int, object], None] | None =
     commits (with its completion row) or rolls back.
     """
     year = db.session.scalar(select(BudgetYear).where(BudgetYear.year == as_of.year))
-    counts = {"projects": 0, "indicators": 0, "skipped": 0, "lights": {light: 0 for light in rules.LIGHTS}}
+    counts = {"projects": 0, "indicators": 0, "skipped": 0, "lights": {light: 0 for light in monitoring_rules.LIGHTS}}
     if year is None:
         return counts
     period_key = as_of.isoformat()
     limits = thresholds()
-    tp = rules.time_progress(as_of, as_of.year)
+    tp = monitoring_rules.time_progress(as_of, as_of.year)
     db.session.flush()
     has_snapshot = exists().where(MonitoringSnapshot.project_id == Project.id, MonitoringSnapshot.period_key == period_key)
     counts["skipped"] = db.session.scalar(
@@ -184,13 +184,13 @@ def run(as_of: date, *, progress_cb: Callable[[int, int, object], None] | None =
             budget = project.adjusted_budget if project.adjusted_budget is not None else project.initial_budget
             spent = spent_by_project.get(project.id, Decimal(0))
             rate = (spent / budget) if budget else None
-            budget_light = rules.budget_light(rate, tp, limits) if rate is not None else rules.GREY
+            budget_light = monitoring_rules.budget_light(rate, tp, limits) if rate is not None else monitoring_rules.GREY
             rows = [
                 _row(ind, records.get(ind.id, EMPTY), as_of=as_of, year=as_of.year, tp=tp, budget=budget,
                      spent=spent, limits=limits, target=in_force.get(ind.id) or target_of(ind))
                 for ind in indicators.get(project.id, [])
             ]
-            project_light = rules.project_light([budget_light] + [r["light"] for r in rows])
+            project_light = monitoring_rules.project_light([budget_light] + [r["light"] for r in rows])
             snapshots.append({
                 "project_id": project.id,
                 "period_key": period_key,
@@ -207,8 +207,8 @@ def run(as_of: date, *, progress_cb: Callable[[int, int, object], None] | None =
                 "created_at": now,
             })
             rows_by_project[project.id] = rows
-            submissions.append({"project_id": project.id, "kind": "monitoring", "period_key": period_key,
-                                "state": "draft", "updated_at": now})
+            submissions.append({"project_id": project.id, "kind": SubmissionKind.MONITORING, "period_key": period_key,
+                                "state": State.DRAFT, "updated_at": now})
             counts["projects"] += 1
             counts["indicators"] += len(rows)
             counts["lights"][project_light] += 1
@@ -235,14 +235,14 @@ def run(as_of: date, *, progress_cb: Callable[[int, int, object], None] | None =
                 index += 1
                 progress_cb(index, total, project)
     # One message per department's owners (not one per project): what to do and where.
-    owners = notify.user_ids_by_department("owner", opened)
+    owners = notify.user_ids_by_department(Role.OWNER, opened)
     messages = []
     for department_id, lights in opened.items():
-        to_explain = [light for light in lights if rules.needs_deviation_explanation(light, limits)]
+        to_explain = [light for light in lights if monitoring_rules.needs_deviation_explanation(light, limits)]
         message = f"{period_label(as_of)}绩效监控表已生成：{len(lights)} 个项目"
         if to_explain:
             message += f"，其中 {len(to_explain)} 个有预警（" + "、".join(
-                f"{rules.LIGHT_LABELS[k]}灯 {n}" for k in rules.LIGHTS
+                f"{monitoring_rules.LIGHT_LABELS[k]}灯 {n}" for k in monitoring_rules.LIGHTS
                 if (n := sum(1 for light in to_explain if light == k))
             ) + "），请填写偏差原因并提交"
         else:
@@ -257,10 +257,10 @@ def run(as_of: date, *, progress_cb: Callable[[int, int, object], None] | None =
     notify.notify_many(messages)
     if counts["projects"]:
         notify.notify(
-            notify.users_with_role("finance"),
+            notify.users_with_role(Role.FINANCE),
             kind="monitoring_run",
             message=f"{period_label(as_of)}双监控已运行：{counts['projects']} 个项目，"
-            + "，".join(f"{rules.LIGHT_LABELS[k]}灯 {v}" for k, v in counts["lights"].items() if v),
+            + "，".join(f"{monitoring_rules.LIGHT_LABELS[k]}灯 {v}" for k, v in counts["lights"].items() if v),
             link=f"/monitoring/?period={period_key}",
             dedupe_key=f"monitoring_run:{period_key}",
         )
@@ -273,7 +273,4 @@ def _insert(model, rows: list[dict]) -> None:
 
 
 def reasons_of(row: MonitoringRow) -> list[str]:
-    try:
-        return list(json.loads(row.reasons or "[]"))
-    except ValueError:
-        return []
+    return list(row.reasons or [])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -11,7 +10,8 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
 from tracker.domain import ConflictError, InputError
-from tracker.domain import monitoring as rules
+from tracker.domain import monitoring as monitoring_rules
+from tracker.domain.vocab import Role, SubmissionKind
 from tracker.domain.workflow import is_editable
 from tracker.extensions import db
 from tracker.models import MonitoringSnapshot, Project, Submission, User
@@ -30,7 +30,7 @@ def snapshot_of(project: Project, period_key: str) -> MonitoringSnapshot | None:
 
 
 def submission_of(snapshot: MonitoringSnapshot) -> Submission | None:
-    return find_submission(snapshot.project_id, "monitoring", snapshot.period_key)
+    return find_submission(snapshot.project_id, SubmissionKind.MONITORING, snapshot.period_key)
 
 
 def _editable(user: User, snapshot: MonitoringSnapshot) -> None:
@@ -77,7 +77,7 @@ def save(user: User, snapshot: MonitoringSnapshot, data: MonitoringEdit, *, expe
         # Only rows whose inputs were on the page change: a post never clears what it did not show.
         if edit.deviation is not None:
             reasons, row.analysis, row.likelihood, row.measure = edit.deviation
-            row.reasons = json.dumps(reasons, ensure_ascii=False)
+            row.reasons = list(reasons)
         if edit.forecast_reason is not None:
             row.forecast_reason = edit.forecast_reason
         if edit.forecast_text is not None:
@@ -92,20 +92,20 @@ def save(user: User, snapshot: MonitoringSnapshot, data: MonitoringEdit, *, expe
     db.session.flush()
 
 
-def check_complete(snapshot: MonitoringSnapshot, thresholds: rules.Thresholds) -> None:
+def check_complete(snapshot: MonitoringSnapshot, thresholds: monitoring_rules.Thresholds) -> None:
     """Before submitting: every row that is not green is explained, overrides have reasons."""
     errors: dict[str, str] = {}
     for row in snapshot.rows:
         prefix = f"row-{row.id}-"
-        reasons = json.loads(row.reasons or "[]")
+        reasons = list(row.reasons or [])
         problems = []
         try:
-            rules.check_deviation_explanation(
+            monitoring_rules.check_deviation_explanation(
                 row.light, reasons=reasons, analysis=row.analysis, measure=row.measure, thresholds=thresholds
             )
-        except rules.MonitoringError as exc:
+        except monitoring_rules.MonitoringError as exc:
             problems.append(str(exc))
-        if rules.needs_deviation_explanation(row.light, thresholds) and not row.likelihood:
+        if monitoring_rules.needs_deviation_explanation(row.light, thresholds) and not row.likelihood:
             problems.append("请选择完成目标可能性")
         if problems:
             # Everything this row lacks, in one message, so the owner fixes it in one go.
@@ -144,7 +144,7 @@ def _notify_rectification(snapshot: MonitoringSnapshot) -> None:
     """需整改 goes to the project department's owners and reviewers, once per version."""
     department_id = snapshot.project.department_id
     notify.notify(
-        notify.users_with_role("owner", department_id) + notify.users_with_role("reviewer", department_id),
+        notify.users_with_role(Role.OWNER, department_id) + notify.users_with_role(Role.REVIEWER, department_id),
         kind="rectification",
         message=f"财政局要求“{snapshot.project.name}”整改：{snapshot.rectification_requirements}",
         link=f"/monitoring/{snapshot.project_id}/{snapshot.period_key}",

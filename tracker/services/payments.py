@@ -27,6 +27,7 @@ from tracker.domain.limits import NOTE
 from tracker.domain.periods import period_for
 from tracker.domain.targets import format_decimal
 from tracker.domain.units import UnitError, check_range, to_halfwidth
+from tracker.domain.vocab import LOCKED_STATES, Role
 from tracker.extensions import db
 from tracker.models import (
     BudgetYear,
@@ -42,7 +43,7 @@ from tracker.services import audit
 from tracker.services.progress import current_entries_query, frequency, is_locked_day
 from tracker.services.scope import visible_department_ids
 
-IMPORT_ROLES = ("finance", "reviewer")
+IMPORT_ROLES = (Role.FINANCE, Role.REVIEWER)
 # As for typed spending (tracker/progress/forms.py): amounts are kept in 万元, Money is Numeric(18, 6).
 MONEY_UNITS = {"元": Decimal(1) / Decimal(10000), "万元": Decimal(1)}
 MAX_MONEY = Decimal(10) ** 11
@@ -433,7 +434,7 @@ def _mark_duplicates_and_locks(plan: PaymentPlan, projects: dict) -> None:
         select(Submission.project_id, Submission.period_key).where(
             Submission.project_id.in_(project_ids),
             Submission.kind == "progress",
-            Submission.state.in_(("submitted", "dept_approved", "approved")),
+            Submission.state.in_(LOCKED_STATES),
         )
     ):
         locked[pid].add(key)
@@ -491,7 +492,7 @@ def apply_payments(user: User, plan: PaymentPlan) -> PaymentImport:
     )
     for r in added:
         project = projects[r.project_id]
-        if user.role == "reviewer" and project.department_id != user.department_id:
+        if user.role == Role.REVIEWER and project.department_id != user.department_id:
             raise PaymentAccessError(f"第 {r.line} 行的项目不属于您的部门。")  # scope checked twice
         row = Expenditure(
             project_id=project.id,

@@ -10,16 +10,16 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from tracker.domain import plausibility as rules
+from tracker.domain import plausibility as plausibility_rules
 from tracker.domain.targets import KIND_QUANTITATIVE
 from tracker.extensions import db
-from tracker.models import Expenditure, Indicator, Project, ProgressEntry
+from tracker.models import Expenditure, Indicator, ProgressEntry, Project
 from tracker.services.progress import SpendingInput, ValueInput, current_entries_query
 
 CONFIRM_FIELD = "confirm_plausible"
 
 
-def value_warnings(indicator: Indicator, data: ValueInput, *, supersedes: ProgressEntry | None = None) -> list[rules.Warning_]:
+def value_warnings(indicator: Indicator, data: ValueInput, *, supersedes: ProgressEntry | None = None) -> list[plausibility_rules.Warning_]:
     target = indicator.target
     same_date = db.session.scalars(
         current_entries_query(ProgressEntry)
@@ -28,7 +28,7 @@ def value_warnings(indicator: Indicator, data: ValueInput, *, supersedes: Progre
         .where(ProgressEntry.id != (supersedes.id if supersedes is not None else -1))
     ).all()
     value = data.value if target.kind == KIND_QUANTITATIVE else None
-    return rules.value_warnings(
+    return plausibility_rules.value_warnings(
         value if value is not None else Decimal(0),
         "",
         target,
@@ -37,7 +37,7 @@ def value_warnings(indicator: Indicator, data: ValueInput, *, supersedes: Progre
     )
 
 
-def spending_warnings(project: Project, data: SpendingInput, *, supersedes: Expenditure | None = None) -> list[rules.Warning_]:
+def spending_warnings(project: Project, data: SpendingInput, *, supersedes: Expenditure | None = None) -> list[plausibility_rules.Warning_]:
     current = current_entries_query(Expenditure).where(Expenditure.project_id == project.id)
     if supersedes is not None:
         current = current.where(Expenditure.id != supersedes.id)
@@ -48,7 +48,7 @@ def spending_warnings(project: Project, data: SpendingInput, *, supersedes: Expe
             Expenditure.id.in_(ids), Expenditure.spent_on == data.spent_on, Expenditure.amount == data.amount
         )
     )
-    return rules.spending_warnings(
+    return plausibility_rules.spending_warnings(
         data.amount,
         budget_wan=project.budget,
         spent_wan=Decimal(spent or 0),

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from tracker.domain import DomainError
 from tracker.domain import quality as rules
+from tracker.domain.vocab import Role, State
 from tracker.extensions import db
 from tracker.models import (
     AppSetting,
@@ -61,7 +62,7 @@ def load_settings() -> rules.QualitySettings:
 
 def save_settings(user: User, *, enabled: set[str], thresholds: dict[str, str]) -> rules.QualitySettings:
     """Admin changes which rules run and the thresholds (percentages between 0 and 100)."""
-    if user.role != "admin":
+    if user.role != Role.ADMIN:
         raise QualitySettingError("只有系统管理员可以修改审核规则。")
     unknown = [c for c in enabled if c not in rules.RULES_BY_CODE]
     if unknown:
@@ -195,7 +196,7 @@ def _previous_actuals(year: int, dept_ids: set[int]) -> dict[tuple[int, str], di
             (Submission.project_id == Project.id)
             & (Submission.kind == "evaluation")
             & (Submission.period_key == str(year - 1))
-            & (Submission.state == "approved"),
+            & (Submission.state == State.APPROVED),
         )
         .where(
             EvaluationForm.year == year - 1,

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.domain import workflow
 from tracker.domain.periods import Period, parse_period_key, periods_of_year
+from tracker.domain.vocab import Role, SubmissionKind
 from tracker.extensions import db
 from tracker.models import Expenditure, ProgressEntry, Project, Submission, User, WorkflowEvent
 from tracker.services import audit
@@ -22,10 +23,15 @@ from tracker.services.progress import (
 )
 from tracker.services.scope import NotVisible
 
-KIND_LABELS = {"progress": "进度填报", "monitoring": "绩效监控表", "evaluation": "绩效自评表", "adjustment": "绩效目标调整"}
+KIND_LABELS = {
+    SubmissionKind.PROGRESS: "进度填报",
+    SubmissionKind.MONITORING: "绩效监控表",
+    SubmissionKind.EVALUATION: "绩效自评表",
+    SubmissionKind.ADJUSTMENT: "绩效目标调整",
+}
 
 
-def get_or_create(project: Project, period_key: str, kind: str = "progress") -> Submission:
+def get_or_create(project: Project, period_key: str, kind: str = SubmissionKind.PROGRESS) -> Submission:
     submission = find_submission(project.id, kind, period_key)
     if submission is None:
         submission = Submission(project_id=project.id, kind=kind, period_key=period_key, state=workflow.DRAFT)
@@ -42,12 +48,12 @@ def act(
     *,
     comment: str = "",
     expected_version: int | None = None,
-    kind: str = "progress",
+    kind: str = SubmissionKind.PROGRESS,
 ) -> Submission:
     if not user.sees_all_departments and user.department_id != project.department_id:
         raise NotVisible(project.id)
     ensure_year_open(project)
-    if kind == "progress":
+    if kind == SubmissionKind.PROGRESS:
         period = parse_period_key(period_key)
         if period.year != project.year.year:
             raise workflow.WorkflowError(f"{period.label}不属于 {project.year.year} 预算年度。")
@@ -79,15 +85,15 @@ def act(
     if after == workflow.RETURNED:
         from tracker.services import notify
 
-        period_text = parse_period_key(period_key).label if kind == "progress" else period_key
+        period_text = parse_period_key(period_key).label if kind == SubmissionKind.PROGRESS else period_key
         notify.notify(
-            notify.users_with_role("owner", project.department_id) + notify.users_with_role("reviewer", project.department_id),
+            notify.users_with_role(Role.OWNER, project.department_id) + notify.users_with_role(Role.REVIEWER, project.department_id),
             kind="returned",
             message=f"“{project.name}”的{label}（{period_text}）被{workflow.ACTION_LABELS[action]}：{(comment or '').strip()}",
-            link={"progress": f"/projects/{project.id}/review/{period_key}",
-                  "monitoring": f"/monitoring/{project.id}/{period_key}",
-                  "evaluation": f"/evaluation/{project.id}/{period_key}",
-                  "adjustment": f"/adjustments/{period_key[3:]}" if period_key.startswith("adj") else ""}.get(kind, ""),
+            link={SubmissionKind.PROGRESS: f"/projects/{project.id}/review/{period_key}",
+                  SubmissionKind.MONITORING: f"/monitoring/{project.id}/{period_key}",
+                  SubmissionKind.EVALUATION: f"/evaluation/{project.id}/{period_key}",
+                  SubmissionKind.ADJUSTMENT: f"/projects/{project.id}/adjustments/{period_key.removeprefix('adj')}"}.get(kind, ""),
             dedupe_key=f"returned:{submission.id}:{len(submission.events)}",
         )
     audit.record(
@@ -126,7 +132,7 @@ def period_overview(project: Project) -> list[PeriodRow]:
         s.period_key: s
         for s in db.session.scalars(
             select(Submission)
-            .where(Submission.project_id == project.id, Submission.kind == "progress")
+            .where(Submission.project_id == project.id, Submission.kind == SubmissionKind.PROGRESS)
             .options(selectinload(Submission.events).selectinload(WorkflowEvent.actor))
         )
     }

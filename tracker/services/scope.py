@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Select, select
 
+from tracker.domain.vocab import Role
 from tracker.extensions import db
 from tracker.models import Department, Project, User
 
@@ -42,4 +43,4 @@ def get_project(user: User, project_id: int) -> Project:
 
 def can_edit_project(user: User, project: Project) -> bool:
     """Owners and reviewers edit their own department's projects only."""
-    return user.role in ("owner", "reviewer") and user.department_id == project.department_id
+    return user.role in (Role.OWNER, Role.REVIEWER) and user.department_id == project.department_id

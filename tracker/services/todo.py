@@ -25,6 +25,7 @@ from datetime import date, timedelta
 from sqlalchemy import String, cast, exists, func, literal, or_, select, union_all
 
 from tracker.domain.periods import Period, PeriodError, current_period, parse_period_key
+from tracker.domain.vocab import Role, State
 from tracker.extensions import db
 from tracker.models import (
     BudgetYear,
@@ -167,22 +168,22 @@ def _branches(user: User, year: BudgetYear, day: date, *, lean: bool = False) ->
         return scope_projects(stmt.where(Project.year_id == year.id), user)
 
     branches = []
-    if role in ("owner", "reviewer"):
+    if role in (Role.OWNER, Role.REVIEWER):
         branches.append(
             base(*columns("returned", Submission.kind, Submission.period_key, Submission.state, Submission.last_comment))
             .join(Submission, Submission.project_id == Project.id)
-            .where(Submission.state == "returned")
+            .where(Submission.state == State.RETURNED)
         )
         branches.append(
             base(*columns("rectification", literal("monitoring"), MonitoringSnapshot.period_key, literal("draft"), MonitoringSnapshot.rectification_requirements))
             .join(MonitoringSnapshot, MonitoringSnapshot.project_id == Project.id)
             .where(MonitoringSnapshot.needs_rectification.is_(True), MonitoringSnapshot.rectification_result == "")
         )
-    if role == "owner":
+    if role == Role.OWNER:
         # Periods already over with values recorded and nothing submitted yet.
         submitted = select(Submission.id).where(
             Submission.project_id == ProgressEntry.project_id, Submission.kind == "progress",
-            Submission.period_key == ProgressEntry.period_key, Submission.state != "draft",
+            Submission.period_key == ProgressEntry.period_key, Submission.state != State.DRAFT,
         )
         this_period = current_period(day, year.year, frequency()).key if day.year == year.year else None
         own = select(Project.id).where(Project.year_id == year.id, Project.department_id == user.department_id)
@@ -209,7 +210,7 @@ def _branches(user: User, year: BudgetYear, day: date, *, lean: bool = False) ->
             stmt = (
                 base(*columns(form_kind, literal(form_kind), key, func.coalesce(sub_state, "draft"), literal("")))
                 .join(model, model.project_id == Project.id)
-                .where(or_(sub_state.is_(None), sub_state == "draft"))
+                .where(or_(sub_state.is_(None), sub_state == State.DRAFT))
             )
             if model is EvaluationForm:
                 stmt = stmt.where(EvaluationForm.year == year.year)
@@ -242,14 +243,14 @@ def _missing_query(user: User, year: BudgetYear, period: Period):
 def _chased_period(user: User, year: BudgetYear, day: date) -> Period | None:
     # Only owners are chased for values, and only while the budget year is running: a
     # year that has ended is closed out by the monitoring and self-evaluation forms.
-    if user.role == "owner" and day.year == year.year:
+    if user.role == Role.OWNER and day.year == year.year:
         return current_period(day, year.year, frequency())
     return None
 
 
 def todo_count(user: User) -> int:
     """The header badge: one query, whatever the data size."""
-    if user.role == "admin":
+    if user.role == Role.ADMIN:
         return 0
     year = _current_year()
     if year is None:
@@ -273,7 +274,7 @@ def todo_count(user: User) -> int:
 
 def todo_for(user: User) -> Todo:
     todo = Todo()
-    if user.role == "admin":
+    if user.role == Role.ADMIN:
         return todo
     year = _current_year()
     if year is None:
