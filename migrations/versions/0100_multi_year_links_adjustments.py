@@ -1,7 +1,7 @@
 """year over year links (previous project/indicator), target adjustments and target versions (issue 12 §3, §4)
 
 Revision ID: 0100_multi_year
-Revises: 0100_api_v1
+Revises: 0100_refactor_vocab
 Create Date: 2026-11-30 21:30:39.650284
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0100_multi_year'
-down_revision = '0100_api_v1'
+down_revision = '0100_refactor_vocab'
 branch_labels = None
 depends_on = None
 
