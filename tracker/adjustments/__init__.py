@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from tracker.auth import roles_required
 from tracker.domain import workflow
+from tracker.domain.vocab import Role
 from tracker.edge import Refusal, unit_of_work
 from tracker.extensions import db
 from tracker.models import Department, Indicator
@@ -65,7 +66,7 @@ def for_project(project_id: int):
     project = get_project(current_user, project_id)
     items = adjustments.for_department(visible_department_ids(current_user), project_id=project.id)
     states = {a.id: adjustments.state_of(a) for a in items}
-    can_propose = current_user.role in ("owner", "reviewer") and current_user.department_id == project.department_id
+    can_propose = current_user.role in (Role.OWNER, Role.REVIEWER) and current_user.department_id == project.department_id
     return render_template(
         "adjustments/index.html", items=items, states=states, state_labels=workflow.STATE_LABELS,
         project=project, can_propose=can_propose,
@@ -93,7 +94,7 @@ def _new_refused(refusal: Refusal, project_id: int):
 
 
 @bp.route("/projects/<int:project_id>/adjustments/new", methods=["GET", "POST"])
-@roles_required("owner", "reviewer")
+@roles_required(Role.OWNER, Role.REVIEWER)
 @unit_of_work(on_error=_new_refused)
 def new(project_id: int):
     project = get_project(current_user, project_id)

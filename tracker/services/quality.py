@@ -234,7 +234,7 @@ def _linked_previous_actuals(year: int, project_ids: list[int]) -> dict[int, dic
                 (Submission.project_id == EvaluationForm.project_id)
                 & (Submission.kind == "evaluation")
                 & (Submission.period_key == str(year - 1))
-                & (Submission.state == "approved"),
+                & (Submission.state == State.APPROVED),
             )
             .where(
                 Indicator.project_id.in_(chunk),

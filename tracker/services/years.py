@@ -12,6 +12,7 @@ from sqlalchemy import String, cast, func, select
 
 from tracker.domain import DomainError, scoring
 from tracker.domain.matching import match_indicators, match_projects
+from tracker.domain.vocab import State, SubmissionKind
 from tracker.extensions import db
 from tracker.models import (
     BudgetYear,
@@ -117,9 +118,9 @@ def previous_values(project: Project) -> tuple[dict[int, PreviousValues], Evalua
         and db.session.scalar(
             select(Submission.id).where(
                 Submission.project_id == prev_project.id,
-                Submission.kind == "evaluation",
+                Submission.kind == SubmissionKind.EVALUATION,
                 Submission.period_key == str(prev_year),
-                Submission.state == "approved",
+                Submission.state == State.APPROVED,
             )
         )
     )
@@ -197,9 +198,9 @@ def department_years(department: Department) -> list[YearSummary]:
         .join(
             Submission,
             (Submission.project_id == Project.id)
-            & (Submission.kind == "evaluation")
+            & (Submission.kind == SubmissionKind.EVALUATION)
             & (Submission.period_key == cast(EvaluationForm.year, String))
-            & (Submission.state == "approved"),
+            & (Submission.state == State.APPROVED),
         )
         .where(Project.department_id == department.id)
     )
