@@ -10,12 +10,12 @@ window.trackerCharts = {
     for (var m = 1; m <= 12; m++) {
       months.push(m + '月');
       spent += parseFloat(monthly[m] || monthly[String(m)] || 0);
-      plan.push(+(m / 12 * 100).toFixed(1));
-      rate.push(budget > 0 ? +(spent / budget * 100).toFixed(1) : null);
+      plan.push(+(m / 12 * 100).toFixed(2));  // rates: 2 decimals, as on the pages (tracker/domain/formatting.py)
+      rate.push(budget > 0 ? +(spent / budget * 100).toFixed(2) : null);
     }
     var chart = echarts.init(el);
     chart.setOption({
-      tooltip: { renderMode: 'richText', trigger: 'axis', valueFormatter: function (v) { return v == null ? '—' : v + '%'; } },
+      tooltip: { renderMode: 'richText', trigger: 'axis', valueFormatter: function (v) { return v == null ? '—' : Number(v).toFixed(2) + '%'; } },
       legend: { data: ['累计执行率', '序时进度'] },
       grid: { left: 48, right: 16, top: 36, bottom: 28 },
       xAxis: { type: 'category', data: months },
@@ -33,7 +33,7 @@ window.trackerCharts.departments = function (el) {
   var d = JSON.parse(el.dataset.chart);
   var chart = echarts.init(el);
   chart.setOption({
-    tooltip: { renderMode: 'richText', trigger: 'axis', valueFormatter: function (v) { return v == null ? '—' : v + '%'; } },
+    tooltip: { renderMode: 'richText', trigger: 'axis', valueFormatter: function (v) { return v == null ? '—' : Number(v).toFixed(2) + '%'; } },
     grid: { left: 48, right: 16, top: 24, bottom: 60 },
     xAxis: { type: 'category', data: d.departments, axisLabel: { interval: 0, rotate: d.departments.length > 4 ? 30 : 0 } },
     yAxis: { type: 'value', axisLabel: { formatter: '{value}%' },

@@ -90,7 +90,7 @@ def test_monitoring_explained_submitted_and_marked_for_rectification(
     row = table.locator("tbody tr", has=page.get_by_role("link", name=behind_project, exact=True))
     expect(row).to_be_visible()
     expect(row).to_have_class(re.compile(r"\brow-red\b"))
-    expect(row.locator("td").nth(4)).to_have_text("1.0%")  # 执行率: 1 of 100 万元
+    expect(row.locator("td").nth(4)).to_have_text("1.00%")  # 执行率: 1 of 100 万元
     shot(finance, "01_finance_overview")
 
     # 2. The owner opens the project's form and first tries to submit without explaining.

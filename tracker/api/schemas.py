@@ -344,7 +344,10 @@ class MonitoringRowSchema(Schema):
     measure = String()
 
 
-def _json_list(text: str) -> list:
+def _json_list(text: str | list | None) -> list:
+    """A JSON column's value (typed JSON columns give the list itself; older text columns a string)."""
+    if isinstance(text, list):
+        return text
     try:
         value = json.loads(text or "[]")
     except ValueError:
@@ -352,11 +355,15 @@ def _json_list(text: str) -> list:
     return value if isinstance(value, list) else []
 
 
-def _json_dict(text: str) -> dict:
-    try:
-        value = json.loads(text or "{}")
-    except ValueError:
-        return {}
+def _json_dict(text: str | dict | None) -> dict:
+    """A JSON column's value (typed JSON columns give the dict itself; older text columns a string)."""
+    if isinstance(text, dict):
+        value = text
+    else:
+        try:
+            value = json.loads(text or "{}")
+        except ValueError:
+            return {}
     return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
 
 
