@@ -146,7 +146,7 @@ def test_the_template_scan_catches_a_literal(template):
 def test_values_are_the_stored_strings():
     assert [str(r) for r in Role] == ["owner", "reviewer", "finance", "admin"]
     assert [str(s) for s in State] == ["draft", "submitted", "dept_approved", "approved", "returned"]
-    assert [str(k) for k in SubmissionKind] == ["progress", "monitoring", "evaluation"]
+    assert [str(k) for k in SubmissionKind] == ["progress", "monitoring", "evaluation", "adjustment"]
     assert Role.ADMIN == "admin" and f"{State.DRAFT}" == "draft"
 
 

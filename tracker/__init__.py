@@ -57,6 +57,10 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     app.register_blueprint(quality_bp)
     app.register_blueprint(payments_bp)
 
+    from tracker.adjustments import bp as adjustments_bp  # 目标调整, 年中追加, year comparison
+
+    app.register_blueprint(adjustments_bp)
+
     from tracker import api, cli, web
 
     api.init_app(app)

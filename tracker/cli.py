@@ -384,5 +384,7 @@ def _load_demo(echo) -> None:
         echo(f"  {username:<12} {password:<12} {ROLE_LABELS[role]}（{place}，{display}）{note}")
     # The demo data lives outside the app's import path and is loaded only here.
     from tracker_demo import load_demo_activity
+    from tracker_demo.years import load_demo_years  # 2024 derived from the seed + one 目标调整
 
     load_demo_activity(echo=echo)
+    load_demo_years(SEED_FILE, echo=echo)

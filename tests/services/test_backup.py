@@ -64,7 +64,8 @@ def test_round_trip_restores_the_same_rows_and_files(demo_app, tmp_path):
 
     uploads = Path(demo_app.config["UPLOAD_DIR"])
     before_rows, before_files = _counts(db), _files(uploads)
-    assert before_rows["projects"] == 18 and before_rows["progress_entries"] > 400 and len(before_files) == 2
+    # the demo has 2023 and 2024 (18 projects each)
+    assert before_rows["projects"] == 36 and before_rows["progress_entries"] > 400 and len(before_files) == 2
     runner = demo_app.test_cli_runner()
     archive = tmp_path / "backup.tar.gz"
     result = runner.invoke(args=["backup", "--out", str(archive)])

@@ -27,11 +27,12 @@ def count(db, model, *where):
 
 
 def demo_projects(db):
-    from tracker.models import Department, Project
+    from tracker.models import BudgetYear, Department, Project
 
     dept = db.session.scalar(select(Department).where(Department.code == "430"))
+    year = db.session.scalar(select(BudgetYear.id).where(BudgetYear.year == 2023))  # the demo also has 2024
     return db.session.scalars(
-        select(Project).where(Project.department_id == dept.id).order_by(Project.position)
+        select(Project).where(Project.department_id == dept.id, Project.year_id == year).order_by(Project.position)
     ).all()
 
 

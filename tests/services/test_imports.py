@@ -166,7 +166,9 @@ def test_quickstart_demo_is_idempotent(app, db):
         result = runner.invoke(args=["quickstart", "--no-migrate"])
         assert result.exit_code == 0, result.output
     assert "owner430" in result.output and "Admin2023" in result.output
-    assert _counts(db) == (2, 18, 184)  # the seed department and the finance bureau
+    # the seed department and the finance bureau; 2023 (the seed) and 2024 (derived from it,
+    # one project dropped and one added) of 18 projects and 184 indicators each
+    assert _counts(db) == (2, 36, 368)
     roles = sorted(db.session.scalars(select(User.role)))
     assert roles == ["admin", "finance", "owner", "reviewer"]
 

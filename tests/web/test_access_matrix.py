@@ -42,6 +42,11 @@ SIGNED_IN = {
     "evaluation.print_view",
     "evaluation.export",
     "evaluation.export_summary",
+    "adjustments.index",
+    "adjustments.for_project",
+    "adjustments.detail",
+    "adjustments.targets",
+    "adjustments.compare",
     "api_tokens.index",
     "api_tokens.create",
     "api_tokens.revoke",
@@ -133,6 +138,16 @@ def _notifications(db, users):
     return ids
 
 
+def _adjustment(db, project, owner):
+    from tracker.models.adjustments import TargetAdjustment
+
+    adj = TargetAdjustment(kind="project", project_id=project.id, project_name="追加", reason="r",
+                           effective_from=date(2023, 7, 1), proposed_by_id=owner.id)
+    db.session.add(adj)
+    db.session.commit()
+    return adj.id
+
+
 def _api_tokens(db, users):
     """For each role: an API token of its own and one of another user (token page routes)."""
     from tracker.services import api_tokens
@@ -211,6 +226,8 @@ def world(app, db, seeded, make_user, make_department):
         "own_evidence": own_evidence,
         "foreign_evidence": foreign_evidence,
         "notifications": _notifications(db, users),
+        "own_adjustment": _adjustment(db, own_project, users["owner"]),
+        "foreign_adjustment": _adjustment(db, foreign, other_owner),
         "period_key": "2023-06",
         "snapshot_period": "2023-06-30",
         "source_id": db.session.scalar(select(SourceDocument.id)),
@@ -251,6 +268,8 @@ def _fill(rule, world, *, foreign: bool, role: str = "anonymous") -> str | None:
             values[arg] = 2023
         elif arg == "notification_id":
             values[arg] = world["notifications"][role]["other" if foreign else "own"]
+        elif arg == "adjustment_id":
+            values[arg] = world["foreign_adjustment" if foreign else "own_adjustment"]
         elif arg == "evidence_id":
             values[arg] = world["foreign_evidence" if foreign else "own_evidence"]
         elif arg in world:

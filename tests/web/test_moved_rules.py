@@ -17,7 +17,10 @@ def test_archiving_a_year_is_audited_and_makes_it_read_only(client, make_user, l
     db.session.refresh(year)
     assert year.is_closed
     client.post(f"/admin/years/{year.id}/closed", data={"closed": "1"})  # again: no second entry
-    client.post(f"/admin/years/{year.id}/closed", data={"closed": "0"})
+    client.post(f"/admin/years/{year.id}/closed", data={"closed": "0"})  # no reason: refused (issue 12 §4)
+    db.session.refresh(year)
+    assert year.is_closed
+    client.post(f"/admin/years/{year.id}/closed", data={"closed": "0", "reason": "补录支出"})
     db.session.refresh(year)
     assert not year.is_closed
     log = db.session.scalars(select(AuditLog).where(AuditLog.entity == "budget_year").order_by(AuditLog.id)).all()

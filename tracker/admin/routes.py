@@ -231,12 +231,17 @@ def set_current_year(year_id: int):
 
 @bp.route("/years/<int:year_id>/closed", methods=["POST"])
 @roles_required(Role.ADMIN)
-@unit_of_work
+@unit_of_work(redirect_to=lambda year_id: url_for("admin.years"))
 def toggle_closed(year_id: int):
     year = db.get_or_404(BudgetYear, year_id)
     if not forms.ActionForm().validate_on_submit():
         abort(400)
-    accounts.set_year_closed(year, request.form.get("closed") == "1", acting=current_user)
+    if request.form.get("closed") == "1":
+        accounts.set_year_closed(year, True, acting=current_user)
+    else:  # reopening an archived year needs a reason (audited), issue 12 §4
+        from tracker.services.years import reopen_year
+
+        reopen_year(year, reason=request.form.get("reason", ""), acting=current_user)
     flash(f"{year.year} 年已{'归档（只读）' if year.is_closed else '重新开放'}。", "success")
     return redirect(url_for("admin.years"))
 

@@ -90,11 +90,13 @@ ACTION_LABELS: dict[str, str] = {
 
 
 class SubmissionKind(StrEnum):
-    """What a submission covers: a period's progress, a monitoring form, a self-evaluation."""
+    """What a submission covers: a period's progress, a monitoring form, a self-evaluation,
+    a target adjustment."""
 
     PROGRESS = "progress"
     MONITORING = "monitoring"
     EVALUATION = "evaluation"
+    ADJUSTMENT = "adjustment"  # 绩效目标调整 / 年中追加 (issue 12 §3)
 
 
 class Light(StrEnum):

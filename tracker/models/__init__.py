@@ -42,3 +42,4 @@ from tracker.models.projects import (  # noqa: F401
     SourceDocument,
 )
 from tracker.models.security import LoginAttempt, LoginSession  # noqa: F401
+from tracker.models.adjustments import TargetAdjustment, TargetVersion  # noqa: F401,E402

@@ -101,6 +101,12 @@ class Project(TimestampMixin, db.Model):
     initial_budget: Mapped[Decimal | None] = mapped_column(Money)
     adjusted_budget: Mapped[Decimal | None] = mapped_column(Money)
     source_document_id: Mapped[int | None] = mapped_column(ForeignKey("source_documents.id"))
+    # The same project in the previous budget year (matched by name at import, issue 12 §4).
+    previous_project_id: Mapped[int | None] = mapped_column(
+        ForeignKey("projects.id", ondelete="SET NULL"), index=True
+    )
+    # 年中追加: added during the year through an approved adjustment, not by the document.
+    added_midyear: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0", nullable=False)
     # Optimistic lock: a second concurrent save of the same project gets a conflict.
     version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -161,6 +167,10 @@ class Indicator(TimestampMixin, db.Model):
     accumulation: Mapped[str] = mapped_column(String(16), default=Accumulation.CUMULATIVE)
     # 分值 within the 一级; None until weights are set (equal split by default).
     weight: Mapped[Decimal | None] = mapped_column(Quantity)
+    # The same indicator in the previous budget year (matched by name at import, issue 12 §4).
+    previous_indicator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("indicators.id", ondelete="SET NULL"), index=True
+    )
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}

@@ -100,8 +100,14 @@ def detail(project_id: int):
         if summary.execution_rate is not None
         else "grey"
     )
+    from tracker.services.years import previous_values  # issue 12 §4: last year next to this year
+
+    previous, previous_form, previous_project = previous_values(project)
     return render_template(
         "projects/detail.html",
+        previous=previous,
+        previous_form=previous_form,
+        previous_project=previous_project,
         project=project,
         rows=merged_rows(list(indicators)),
         indicator_count=len(indicators),

@@ -49,6 +49,7 @@ class IndicatorPlan:
     status: str
     existing_id: int | None = None
     changes: list[str] = field(default_factory=list)
+    previous_id: int | None = None  # last year's indicator (issue 12 §4)
 
     @property
     def not_understood(self) -> bool:
@@ -69,6 +70,7 @@ class ProjectPlan:
     # Gone from the document but holding recorded values, monitoring or evaluation rows:
     # kept (never silently lose what users entered) and reported.
     kept_indicators: list[str] = field(default_factory=list)
+    previous_id: int | None = None  # last year's project (issue 12 §4)
 
     def change_lines(self) -> list[str]:
         """The changes of this project, one line each (for the summary)."""
@@ -130,6 +132,15 @@ class ImportPlan:
     def not_understood(self) -> list[tuple[ProjectPlan, IndicatorPlan]]:
         return [(p, i) for p in self.projects for i in p.indicators if i.not_understood]
 
+    @property
+    def previous_matches(self) -> tuple[int, int]:
+        """(projects, indicators) of this document matched to last year's."""
+        plans = [p for p in self.projects if p.parsed is not None]
+        return (
+            sum(1 for p in plans if p.previous_id),
+            sum(1 for p in plans for i in p.indicators if i.previous_id),
+        )
+
     def _attention_lines(self) -> list[str]:
         """What the user should look at: unrecognised targets, warnings, skipped rows."""
         lines: list[str] = []
@@ -155,6 +166,9 @@ class ImportPlan:
             f"有变化 {self.indicator_count(CHANGED)}，无变化 {self.indicator_count(UNCHANGED)}，"
             f"删除 {self.removed_indicator_count}",
         ]
+        matched_p, matched_i = self.previous_matches
+        if matched_p or matched_i:
+            lines.append(f"与上年对应：{matched_p} 个项目、{matched_i} 个指标（{self.year - 1} 年）")
         lines.extend(f"部门预算：{change}" for change in self.budget_changes)
         for p in self.projects:
             lines.extend(p.change_lines())
@@ -388,6 +402,10 @@ def plan_import(
         raise ImportError_(f"文件中的预算年度为 {doc.year} 年，与所选的 {year} 年不一致。")
     dept, dept_name, dept_code = _resolve_department(doc, department, new_department)
     state = _existing_state(dept, year)
+    project_plans = _plan_projects(doc, state)
+    from tracker.services.years import link_previous_year  # issue 12 §4, kept apart from the import
+
+    link_previous_year(project_plans, year=year, department_id=dept.id if dept is not None else None)
     return ImportPlan(
         doc=doc,
         year=year,
@@ -395,7 +413,7 @@ def plan_import(
         department_code=dept_code,
         department_status=UNCHANGED if dept is not None else (NEW if dept_name else ASK),
         department_id=dept.id if dept is not None else None,
-        projects=_plan_projects(doc, state),
+        projects=project_plans,
         budget_changes=_budget_changes(doc, state.budget),
         filename=filename,
         sha256=file_digest(data),
@@ -449,6 +467,8 @@ def _write_indicator(ip: IndicatorPlan, project: Project, indicators_by_id: dict
     for key, value in _indicator_values(ip.parsed).items():
         setattr(ind, key, value)
     ind.set_target(ip.target)
+    if ip.previous_id and not ind.previous_indicator_id:
+        ind.previous_indicator_id = ip.previous_id
     if ip.status == NEW:  # an updated indicator keeps the accumulation a user may have chosen
         ind.accumulation = infer_accumulation(ip.target, ip.parsed.level3, ip.parsed.description)
     if ip.parsed.weight is not None:
@@ -481,6 +501,7 @@ def _write_projects(plan: ImportPlan, dept: Department, budget_year: BudgetYear,
                 goal=parsed.goal,
                 position=parsed.order,
                 source_document_id=source.id,
+                previous_project_id=pp.previous_id,
             )
             session.add(project)
             session.flush()
@@ -491,6 +512,8 @@ def _write_projects(plan: ImportPlan, dept: Department, budget_year: BudgetYear,
             project.goal = parsed.goal
             project.position = parsed.order
             project.source_document_id = source.id
+            if pp.previous_id and not project.previous_project_id:
+                project.previous_project_id = pp.previous_id
         for ip in pp.indicators:
             if ip.status != UNCHANGED:
                 _write_indicator(ip, project, indicators_by_id)

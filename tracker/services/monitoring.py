@@ -30,6 +30,7 @@ from tracker.models import (
 from tracker.models.base import utcnow
 from tracker.models.projects import indicator_target
 from tracker.services import bulk, notify, settings
+from tracker.services.adjustments import adjusted_targets
 from tracker.services.records import EMPTY, IndicatorRecord, indicator_records, spending_by_project
 
 CHECKPOINT_CHOICES = {
@@ -122,8 +123,8 @@ def _row(ind, record: IndicatorRecord, *, as_of, year, tp, budget, spent, limits
         "level1": ind.level1,
         "level2": ind.level2,
         "level3": ind.level3,
-        "target_raw": ind.target_raw,
-        "target_unit": ind.target_unit or "",
+        "target_raw": target.raw,  # the target in force on the as-of date (绩效目标调整)
+        "target_unit": target.unit or "",
         "accumulation": ind.accumulation,
         "current_value": current,
         "current_text": current_text,
@@ -186,6 +187,9 @@ def run(as_of: date, *, progress_cb: Callable[[int, int, object], None] | None =
             .order_by(Indicator.project_id, Indicator.position, Indicator.id)
         ).all():
             indicators.setdefault(ind.project_id, []).append(ind)
+        # Adjusted targets (绩效目标调整, issue 12 §3): the one in force on the as-of date,
+        # one query per batch; indicators never adjusted keep their own columns.
+        in_force = adjusted_targets([ind.id for inds in indicators.values() for ind in inds], as_of)
         snapshots, rows_by_project, submissions = [], {}, []
         now = utcnow()
         for project in batch:
@@ -195,7 +199,7 @@ def run(as_of: date, *, progress_cb: Callable[[int, int, object], None] | None =
             budget_light = monitoring_rules.budget_light(rate, tp, limits) if rate is not None else monitoring_rules.GREY
             rows = [
                 _row(ind, records.get(ind.id, EMPTY), as_of=as_of, year=as_of.year, tp=tp, budget=budget,
-                     spent=spent, limits=limits, target=target_of(ind))
+                     spent=spent, limits=limits, target=in_force.get(ind.id) or target_of(ind))
                 for ind in indicators.get(project.id, [])
             ]
             project_light = monitoring_rules.project_light([budget_light] + [r["light"] for r in rows])

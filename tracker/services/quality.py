@@ -214,6 +214,43 @@ def _previous_actuals(year: int, dept_ids: set[int]) -> dict[tuple[int, str], di
     return out
 
 
+def _linked_previous_actuals(year: int, project_ids: list[int]) -> dict[int, dict[str, rules.PreviousActual]]:
+    """This year's project → {normalized 三级 name: last year's approved actual}, through the
+    links the import stored (previous_indicator_id, issue 12 §4): a renamed project
+    (2023年度… → 2024年度…) or a re-worded row still finds last year's value."""
+    if not project_ids:
+        return {}
+    from sqlalchemy.orm import aliased
+
+    prev = aliased(Indicator)
+    out: dict[int, dict[str, rules.PreviousActual]] = defaultdict(dict)
+    for start in range(0, len(project_ids), 1000):
+        chunk = project_ids[start : start + 1000]
+        rows = db.session.execute(
+            select(Indicator.project_id, Indicator.level3, prev.target_unit, EvaluationRow.actual_value)
+            .join(prev, prev.id == Indicator.previous_indicator_id)
+            .join(EvaluationRow, EvaluationRow.indicator_id == prev.id)
+            .join(EvaluationForm, EvaluationForm.id == EvaluationRow.form_id)
+            .join(
+                Submission,
+                (Submission.project_id == EvaluationForm.project_id)
+                & (Submission.kind == "evaluation")
+                & (Submission.period_key == str(year - 1))
+                & (Submission.state == State.APPROVED),
+            )
+            .where(
+                Indicator.project_id.in_(chunk),
+                EvaluationForm.year == year - 1,
+                EvaluationRow.actual_value.is_not(None),
+            )
+        ).all()
+        for pid, level3, unit, actual in rows:
+            if actual is None:  # excluded in SQL (actual_value IS NOT NULL)
+                continue
+            out[pid][rules.normalize_name(level3)] = rules.PreviousActual(actual, unit or "", year - 1)
+    return out
+
+
 def review(
     user: User | None,
     year: int,
@@ -276,6 +313,7 @@ def review(
                     )
                 )
     previous = _previous_actuals(year, {p[3] for p in projects})
+    linked = _linked_previous_actuals(year, ids)
     settings = load_settings()
     reviews = []
     for pid, name, goal, dept_id, dept_name in projects:
@@ -284,7 +322,7 @@ def review(
             goal=goal or "",
             indicators=tuple(by_project.get(pid, ())),
             id=pid,
-            previous=previous.get((dept_id, rules.normalize_name(name)), {}),
+            previous=linked.get(pid) or previous.get((dept_id, rules.normalize_name(name)), {}),
         )
         reviews.append(
             ProjectReview(pid, name, dept_id, dept_name, len(facts.indicators), rules.review_project(facts, settings))

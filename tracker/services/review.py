@@ -27,6 +27,7 @@ KIND_LABELS = {
     SubmissionKind.PROGRESS: "进度填报",
     SubmissionKind.MONITORING: "绩效监控表",
     SubmissionKind.EVALUATION: "绩效自评表",
+    SubmissionKind.ADJUSTMENT: "绩效目标调整",
 }
 
 
@@ -92,7 +93,8 @@ def act(
             message=f"“{project.name}”的{label}（{period_text}）被{workflow.ACTION_LABELS[action]}：{(comment or '').strip()}",
             link={SubmissionKind.PROGRESS: f"/projects/{project.id}/review/{period_key}",
                   SubmissionKind.MONITORING: f"/monitoring/{project.id}/{period_key}",
-                  SubmissionKind.EVALUATION: f"/evaluation/{project.id}/{period_key}"}.get(submission_kind, ""),
+                  SubmissionKind.EVALUATION: f"/evaluation/{project.id}/{period_key}",
+                  SubmissionKind.ADJUSTMENT: f"/projects/{project.id}/adjustments/{period_key.removeprefix('adj')}"}.get(submission_kind, ""),
             dedupe_key=f"returned:{submission.id}:{len(submission.events)}",
         )
     audit.record(
