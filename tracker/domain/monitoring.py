@@ -42,6 +42,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
+from typing import Any, cast
 
 from tracker.domain import DomainError
 from tracker.domain.scoring import (
@@ -66,7 +67,7 @@ from tracker.domain.targets import (
     REVERSE_OPS,
     Target,
 )
-from tracker.domain.vocab import Light
+from tracker.domain.vocab import Light, Tier
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -148,12 +149,13 @@ class Thresholds:
         unknown = sorted(set(values) - names)
         if unknown:
             raise MonitoringError(f"未知的预警阈值设置：{'、'.join(unknown)}")
-        kwargs: dict[str, object] = {}
+        # values are checked per field below (Decimal, or a tuple of light names for explain_lights)
+        kwargs: dict[str, Any] = {}
         for name, value in values.items():
             if value is None:
                 continue
             if name == "explain_lights":
-                kwargs[name] = tuple(value)
+                kwargs[name] = tuple(cast(Iterable[str], value))
                 continue
             try:
                 kwargs[name] = value if isinstance(value, Decimal) else Decimal(str(value).strip())
@@ -289,7 +291,7 @@ def _tier_light(tier: str | None) -> str:
         return GREY
     if tier not in _TIER_LIGHTS:
         raise MonitoringError(f"未知的评价档次“{tier}”，应为“达成”、“部分达成”或“未达成”")
-    return _TIER_LIGHTS[tier]
+    return _TIER_LIGHTS[Tier(tier)]
 
 
 def _within_budget_light(target: Target, current, budget) -> str:
@@ -305,6 +307,8 @@ def _quantitative_light(
     target: Target, value: Decimal, time_progress: Decimal, cumulative: bool, thresholds: Thresholds
 ) -> str:
     t = target.value
+    if t is None:
+        raise MonitoringError(f"指标值“{target.raw}”缺少目标数值")
     if is_zero_ceiling(target):
         # "0次", "安全事故0起", "≤0起": one event already misses the year's target
         return RED if value > 0 else GREEN
@@ -352,10 +356,10 @@ def _deadline_light(target: Target, completed_on, as_of: date, budget_year: int)
                 light = YELLOW
         return light
     due = deadline_due_date(target, budget_year)
-    done = as_date(completed_on, "完成日期")
-    if done is None or done > as_of:
+    done_on = as_date(completed_on, "完成日期")
+    if done_on is None or done_on > as_of:
         return RED if as_of > due else GREEN
-    return GREEN if done <= due else YELLOW
+    return GREEN if done_on <= due else YELLOW
 
 
 def project_light(lights: Iterable[str]) -> str:
@@ -401,7 +405,7 @@ def check_deviation_explanation(
     if not (measure and measure.strip()):
         missing.append("纠偏措施")
     if missing:
-        raise MonitoringError(f"{LIGHT_LABELS[light]}灯指标须填写{'、'.join(missing)}后才能提交")
+        raise MonitoringError(f"{LIGHT_LABELS[Light(light)]}灯指标须填写{'、'.join(missing)}后才能提交")
 
 
 # ---------------------------------------------------------------------------- forecast

@@ -39,8 +39,9 @@ def year_to_date(readings: Iterable[Reading], *, cumulative: bool) -> Decimal | 
     if not with_value:
         return None
     if cumulative:
-        return sum((r.value for r in with_value), Decimal(0))
-    return _latest(with_value).value
+        return sum((r.value for r in with_value if r.value is not None), Decimal(0))
+    latest = _latest(with_value)  # never None: with_value is not empty
+    return latest.value if latest is not None else None
 
 
 def latest_tier(readings: Iterable[Reading]) -> str | None:
@@ -52,7 +53,8 @@ def completions(readings: Iterable[Reading]) -> dict[int | None, date]:
     """Completion date per month (monthly deadlines) or under None (one-off); latest wins."""
     result: dict[int | None, date] = {}
     for reading in sorted((r for r in readings if r.completed_on), key=lambda r: (r.as_of, r.seq)):
-        result[reading.for_month] = reading.completed_on
+        if reading.completed_on is not None:
+            result[reading.for_month] = reading.completed_on
     return result
 
 

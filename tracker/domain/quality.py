@@ -206,7 +206,12 @@ class QualitySettings:
 
     def threshold(self, code: str) -> Decimal:
         value = self.thresholds.get(code)
-        return value if value is not None else RULES_BY_CODE[code].threshold
+        if value is not None:
+            return value
+        default = RULES_BY_CODE[code].threshold
+        if default is None:
+            raise ValueError(f"quality rule {code!r} has no threshold")
+        return default
 
 
 @dataclass(frozen=True)
@@ -272,7 +277,7 @@ def serves_people(project: ProjectFacts) -> bool:
     return any(_SERVES_PEOPLE.search(t or "") for t in texts)
 
 
-def _fmt(value: Decimal) -> str:
+def _fmt(value: Decimal | None) -> str:
     return format_decimal(value)
 
 
@@ -335,9 +340,9 @@ def review_project(project: ProjectFacts, settings: QualitySettings | None = Non
     for ind in inds:
         raw = (ind.target_raw or "").strip()
         if ind.kind == KIND_QUALITATIVE:
-            word = vague_word(raw)
-            if word:
-                add("vague_wording", f"“{ind.level3}”的指标值“{raw}”含“{word}”，没有可衡量的数值或标准。", ind)
+            vague = vague_word(raw)
+            if vague:
+                add("vague_wording", f"“{ind.level3}”的指标值“{raw}”含“{vague}”，没有可衡量的数值或标准。", ind)
         if is_satisfaction(ind):
             if ind.kind != KIND_QUANTITATIVE or ind.value is None:
                 add("satisfaction_low", f"满意度指标“{ind.level3}”的指标值“{raw or '（空）'}”未量化。", ind)

@@ -39,6 +39,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import Any
 
 from tracker.domain import DomainError, formatting, units
 from tracker.domain.targets import (
@@ -225,7 +226,7 @@ def _tier_range_text(tier: str, weight: Decimal) -> str:
     return f"{low_text} 至 {high.quantize(CENT, rounding=ROUND_FLOOR):.2f} 分之间"
 
 
-def tier_score_checked(tier: str, tier_score, weight: Decimal) -> Decimal:
+def tier_score_checked(tier: str | None, tier_score, weight: Decimal) -> Decimal:
     """The evaluator's score for a tier, rounded, or ScoringError when outside the tier."""
     if tier is None:
         raise ScoringError("定性和时限指标须选择评价档次（达成、部分达成、未达成）")
@@ -491,6 +492,7 @@ def monthly_completions(completed_on) -> dict[int, date | None]:
     """Completion dates per month from a mapping {month: date|None} or a list Jan..Dec."""
     if completed_on is None:
         return {}
+    items: Iterable[tuple[Any, Any]]
     if isinstance(completed_on, Mapping):
         items = completed_on.items()
     elif isinstance(completed_on, Sequence) and not isinstance(completed_on, str):

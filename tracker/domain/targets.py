@@ -151,7 +151,7 @@ class Target:
     def due_date_in_month(self, year: int, month: int) -> date | None:
         """For 每月N日前: that month's due date (day N, or the month's last day when
         the month is shorter). None when the target is not recurring."""
-        if not self.is_recurring:
+        if not self.is_recurring or self.monthly_day is None:
             return None
         last = calendar.monthrange(year, month)[1]
         return date(year, month, min(self.monthly_day, last))
@@ -408,6 +408,7 @@ def _parse_deadline(raw: str, s: str) -> Target | None:
 
 def _before_month(raw: str, year: int | None, month: int) -> Target | None:
     """ "M月前": the last day of month M−1 (1月前 is the end of the previous year)."""
+    due_year: int | None
     if month == 1:
         if year is None:
             return None  # the end of the year before the budget year: not representable

@@ -24,7 +24,7 @@ class UnitError(DomainError):
 # ---------------------------------------------------------------------------
 # text normalisation shared with targets.py
 
-_HALFWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}  # ！..～ → !..~
+_HALFWIDTH: dict[int, int | None] = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}  # ！..～ → !..~
 _HALFWIDTH.update(
     {
         0x3000: 0x20,  # ideographic space

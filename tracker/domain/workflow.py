@@ -171,7 +171,7 @@ def allowed_actions(state: str, role: str, same_department: bool) -> list[str]:
 
     The comment is not considered: the UI asks for it when the action needs one.
     """
-    allowed = []
+    allowed: list[str] = []
     for action in ACTIONS:
         try:
             next_state(state, action, role=role, same_department=same_department, comment="-")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 
 from tracker.domain import DomainError
 from tracker.extensions import db
@@ -55,9 +56,9 @@ def create_user(
 
 
 def _active_admins() -> int:
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count(User.id)).where(User.role == ROLE_ADMIN, User.is_active_flag.is_(True))
-    )
+    ).scalar_one()
 
 
 class AccountConflict(AccountError):
@@ -68,12 +69,13 @@ def _bump_version(user: User, expected_version: int | None) -> None:
     """Optimistic check: the edit applies only to the version the admin saw (atomic in SQL)."""
     current = user.profile_version or 1
     if expected_version is not None:
-        result = db.session.execute(
+        # Session.execute is typed as Result; a bulk UPDATE returns a CursorResult (with rowcount)
+        result = cast(CursorResult[Any], db.session.execute(
             update(User)
             .where(User.id == user.id, User.profile_version == expected_version)
             .values(profile_version=expected_version + 1)
             .execution_options(synchronize_session=False)
-        )
+        ))
         if result.rowcount != 1:
             raise AccountConflict(
                 f"用户“{user.username}”已被其他管理员修改，您的修改未保存。页面已显示最新内容，请核对后重新保存。"

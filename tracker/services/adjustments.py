@@ -171,6 +171,8 @@ def apply(adj: TargetAdjustment, user: User) -> None:
     project = adj.project
     if adj.kind == ADJ_TARGET:
         ind = db.session.get(Indicator, adj.indicator_id)
+        if ind is None:
+            raise AdjustmentError(f"要调整的指标（编号 {adj.indicator_id}）已不存在。")
         _ensure_baseline(ind)
         target = _parsed(adj.new_target_raw, level2=ind.level2, name=ind.level3)
         version = TargetVersion(

@@ -52,13 +52,13 @@ def tokens_of(user: User) -> list[ApiToken]:
 
 
 def _active_count(user: User, now: datetime) -> int:
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count(ApiToken.id)).where(
             ApiToken.user_id == user.id,
             ApiToken.revoked_at.is_(None),
             (ApiToken.expires_at.is_(None)) | (ApiToken.expires_at > now),
         )
-    )
+    ).scalar_one()
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,8 @@ def insert_rows(model, rows: list[dict]) -> int:
             yield [row[k] for k in keys] + extra
 
     raw = connection.connection.driver_connection
+    if raw is None:
+        raise RuntimeError("bulk insert needs an open DB-API connection")
     if dialect.name == "postgresql":
         # COPY takes JSON columns as their text (a dict or list is not a COPY value).
         as_json = [i for i, c in enumerate(columns) if isinstance(c.type, JSON)]

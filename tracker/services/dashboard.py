@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from math import ceil
+from typing import Any
 
 from sqlalchemy import Select, and_, case, func, literal, select
 
@@ -313,6 +314,7 @@ def evaluation_rows_query(
     """(form, project name, department name, state) of a year, filtered in SQL; with
     ``count`` the COUNT of those rows instead."""
     form_state = func.coalesce(Submission.state, literal("draft"))
+    stmt: Select[*tuple[Any, ...]]
     if count:
         stmt = select(func.count(EvaluationForm.id)).join(Project, EvaluationForm.project_id == Project.id)
     else:

@@ -6,6 +6,7 @@ Everything is checked before anything is added, and services only flush.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -81,7 +82,7 @@ def record_value(
     user: User,
     indicator: Indicator,
     data: ValueInput,
-    files: list[tuple[str, bytes]] = (),
+    files: Sequence[tuple[str, bytes]] = (),
     *,
     supersedes: ProgressEntry | None = None,
     void: bool = False,
@@ -163,7 +164,7 @@ def record_spending(
     user: User,
     project: Project,
     data: SpendingInput | None,
-    files: list[tuple[str, bytes]] = (),
+    files: Sequence[tuple[str, bytes]] = (),
     *,
     supersedes: Spending | None = None,
     void_reason: str | None = None,
@@ -178,7 +179,11 @@ def record_spending(
     if data is None:  # voiding
         if not (void_reason or "").strip():
             raise InputError({"reason": "撤销记录须说明原因。"})
-        data = SpendingInput(supersedes.spent_on, Decimal(0), Decimal(0), supersedes.input_unit, void_reason.strip())
+        if supersedes is None:
+            raise ValueError("voiding a spending needs the record it voids (supersedes)")
+        data = SpendingInput(
+            supersedes.spent_on, Decimal(0), Decimal(0), supersedes.input_unit, (void_reason or "").strip()
+        )
     period = ensure_open(project, data.spent_on)
     row = Spending(
         project_id=project.id,

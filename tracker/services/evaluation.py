@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
@@ -80,9 +81,9 @@ def _year_end_value(ind, record: IndicatorRecord, year: int, target: Target | No
             proposed = scoring.propose_deadline_tier(target, completed, budget_year=year)
             text = f"{len(completed)} 个月已完成"
         elif target.month:
-            completed = done.get(None)
-            proposed = scoring.propose_deadline_tier(target, completed, budget_year=year)
-            text = f"{completed.isoformat()} 完成" if completed else "未完成"
+            completed_on = done.get(None)
+            proposed = scoring.propose_deadline_tier(target, completed_on, budget_year=year)
+            text = f"{completed_on.isoformat()} 完成" if completed_on else "未完成"
         tier = proposed
     elif target.kind == KIND_WITHIN_BUDGET:
         tier = record.latest_tier
@@ -122,7 +123,9 @@ def open_forms(year: int, *, user: User | None = None) -> dict:
         return counts
     db.session.flush()
     has_form = exists().where(EvaluationForm.project_id == Project.id, EvaluationForm.year == year)
-    counts["existing"] = db.session.scalar(select(func.count(Project.id)).where(Project.year_id == budget_year.id, has_form))
+    counts["existing"] = db.session.execute(
+        select(func.count(Project.id)).where(Project.year_id == budget_year.id, has_form)
+    ).scalar_one()
     projects = db.session.execute(
         select(Project.id, Project.department_id, Project.name, Project.initial_budget, Project.adjusted_budget)
         .where(Project.year_id == budget_year.id, ~has_form)
@@ -171,7 +174,8 @@ def open_forms(year: int, *, user: User | None = None) -> dict:
                 weights, split = {}, {}
             budget = project.adjusted_budget if project.adjusted_budget is not None else project.initial_budget
             spent = spent_by_project.get(project.id, Decimal(0))
-            rows, taken = [], {}
+            rows: list[dict[str, Any]] = []
+            taken: dict[str, int] = {}
             for ind in project_indicators:
                 index = taken.get(ind.level1, 0)
                 taken[ind.level1] = index + 1

@@ -7,6 +7,7 @@ import hashlib
 import io
 import uuid
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,7 +103,7 @@ def path_of(evidence: Evidence) -> Path:
 
 
 def store(
-    files: list[tuple[str, bytes]],
+    files: Sequence[tuple[str, bytes]],
     *,
     project: Project,
     user: User,

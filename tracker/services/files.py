@@ -11,14 +11,15 @@ from __future__ import annotations
 import os
 import uuid
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 _KEY = "staged_files"
 
 
-def stage(session: Session, target: Path, data: bytes) -> None:
+def stage(session: Session | scoped_session[Any], target: Path, data: bytes) -> None:
     """Write ``data`` for ``target``; it appears under that name only when ``session`` commits."""
     temp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.part")
     temp.write_bytes(data)

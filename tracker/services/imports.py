@@ -431,7 +431,10 @@ def _year_and_department(plan: ImportPlan) -> tuple[BudgetYear, Department]:
         dept = Department(code=plan.department_code, name=plan.department_name)
         session.add(dept)
     else:
-        dept = session.get(Department, plan.department_id)
+        found = session.get(Department, plan.department_id)
+        if found is None:
+            raise ImportError_(f"部门（编号 {plan.department_id}）已不存在，请重新上传后导入。")
+        dept = found
     session.flush()
     return budget_year, dept
 
@@ -455,6 +458,8 @@ def _write_budget(plan: ImportPlan, dept: Department, budget_year: BudgetYear, s
 
 def _write_indicator(ip: IndicatorPlan, project: Project, indicators_by_id: dict[int, Indicator]) -> None:
     if ip.status == CHANGED:
+        if ip.existing_id is None:
+            raise ImportError_(f"指标“{ip.parsed.level3}”标为已修改，却没有对应的原有指标。")
         ind = indicators_by_id[ip.existing_id]
     else:
         ind = Indicator(project_id=project.id)
@@ -486,6 +491,8 @@ def _write_projects(plan: ImportPlan, dept: Department, budget_year: BudgetYear,
         if pp.status not in (NEW, CHANGED):
             continue
         parsed = pp.parsed
+        if parsed is None:
+            raise ImportError_("新增或修改的项目缺少解析结果。")
         if pp.status == NEW:
             project = Project(
                 department_id=dept.id,
@@ -499,6 +506,8 @@ def _write_projects(plan: ImportPlan, dept: Department, budget_year: BudgetYear,
             session.add(project)
             session.flush()
         else:
+            if pp.existing_id is None:
+                raise ImportError_(f"项目“{parsed.name}”标为已修改，却没有对应的原有项目。")
             project = projects_by_id[pp.existing_id]
             project.goal = parsed.goal
             project.position = parsed.order

@@ -112,7 +112,8 @@ require_year = _require_year  # checked by a page before it queues a job request
 
 def monitoring_job(as_of: date, *, progress_cb=None) -> JobPlan:
     _require_year(as_of.year)
-    return JobPlan("monitoring", as_of.isoformat(), lambda: monitoring.run(as_of, progress_cb=progress_cb))
+    # a plain dict of the counts: run_job adds "seconds" to it
+    return JobPlan("monitoring", as_of.isoformat(), lambda: dict(monitoring.run(as_of, progress_cb=progress_cb)))
 
 
 def monthly_reminder_job(today: date) -> JobPlan:

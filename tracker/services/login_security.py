@@ -20,9 +20,10 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from flask import current_app, has_app_context
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.extensions import db
@@ -129,19 +130,23 @@ def record_attempt(username: str, remote_addr: str, *, success: bool, user: User
 def unlock(user: User, *, acting: User) -> int:
     """Admin: clear the recent failures of an account so that it can log in again."""
     window = timedelta(minutes=_cfg("LOGIN_LOCK_MINUTES"))
-    result = db.session.execute(
+    # Session.execute is typed as Result; a bulk DELETE returns a CursorResult (with rowcount)
+    result = cast(CursorResult[Any], db.session.execute(
         delete(LoginAttempt).where(
             LoginAttempt.username == _norm(user.username),
             LoginAttempt.success.is_(False),
             LoginAttempt.at >= utcnow() - window,
         )
-    )
+    ))
     audit.record(acting, "login_unlock", "user", user.id, f"解锁账号“{user.username}”", department_id=user.department_id)
     return result.rowcount or 0
 
 
 def prune_attempts(older_than_days: int = 90) -> int:
-    result = db.session.execute(delete(LoginAttempt).where(LoginAttempt.at < utcnow() - timedelta(days=older_than_days)))
+    result = cast(
+        CursorResult[Any],
+        db.session.execute(delete(LoginAttempt).where(LoginAttempt.at < utcnow() - timedelta(days=older_than_days))),
+    )
     return result.rowcount or 0
 
 

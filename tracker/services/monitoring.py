@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from typing import TypedDict
 
 from sqlalchemy import exists, func, select
 
@@ -16,7 +17,7 @@ from tracker.domain import DomainError
 from tracker.domain import monitoring as monitoring_rules
 from tracker.domain.accumulation import CUMULATIVE
 from tracker.domain.targets import KIND_DEADLINE, KIND_QUALITATIVE, KIND_QUANTITATIVE, KIND_WITHIN_BUDGET
-from tracker.domain.vocab import Role, State, SubmissionKind
+from tracker.domain.vocab import Light, Role, State, SubmissionKind
 from tracker.extensions import db
 from tracker.models import (
     BudgetYear,
@@ -79,7 +80,7 @@ def _row(ind, record: IndicatorRecord, *, as_of, year, tp, budget, spent, limits
     current = None
     current_text = ""
     tier = None
-    completed = None
+    completed: dict[int | None, date] | date | None = None
     if target.kind == KIND_QUANTITATIVE:
         current = record.value(cumulative=cumulative)
     elif target.kind == KIND_QUALITATIVE:
@@ -91,8 +92,8 @@ def _row(ind, record: IndicatorRecord, *, as_of, year, tp, budget, spent, limits
             completed = {m: d for m, d in done.items() if m}
             current_text = "；".join(f"{m}月{d.month}/{d.day}" for m, d in sorted(completed.items()))
         else:
-            completed = done.get(None)
-            current_text = f"{completed.isoformat()} 完成" if completed else "未完成"
+            completed = one_off = done.get(None)
+            current_text = f"{one_off.isoformat()} 完成" if one_off else "未完成"
     elif target.kind == KIND_WITHIN_BUDGET:
         current = spent if budget is not None else None
         current_text = "" if budget is not None else "未录入预算"
@@ -132,7 +133,16 @@ def _row(ind, record: IndicatorRecord, *, as_of, year, tp, budget, spent, limits
     }
 
 
-def run(as_of: date, *, progress_cb: Callable[[int, int, object], None] | None = None) -> dict:
+class RunCounts(TypedDict):
+    """What run() did: snapshots written, indicators judged, projects skipped, projects per light."""
+
+    projects: int
+    indicators: int
+    skipped: int
+    lights: dict[str, int]
+
+
+def run(as_of: date, *, progress_cb: Callable[[int, int, object], None] | None = None) -> RunCounts:
     """Snapshot every project of the as-of date's budget year that has none for this date.
 
     Set-based (issue 9): per batch of projects, a few aggregate queries read what the record
@@ -142,7 +152,9 @@ def run(as_of: date, *, progress_cb: Callable[[int, int, object], None] | None =
     commits (with its completion row) or rolls back.
     """
     year = db.session.scalar(select(BudgetYear).where(BudgetYear.year == as_of.year))
-    counts = {"projects": 0, "indicators": 0, "skipped": 0, "lights": {light: 0 for light in monitoring_rules.LIGHTS}}
+    counts: RunCounts = {
+        "projects": 0, "indicators": 0, "skipped": 0, "lights": {light: 0 for light in monitoring_rules.LIGHTS}
+    }
     if year is None:
         return counts
     period_key = as_of.isoformat()
@@ -150,9 +162,9 @@ def run(as_of: date, *, progress_cb: Callable[[int, int, object], None] | None =
     tp = monitoring_rules.time_progress(as_of, as_of.year)
     db.session.flush()
     has_snapshot = exists().where(MonitoringSnapshot.project_id == Project.id, MonitoringSnapshot.period_key == period_key)
-    counts["skipped"] = db.session.scalar(
+    counts["skipped"] = db.session.execute(
         select(func.count(Project.id)).where(Project.year_id == year.id, has_snapshot)
-    )
+    ).scalar_one()
     projects = db.session.execute(
         select(Project.id, Project.department_id, Project.initial_budget, Project.adjusted_budget, Project.goal)
         .where(Project.year_id == year.id, ~has_snapshot)
@@ -260,7 +272,7 @@ def run(as_of: date, *, progress_cb: Callable[[int, int, object], None] | None =
             notify.users_with_role(Role.FINANCE),
             kind="monitoring_run",
             message=f"{period_label(as_of)}双监控已运行：{counts['projects']} 个项目，"
-            + "，".join(f"{monitoring_rules.LIGHT_LABELS[k]}灯 {v}" for k, v in counts["lights"].items() if v),
+            + "，".join(f"{monitoring_rules.LIGHT_LABELS[Light(k)]}灯 {v}" for k, v in counts["lights"].items() if v),
             link=f"/monitoring/?period={period_key}",
             dedupe_key=f"monitoring_run:{period_key}",
         )

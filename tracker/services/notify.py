@@ -124,9 +124,9 @@ def send_pending_email(limit: int = 200) -> int:
 
 
 def unread_count(user: User) -> int:
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count(Notification.id)).where(Notification.user_id == user.id, Notification.read_at.is_(None))
-    )
+    ).scalar_one()
 
 
 def recent(user: User, limit: int = 200) -> list[Notification]:

@@ -19,6 +19,7 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from sqlalchemy import select
 
@@ -100,6 +101,13 @@ class PaymentRow:
     project_name: str = ""
     department_name: str = ""
 
+    @property
+    def matched_project_id(self) -> int:
+        """The project of a matched row; only matched rows reach duplicate checks and apply."""
+        if self.project_id is None:
+            raise PaymentFileError(f"第 {self.line} 行未匹配到项目。")
+        return self.project_id
+
 
 @dataclass
 class PaymentPlan:
@@ -155,7 +163,7 @@ def _rows_of(filename: str, data: bytes) -> list[list]:
         except Exception:
             raise PaymentFileError(f"“{filename}”不是有效的 Excel（.xlsx）文件。") from None
         with closing(wb):  # a read-only workbook holds the archive open until closed
-            rows = []
+            rows: list[list[Any]] = []
             for row in wb.worksheets[0].iter_rows(values_only=True):
                 rows.append(list(row))
                 if len(rows) > MAX_ROWS + 50:
@@ -422,7 +430,7 @@ def _mark_duplicates_and_locks(plan: PaymentPlan, projects: dict) -> None:
                 select(Expenditure.client_token).where(Expenditure.client_token.in_(tokens[start : start + 500]))
             )
         )
-    project_ids = sorted({r.project_id for r in matched})
+    project_ids = sorted({r.matched_project_id for r in matched})
     cur = current_entries_query(Expenditure).where(Expenditure.project_id.in_(project_ids))
     recorded = {
         (e.project_id, e.spent_on, e.amount.normalize(), re.sub(r"\s+", "", e.note or ""))
@@ -449,9 +457,9 @@ def _mark_duplicates_and_locks(plan: PaymentPlan, projects: dict) -> None:
             r.status, r.reason = DUPLICATE, "已登记过相同项目、日期、金额、摘要的支出"
         elif r.fingerprint in seen:
             r.status, r.reason = DUPLICATE, f"与文件第 {seen[r.fingerprint]} 行完全相同"
-        elif projects[r.project_id][5]:
+        elif projects[r.matched_project_id][5]:
             r.status, r.reason = UNMATCHED, f"{r.spent_on.year} 年度已归档（只读）"
-        elif is_locked_day(r.spent_on, locked[r.project_id]):
+        elif is_locked_day(r.spent_on, locked[r.matched_project_id]):
             r.status = UNMATCHED
             r.reason = f"{period_for(r.spent_on, frequency()).label}的填报已提交审核或已审核通过，已锁定"
         seen.setdefault(r.fingerprint, r.line)
@@ -491,7 +499,7 @@ def apply_payments(user: User, plan: PaymentPlan) -> PaymentImport:
         else set()
     )
     for r in added:
-        project = projects[r.project_id]
+        project = projects[r.matched_project_id]
         if user.role == Role.REVIEWER and project.department_id != user.department_id:
             raise PaymentAccessError(f"第 {r.line} 行的项目不属于您的部门。")  # scope checked twice
         row = Expenditure(
@@ -513,7 +521,7 @@ def apply_payments(user: User, plan: PaymentPlan) -> PaymentImport:
     # One audit line per project rather than per payment: a month's export has hundreds.
     per_project: dict[int, list[PaymentRow]] = defaultdict(list)
     for r in added:
-        per_project[r.project_id].append(r)
+        per_project[r.matched_project_id].append(r)
     for pid, items in per_project.items():
         total = sum((r.amount for r in items), Decimal(0))
         audit.record(

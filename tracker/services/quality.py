@@ -206,6 +206,8 @@ def _previous_actuals(year: int, dept_ids: set[int]) -> dict[tuple[int, str], di
     ).all()
     out: dict[tuple[int, str], dict[str, rules.PreviousActual]] = defaultdict(dict)
     for dept_id, pname, level3, unit, actual in rows:
+        if actual is None:  # excluded in SQL (actual_value IS NOT NULL)
+            continue
         out[(dept_id, rules.normalize_name(pname))][rules.normalize_name(level3)] = rules.PreviousActual(
             actual, unit or "", year - 1
         )
@@ -243,6 +245,8 @@ def _linked_previous_actuals(year: int, project_ids: list[int]) -> dict[int, dic
             )
         ).all()
         for pid, level3, unit, actual in rows:
+            if actual is None:  # excluded in SQL (actual_value IS NOT NULL)
+                continue
             out[pid][rules.normalize_name(level3)] = rules.PreviousActual(actual, unit or "", year - 1)
     return out
 
@@ -348,7 +352,7 @@ def after_import(source: SourceDocument | None) -> None:
     ids = list(db.session.scalars(select(Project.id).where(Project.source_document_id == source.id)))
     if not ids:
         return
-    year = db.session.scalar(select(BudgetYear.year).where(BudgetYear.id == source.year_id))
+    year = db.session.execute(select(BudgetYear.year).where(BudgetYear.id == source.year_id)).scalar_one()
     text = summary_text(review(None, year, project_ids=ids))
     source.change_summary = (source.change_summary + "\n" + text).strip()
     db.session.flush()

@@ -81,7 +81,8 @@ def act(
         WorkflowEvent(action=action, from_state=before, to_state=after, comment=(comment or "").strip(), actor_id=user.id)
     )
     db.session.flush()
-    label = KIND_LABELS.get(kind, kind)
+    submission_kind = SubmissionKind(kind)  # kinds are the enum's values (stored on the submission)
+    label = KIND_LABELS.get(submission_kind, kind)
     if after == workflow.RETURNED:
         from tracker.services import notify
 
@@ -93,7 +94,7 @@ def act(
             link={SubmissionKind.PROGRESS: f"/projects/{project.id}/review/{period_key}",
                   SubmissionKind.MONITORING: f"/monitoring/{project.id}/{period_key}",
                   SubmissionKind.EVALUATION: f"/evaluation/{project.id}/{period_key}",
-                  SubmissionKind.ADJUSTMENT: f"/projects/{project.id}/adjustments/{period_key.removeprefix('adj')}"}.get(kind, ""),
+                  SubmissionKind.ADJUSTMENT: f"/projects/{project.id}/adjustments/{period_key.removeprefix('adj')}"}.get(submission_kind, ""),
             dedupe_key=f"returned:{submission.id}:{len(submission.events)}",
         )
     audit.record(

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import String, cast, exists, func, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, String, cast, exists, func, literal, or_, select, union_all
 
 from tracker.domain.periods import Period, PeriodError, current_period, parse_period_key
 from tracker.domain.vocab import Role, State
@@ -187,14 +188,14 @@ def _branches(user: User, year: BudgetYear, day: date, *, lean: bool = False) ->
         )
         this_period = current_period(day, year.year, frequency()).key if day.year == year.year else None
         own = select(Project.id).where(Project.year_id == year.id, Project.department_id == user.department_id)
-        recorded = (
+        recorded_stmt = (
             select(ProgressEntry.project_id, ProgressEntry.period_key)
             .where(ProgressEntry.project_id.in_(own), ProgressEntry.is_void.is_(False), ~exists(submitted))
             .group_by(ProgressEntry.project_id, ProgressEntry.period_key)
         )
         if this_period:
-            recorded = recorded.where(ProgressEntry.period_key < this_period)
-        recorded = recorded.subquery()
+            recorded_stmt = recorded_stmt.where(ProgressEntry.period_key < this_period)
+        recorded = recorded_stmt.subquery()
         branches.append(
             base(*columns("period", literal("progress"), recorded.c.period_key, literal("draft"), literal("")))
             .join(recorded, recorded.c.project_id == Project.id)
@@ -266,7 +267,7 @@ def todo_count(user: User) -> int:
         parts.append(select(func.coalesce(func.sum(list(missing.c)[-1]), 0)).scalar_subquery())
     if not parts:
         return 0
-    total = parts[0]
+    total: ColumnElement[Any] = parts[0]
     for part in parts[1:]:
         total = total + part
     return int(db.session.scalar(select(total)) or 0)

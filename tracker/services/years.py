@@ -129,6 +129,8 @@ def previous_values(project: Project) -> tuple[dict[int, PreviousValues], Evalua
         rows = {r.indicator_id: r for r in db.session.scalars(select(EvaluationRow).where(EvaluationRow.form_id == form.id))}
     out: dict[int, PreviousValues] = {}
     for ind_id, prev_id in links:
+        if prev_id is None:  # excluded in SQL (previous_indicator_id IS NOT NULL)
+            continue
         pv = PreviousValues(year=prev_year, target_raw=prev_targets.get(prev_id, ""), approved=approved)
         row = rows.get(prev_id)
         if row is not None:
