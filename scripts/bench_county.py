@@ -196,7 +196,10 @@ def floor(which: str, url: str, write: bool) -> None:
         import psycopg
 
         conn = psycopg.connect(
-            host=parsed.host, port=parsed.port or 5432, user=parsed.username, password=parsed.password,
+            host=parsed.host,
+            port=parsed.port or 5432,
+            user=parsed.username,
+            password=parsed.password,
             dbname=parsed.database,
         )
         false, mark = "false", "%s"
@@ -229,56 +232,194 @@ def floor(which: str, url: str, write: bool) -> None:
             return dict(cur.fetchall())
 
         if which == "monitoring":
-            many("monitoring_snapshots",
-                 ["project_id", "period_key", "as_of", "time_progress", "initial_budget", "adjusted_budget", "spent",
-                  "execution_rate", "forecast_spent", "budget_light", "project_light", "annual_goal",
-                  "expected_completion", "budget_explanation", "needs_rectification", "rectification_requirements",
-                  "rectification_result", "created_at", "version"],
-                 [(p[0], "floor", dt.date(YEAR, 6, 30), Decimal("0.5"), p[2], p[3], zero, zero, zero, "green", "green",
-                   p[4] or "", "", "", False, "", "", now, 1) for p in projects])
+            many(
+                "monitoring_snapshots",
+                [
+                    "project_id",
+                    "period_key",
+                    "as_of",
+                    "time_progress",
+                    "initial_budget",
+                    "adjusted_budget",
+                    "spent",
+                    "execution_rate",
+                    "forecast_spent",
+                    "budget_light",
+                    "project_light",
+                    "annual_goal",
+                    "expected_completion",
+                    "budget_explanation",
+                    "needs_rectification",
+                    "rectification_requirements",
+                    "rectification_result",
+                    "created_at",
+                    "version",
+                ],
+                [
+                    (
+                        p[0],
+                        "floor",
+                        dt.date(YEAR, 6, 30),
+                        Decimal("0.5"),
+                        p[2],
+                        p[3],
+                        zero,
+                        zero,
+                        zero,
+                        "green",
+                        "green",
+                        p[4] or "",
+                        "",
+                        "",
+                        False,
+                        "",
+                        "",
+                        now,
+                        1,
+                    )
+                    for p in projects
+                ],
+            )
             snapshot = ids("monitoring_snapshots", "period_key = 'floor'")
-            many("monitoring_rows",
-                 ["snapshot_id", "indicator_id", "position", "level1", "level2", "level3", "target_raw", "target_unit",
-                  "accumulation", "current_value", "current_text", "light", "forecast", "forecast_text",
-                  "forecast_reason", "reasons", "analysis", "measure"],
-                 [(snapshot[i[1]], i[0], i[2], i[3], i[4], i[5], i[6], i[11] or "", i[17], zero, "", "green", zero,
-                   "", "", "[]", "", "") for i in indicators])
-            many("submissions", ["project_id", "kind", "period_key", "state", "last_comment", "updated_at", "version"],
-                 [(p[0], "monitoring", "floor", "draft", "", now, 1) for p in projects])
+            many(
+                "monitoring_rows",
+                [
+                    "snapshot_id",
+                    "indicator_id",
+                    "position",
+                    "level1",
+                    "level2",
+                    "level3",
+                    "target_raw",
+                    "target_unit",
+                    "accumulation",
+                    "current_value",
+                    "current_text",
+                    "light",
+                    "forecast",
+                    "forecast_text",
+                    "forecast_reason",
+                    "reasons",
+                    "analysis",
+                    "measure",
+                ],
+                [
+                    (
+                        snapshot[i[1]],
+                        i[0],
+                        i[2],
+                        i[3],
+                        i[4],
+                        i[5],
+                        i[6],
+                        i[11] or "",
+                        i[17],
+                        zero,
+                        "",
+                        "green",
+                        zero,
+                        "",
+                        "",
+                        "[]",
+                        "",
+                        "",
+                    )
+                    for i in indicators
+                ],
+            )
+            many(
+                "submissions",
+                ["project_id", "kind", "period_key", "state", "last_comment", "updated_at", "version"],
+                [(p[0], "monitoring", "floor", "draft", "", now, 1) for p in projects],
+            )
         else:
-            many("evaluation_forms",
-                 ["project_id", "year", "level1_weights", "execution_weight", "initial_budget", "budget", "spent",
-                  "fiscal_share", "execution_score", "execution_explanation", "goal_actual", "total_score", "grade",
-                  "created_at", "version"],
-                 [(p[0], 1999, "{}", Decimal(10), p[2], p[3], zero, p[2], zero, "", "", zero, "中", now, 1) for p in projects])
+            many(
+                "evaluation_forms",
+                [
+                    "project_id",
+                    "year",
+                    "level1_weights",
+                    "execution_weight",
+                    "initial_budget",
+                    "budget",
+                    "spent",
+                    "fiscal_share",
+                    "execution_score",
+                    "execution_explanation",
+                    "goal_actual",
+                    "total_score",
+                    "grade",
+                    "created_at",
+                    "version",
+                ],
+                [
+                    (p[0], 1999, "{}", Decimal(10), p[2], p[3], zero, p[2], zero, "", "", zero, "中", now, 1)
+                    for p in projects
+                ],
+            )
             form = ids("evaluation_forms", "year = 1999")
-            many("evaluation_rows",
-                 ["form_id", "indicator_id", "position", "target_raw", "weight", "actual_value", "actual_text", "tier",
-                  "proposed_tier", "tier_score", "score", "overshoot", "deduction", "deduction_reason", "explanation",
-                  "problem"],
-                 [(form[i[1]], i[0], i[2], i[6], zero, zero, "", None, None, None, zero, False, zero, "", "", "")
-                  for i in indicators])
-            many("score_changes", ["form_id", "created_at", "before", "after", "reason"],
-                 [(form[p[0]], now, None, zero, "floor") for p in projects])
-            many("submissions", ["project_id", "kind", "period_key", "state", "last_comment", "updated_at", "version"],
-                 [(p[0], "evaluation", "floor", "draft", "", now, 1) for p in projects])
+            many(
+                "evaluation_rows",
+                [
+                    "form_id",
+                    "indicator_id",
+                    "position",
+                    "target_raw",
+                    "weight",
+                    "actual_value",
+                    "actual_text",
+                    "tier",
+                    "proposed_tier",
+                    "tier_score",
+                    "score",
+                    "overshoot",
+                    "deduction",
+                    "deduction_reason",
+                    "explanation",
+                    "problem",
+                ],
+                [
+                    (form[i[1]], i[0], i[2], i[6], zero, zero, "", None, None, None, zero, False, zero, "", "", "")
+                    for i in indicators
+                ],
+            )
+            many(
+                "score_changes",
+                ["form_id", "created_at", "before", "after", "reason"],
+                [(form[p[0]], now, None, zero, "floor") for p in projects],
+            )
+            many(
+                "submissions",
+                ["project_id", "kind", "period_key", "state", "last_comment", "updated_at", "version"],
+                [(p[0], "evaluation", "floor", "draft", "", now, 1) for p in projects],
+            )
             cur.execute("SELECT id FROM users WHERE role = 'owner' ORDER BY id LIMIT 1")
             user = cur.fetchone()[0]
-            many("notifications", ["user_id", "kind", "message", "link", "dedupe_key", "created_at"],
-                 [(user, "floor", "floor", "", f"floor:{p[0]}", now) for p in projects])
+            many(
+                "notifications",
+                ["user_id", "kind", "message", "link", "dedupe_key", "created_at"],
+                [(user, "floor", "floor", "", f"floor:{p[0]}", now) for p in projects],
+            )
         conn.rollback()
     seconds = time.perf_counter() - started
     conn.close()
-    print(json.dumps({
-        "read_seconds": read_seconds, "seconds": seconds,
-        "rows": {k: len(v) for k, v in rows.items()},
-        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    }))
+    print(
+        json.dumps(
+            {
+                "read_seconds": read_seconds,
+                "seconds": seconds,
+                "rows": {k: len(v) for k, v in rows.items()},
+                "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            }
+        )
+    )
 
 
 def time_floor(which: str, url: str, write: bool) -> tuple[float, float]:
-    out, _wall, peak = _run([sys.executable, str(Path(__file__).resolve()), "--floor", which,
-                             *(["--write"] if write else []), "--db", url], url)
+    out, _wall, peak = _run(
+        [sys.executable, str(Path(__file__).resolve()), "--floor", which, *(["--write"] if write else []), "--db", url],
+        url,
+    )
     result = json.loads(out.strip().splitlines()[-1])
     return result["seconds"], peak
 
@@ -293,29 +434,45 @@ def runs(url: str, *, repeat: int, compare_with: Path | None) -> list[dict]:
             read_write, rw_peak = time_floor(which, url, write=True)
             for label, code in codes:
                 seconds, peak = time_run(which, url, code)
-                results.append({
-                    "run": which, "code": label, "seconds": seconds, "peak_mb": peak, "floor_read": read,
-                    "floor_read_write": read_write, "floor_peak_mb": max(read_peak, rw_peak),
-                })
-                print(f"  {which:<10} {label:<11} {seconds:7.2f} s  floor read {read:6.2f} s  read+write {read_write:6.2f} s"
-                      f"  → ×{seconds / read:5.1f} / ×{seconds / read_write:5.1f}  peak {peak:6.0f} MB"
-                      f" (floor {max(read_peak, rw_peak):.0f} MB)", flush=True)
+                results.append(
+                    {
+                        "run": which,
+                        "code": label,
+                        "seconds": seconds,
+                        "peak_mb": peak,
+                        "floor_read": read,
+                        "floor_read_write": read_write,
+                        "floor_peak_mb": max(read_peak, rw_peak),
+                    }
+                )
+                print(
+                    f"  {which:<10} {label:<11} {seconds:7.2f} s  floor read {read:6.2f} s  read+write {read_write:6.2f} s"
+                    f"  → ×{seconds / read:5.1f} / ×{seconds / read_write:5.1f}  peak {peak:6.0f} MB"
+                    f" (floor {max(read_peak, rw_peak):.0f} MB)",
+                    flush=True,
+                )
     return results
 
 
 def print_runs_table(results: list[dict], url: str, counts: dict) -> None:
     backend = url.split(":")[0].split("+")[0]
     print()
-    print(f"## Batch runs — {backend}, {counts['projects']} projects, {counts['indicators']} indicators, "
-          f"{counts['progress_entries']} entries, {counts['expenditures']} spending rows")
+    print(
+        f"## Batch runs — {backend}, {counts['projects']} projects, {counts['indicators']} indicators, "
+        f"{counts['progress_entries']} entries, {counts['expenditures']} spending rows"
+    )
     print()
-    print("| run | code | run s | floor read s | floor read+write s | run / read | run / read+write | peak MB | floor peak MB |")
+    print(
+        "| run | code | run s | floor read s | floor read+write s | run / read | run / read+write | peak MB | floor peak MB |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     for r in results:
         name = "mid-year monitoring (CLI)" if r["run"] == "monitoring" else "self-evaluation (open + score)"
-        print(f"| {name} | {r['code']} | {r['seconds']:.2f} | {r['floor_read']:.2f} | {r['floor_read_write']:.2f} | "
-              f"{r['seconds'] / r['floor_read']:.1f}× | {r['seconds'] / r['floor_read_write']:.1f}× | "
-              f"{r['peak_mb']:.0f} | {r['floor_peak_mb']:.0f} |")
+        print(
+            f"| {name} | {r['code']} | {r['seconds']:.2f} | {r['floor_read']:.2f} | {r['floor_read_write']:.2f} | "
+            f"{r['seconds'] / r['floor_read']:.1f}× | {r['seconds'] / r['floor_read_write']:.1f}× | "
+            f"{r['peak_mb']:.0f} | {r['floor_peak_mb']:.0f} |"
+        )
 
 
 # ----------------------------------------------------------------------------- pages section
@@ -351,8 +508,9 @@ def pages(url: str, args) -> None:
         print(f"queries at scale {scale}: {per_scale[scale][0]}", flush=True)
     load = None
     if not args.no_load:
-        load = bench_pages.served(url, per_scale[args.scale][2], port=args.port, workers=4, n_clients=8,
-                                  per_client=args.per_client)
+        load = bench_pages.served(
+            url, per_scale[args.scale][2], port=args.port, workers=4, n_clients=8, per_client=args.per_client
+        )
     backend = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
     print(bench_pages.report(scales, per_scale, load, args.scale, backend), flush=True)
 

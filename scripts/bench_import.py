@@ -1,6 +1,6 @@
 """Benchmark: parse and import the seed document; prints figures (no assertions).
 
-    python scripts/bench_import.py [--repeat 5] [--database-url URL]
+python scripts/bench_import.py [--repeat 5] [--database-url URL]
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from config import BASE_DIR  # noqa: E402
+from config import BASE_DIR
 
 SEED = BASE_DIR / "sample_data" / "seed_2023_430.txt"
 
@@ -58,7 +58,9 @@ def main() -> None:
             again_times.append(t3 - t2)
         db.session.remove()
         db.drop_all()
-    print(f"seed: {len(data):,} bytes, {len(doc.projects)} projects, {doc.indicator_count} indicators; db {url.split(':')[0]}")
+    print(
+        f"seed: {len(data):,} bytes, {len(doc.projects)} projects, {doc.indicator_count} indicators; db {url.split(':')[0]}"
+    )
     for label, values in [
         ("parse only", parse_times),
         ("parse + plan + write (fresh db)", first_times),

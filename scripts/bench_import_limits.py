@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from config import BASE_DIR  # noqa: E402
+from config import BASE_DIR
 
 SEED = BASE_DIR / "sample_data" / "seed_2023_430.txt"
 

@@ -35,7 +35,12 @@ def main() -> None:
     tmp = tempfile.mkdtemp()
     url = args.database_url or f"sqlite:///{tmp}/bench.sqlite"
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, UPLOAD_DIR=tmp)
-    timings = {"demo load": [], "monitoring run (18 projects)": [], "open + score self-evaluation (18 projects)": [], "re-score one form": []}
+    timings = {
+        "demo load": [],
+        "monitoring run (18 projects)": [],
+        "open + score self-evaluation (18 projects)": [],
+        "re-score one form": [],
+    }
     with app.app_context():
         db.create_all()
         for _ in range(args.repeat):
@@ -59,7 +64,9 @@ def main() -> None:
             timings["monitoring run (18 projects)"].append(t2 - t1)
             timings["open + score self-evaluation (18 projects)"].append(t3 - t2)
             timings["re-score one form"].append(t4 - t3)
-        print(f"db {url.split(':')[0]}; monitoring: {counts['projects']} projects, {counts['indicators']} indicators, lights {counts['lights']}")
+        print(
+            f"db {url.split(':')[0]}; monitoring: {counts['projects']} projects, {counts['indicators']} indicators, lights {counts['lights']}"
+        )
         for form in evaluation.summary_all(2023):
             print(f"  {form.total_score:>6} {form.grade}  {form.project.name}")
         db.session.remove()

@@ -69,10 +69,15 @@ def database_url(scale: float, pg: str | None) -> str:
 
 def _env(url: str) -> dict:
     env = dict(os.environ)
-    env.update({
-        "DATABASE_URL": url, "TRACKER_ENV": "production", "SECRET_KEY": "bench-not-secret",
-        "TRACKER_INSECURE_COOKIES": "1", "TRACKER_UPLOAD_DIR": str(ROOT / "instance" / "bench" / "uploads"),
-    })
+    env.update(
+        {
+            "DATABASE_URL": url,
+            "TRACKER_ENV": "production",
+            "SECRET_KEY": "bench-not-secret",
+            "TRACKER_INSECURE_COOKIES": "1",
+            "TRACKER_UPLOAD_DIR": str(ROOT / "instance" / "bench" / "uploads"),
+        }
+    )
     return env
 
 
@@ -103,7 +108,7 @@ def _count(url: str, table: str) -> int:
     try:
         with engine.connect() as conn:
             return conn.execute(text(f"SELECT count(*) FROM {table}")).scalar() or 0
-    except Exception:  # noqa: BLE001 - no schema yet
+    except Exception:
         return 0
     finally:
         engine.dispose()
@@ -115,10 +120,13 @@ def ensure_county(url: str, scale: float, *, regenerate: bool = False, seed: int
     flask = [sys.executable, "-m", "flask", "--app", "tracker"]
     if _count(url, "projects"):
         subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=_env(url), check=True, stderr=subprocess.DEVNULL)
-        return ensure_runs(url)
+        ensure_runs(url)
+        return
     started = time.perf_counter()
     subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=_env(url), check=True, stdout=subprocess.DEVNULL)
-    subprocess.run([*flask, "demo", "county", "--scale", str(scale), "--seed", str(seed)], cwd=ROOT, env=_env(url), check=True)
+    subprocess.run(
+        [*flask, "demo", "county", "--scale", str(scale), "--seed", str(seed)], cwd=ROOT, env=_env(url), check=True
+    )
     print(f"  county {scale} generated in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     ensure_runs(url)
 
@@ -128,9 +136,13 @@ def ensure_runs(url: str) -> None:
     the CLI, as the scheduler would) when the county was generated without them."""
     flask = [sys.executable, "-m", "flask", "--app", "tracker"]
     if not _count(url, "monitoring_snapshots"):
-        subprocess.run([*flask, "monitor", "--as-of", AS_OF], cwd=ROOT, env=_env(url), check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [*flask, "monitor", "--as-of", AS_OF], cwd=ROOT, env=_env(url), check=True, stdout=subprocess.DEVNULL
+        )
     if not _count(url, "evaluation_forms"):
-        subprocess.run([*flask, "evaluate", "--year", "2023"], cwd=ROOT, env=_env(url), check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [*flask, "evaluate", "--year", "2023"], cwd=ROOT, env=_env(url), check=True, stdout=subprocess.DEVNULL
+        )
 
 
 def county_ids(app) -> dict:
@@ -142,7 +154,10 @@ def county_ids(app) -> dict:
 
     with app.app_context():
         department = db.session.execute(
-            select(Project.department_id, func.count()).group_by(Project.department_id).order_by(func.count().desc()).limit(1)
+            select(Project.department_id, func.count())
+            .group_by(Project.department_id)
+            .order_by(func.count().desc())
+            .limit(1)
         ).first()[0]
         indicator, project = db.session.execute(
             select(ProgressEntry.indicator_id, ProgressEntry.project_id)
@@ -152,9 +167,17 @@ def county_ids(app) -> dict:
         ).first()
         counts = {
             "projects": db.session.scalar(select(func.count(Project.id))),
-            "entries_on_indicator": db.session.scalar(select(func.count()).where(ProgressEntry.indicator_id == indicator)),
+            "entries_on_indicator": db.session.scalar(
+                select(func.count()).where(ProgressEntry.indicator_id == indicator)
+            ),
         }
-    return {"department": department, "project": project, "indicator_project": project, "indicator": indicator, **counts}
+    return {
+        "department": department,
+        "project": project,
+        "indicator_project": project,
+        "indicator": indicator,
+        **counts,
+    }
 
 
 # ---------------------------------------------------------------------------- in-process: queries and exports
@@ -189,7 +212,7 @@ def in_process(url: str) -> tuple[dict, dict, dict]:
     cpu = {}  # CPU ms per request in this process: robust to a busy machine, unlike wall time
     with app.app_context():
         engine = db.engine
-    for label, path in [("hello-world", hello)] + pages(ids):
+    for label, path in [("hello-world", hello), *pages(ids)]:
         client.get(path)
         samples = []
         for _ in range(5):
@@ -278,9 +301,23 @@ def hello_path(port: int) -> str:
 def start_server(url: str, port: int, workers: int) -> subprocess.Popen:
     gunicorn = Path(sys.executable).with_name("gunicorn")
     process = subprocess.Popen(
-        [str(gunicorn), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--timeout", "120", "--log-level", "warning",
-         "--chdir", str(ROOT), "scripts.bench_wsgi:app"],
-        cwd=ROOT, env=_env(url), start_new_session=True,
+        [
+            str(gunicorn),
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "120",
+            "--log-level",
+            "warning",
+            "--chdir",
+            str(ROOT),
+            "scripts.bench_wsgi:app",
+        ],
+        cwd=ROOT,
+        env=_env(url),
+        start_new_session=True,
     )
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -324,7 +361,7 @@ def load(port: int, path: str, *, clients: list[Client], per_client: int) -> dic
     latencies.sort()
     return {
         "p50": statistics.median(latencies),
-        "p95": latencies[max(0, int(round(0.95 * len(latencies))) - 1)],
+        "p95": latencies[max(0, round(0.95 * len(latencies)) - 1)],
         "rps": len(latencies) / wall,
         "errors": errors[:3],
     }
@@ -338,12 +375,15 @@ def served(url: str, ids: dict, *, port: int, workers: int, n_clients: int, per_
             c.login()
         hello = hello_path(port)
         results = {}
-        targets = [("hello-world (" + hello + ")", hello)] + pages(ids) + EXPORTS
+        targets = [("hello-world (" + hello + ")", hello), *pages(ids), *EXPORTS]
         for label, path in targets:
             load(port, path, clients=clients, per_client=1)  # warm every worker
             results[label] = load(port, path, clients=clients, per_client=per_client)
-            print(f"  {label}: p50 {results[label]['p50'] * 1000:.0f} ms, p95 {results[label]['p95'] * 1000:.0f} ms, "
-                  f"{results[label]['rps']:.1f}/s {results[label]['errors'] or ''}", file=sys.stderr)
+            print(
+                f"  {label}: p50 {results[label]['p50'] * 1000:.0f} ms, p95 {results[label]['p95'] * 1000:.0f} ms, "
+                f"{results[label]['rps']:.1f}/s {results[label]['errors'] or ''}",
+                file=sys.stderr,
+            )
         return results
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -356,8 +396,10 @@ def served(url: str, ids: dict, *, port: int, workers: int, n_clients: int, per_
 def report(scales, per_scale: dict, load_results: dict | None, big: float, backend: str) -> str:
     lines = [f"### Finance pages — {backend}", ""]
     ids = per_scale[big][2]
-    lines.append(f"County at scale {big}: {ids['projects']} projects; the indicator page shows the indicator with the most "
-                 f"entries ({ids['entries_on_indicator']}).")
+    lines.append(
+        f"County at scale {big}: {ids['projects']} projects; the indicator page shows the indicator with the most "
+        f"entries ({ids['entries_on_indicator']})."
+    )
     lines.append("")
     if load_results:
         hello_label = next(k for k in load_results if k.startswith("hello-world"))
@@ -384,21 +426,29 @@ def report(scales, per_scale: dict, load_results: dict | None, big: float, backe
     lines.append("|---|" + "---:|" * (len(scales) + 1))
     hello_cpu = per_scale[big][2]["cpu"]["hello-world"]
     for label in per_scale[big][2]["cpu"]:
-        lines.append(f"| {label} | " + " | ".join(f"{per_scale[s][2]['cpu'][label]:.1f}" for s in scales)
-                     + f" | {per_scale[big][2]['cpu'][label] / hello_cpu:.0f}× |")
+        lines.append(
+            f"| {label} | "
+            + " | ".join(f"{per_scale[s][2]['cpu'][label]:.1f}" for s in scales)
+            + f" | {per_scale[big][2]['cpu'][label] / hello_cpu:.0f}× |"
+        )
     lines += ["", "Exports, one request alone (in-process, median of 3):", ""]
     lines.append("| export | " + " | ".join(f"scale {s}" for s in scales) + " |")
     lines.append("|---|" + "---:|" * len(scales))
     for label in per_scale[scales[0]][1]:
-        lines.append(f"| {label} | " + " | ".join(
-            f"{per_scale[s][1][label][0]:.2f} s ({per_scale[s][1][label][1] // 1024} KB)" for s in scales) + " |")
+        lines.append(
+            f"| {label} | "
+            + " | ".join(f"{per_scale[s][1][label][0]:.2f} s ({per_scale[s][1][label][1] // 1024} KB)" for s in scales)
+            + " |"
+        )
     return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scales", default="0.1,0.3,1.0")
-    parser.add_argument("--pg", help="PostgreSQL server URL without database, e.g. postgresql+psycopg://postgres@127.0.0.1:5432")
+    parser.add_argument(
+        "--pg", help="PostgreSQL server URL without database, e.g. postgresql+psycopg://postgres@127.0.0.1:5432"
+    )
     parser.add_argument("--port", type=int, default=5220)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--clients", type=int, default=8)
@@ -406,7 +456,9 @@ def main() -> None:
     parser.add_argument("--no-load", action="store_true", help="only queries and exports (no gunicorn)")
     parser.add_argument("--regenerate", action="store_true")
     parser.add_argument("--data-dir", type=Path, help="folder of the SQLite counties (default instance/bench)")
-    parser.add_argument("--only-existing", action="store_true", help="use the databases as they are (another checkout: before)")
+    parser.add_argument(
+        "--only-existing", action="store_true", help="use the databases as they are (another checkout: before)"
+    )
     args = parser.parse_args()
     global DATA_DIR
     if args.data_dir:
@@ -422,8 +474,14 @@ def main() -> None:
     big = max(scales)
     load_results = None
     if not args.no_load:
-        load_results = served(database_url(big, args.pg), per_scale[big][2], port=args.port, workers=args.workers,
-                              n_clients=args.clients, per_client=args.per_client)
+        load_results = served(
+            database_url(big, args.pg),
+            per_scale[big][2],
+            port=args.port,
+            workers=args.workers,
+            n_clients=args.clients,
+            per_client=args.per_client,
+        )
     print(report(scales, per_scale, load_results, big, "PostgreSQL" if args.pg else "SQLite"))
 
 

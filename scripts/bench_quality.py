@@ -62,24 +62,47 @@ def main() -> None:
             for p in base:
                 if made >= args.projects:
                     break
-                rows.append({"department_id": dept.id, "year_id": year_id, "name": p.name, "goal": p.goal, "position": p.position})
+                rows.append(
+                    {
+                        "department_id": dept.id,
+                        "year_id": year_id,
+                        "name": p.name,
+                        "goal": p.goal,
+                        "position": p.position,
+                    }
+                )
                 made += 1
             ids = db.session.scalars(insert(Project).returning(Project.id), rows).all()
             ind_rows = []
             for pid, p in zip(ids, base, strict=False):
                 for i in base_inds[p.id]:
-                    ind_rows.append({
-                        "project_id": pid, "position": i.position, "level1": i.level1, "level2": i.level2,
-                        "level3": i.level3, "target_raw": i.target_raw, "target_kind": i.target_kind,
-                        "target_op": i.target_op, "target_value": i.target_value, "target_unit": i.target_unit,
-                    })
+                    ind_rows.append(
+                        {
+                            "project_id": pid,
+                            "position": i.position,
+                            "level1": i.level1,
+                            "level2": i.level2,
+                            "level3": i.level3,
+                            "target_raw": i.target_raw,
+                            "target_kind": i.target_kind,
+                            "target_op": i.target_op,
+                            "target_value": i.target_value,
+                            "target_unit": i.target_unit,
+                        }
+                    )
             db.session.execute(insert(Indicator), ind_rows)
         db.session.commit()
         n_ind = db.session.scalar(select(db.func.count()).select_from(Indicator))
-        print(f"data: {made} projects, {n_ind} indicators, {dept_no + 1} departments (built in {time.perf_counter() - t0:.1f} s)")
+        print(
+            f"data: {made} projects, {n_ind} indicators, {dept_no + 1} departments (built in {time.perf_counter() - t0:.1f} s)"
+        )
 
-        finance = accounts.create_user(username="bench_fin", password="bench-Pass-2023", role="finance",
-                                       department=db.session.scalar(select(Department).limit(1)))
+        finance = accounts.create_user(
+            username="bench_fin",
+            password="bench-Pass-2023",
+            role="finance",
+            department=db.session.scalar(select(Department).limit(1)),
+        )
         db.session.commit()
         for label, kwargs in (("county", {}), ("one department", {"department_id": base[0].department_id})):
             best = None
@@ -88,7 +111,9 @@ def main() -> None:
                 report = quality.review(finance, 2023, **kwargs)
                 best = min(best or 1e9, time.perf_counter() - t)
             flagged = sum(1 for p in report.projects if p.findings)
-            print(f"quality.review {label}: {len(report.projects)} projects, {flagged} with findings, best of 3 {best * 1000:.0f} ms")
+            print(
+                f"quality.review {label}: {len(report.projects)} projects, {flagged} with findings, best of 3 {best * 1000:.0f} ms"
+            )
         from tracker.exporters.quality_xlsx import quality_workbook
 
         report = quality.review(finance, 2023)
@@ -104,14 +129,20 @@ def main() -> None:
             login_user(finance)
             t = time.perf_counter()
             html = quality_page()
-            print(f"quality page (county, first 100 rows): {len(html) / 1024:.0f} KiB in {(time.perf_counter() - t) * 1000:.0f} ms")
+            print(
+                f"quality page (county, first 100 rows): {len(html) / 1024:.0f} KiB in {(time.perf_counter() - t) * 1000:.0f} ms"
+            )
 
         lines = ["支付日期,项目名称,支付金额(元),摘要"]
         for n in range(args.payments):
             lines.append(f"2023-{n % 12 + 1:02d}-{n % 28 + 1:02d},{base[n % len(base)].name},{1000 + n}.5,第{n}笔")
         data = ("\n".join(lines) + "\n").encode()
-        reviewer = accounts.create_user(username="bench_rev", password="bench-Pass-2023", role="reviewer",
-                                        department=db.session.get(Department, base[0].department_id))
+        reviewer = accounts.create_user(
+            username="bench_rev",
+            password="bench-Pass-2023",
+            role="reviewer",
+            department=db.session.get(Department, base[0].department_id),
+        )
         db.session.commit()
         t = time.perf_counter()
         plan = payments.plan_payments(reviewer, "bench.csv", data)

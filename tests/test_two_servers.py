@@ -63,8 +63,9 @@ class Browser:
         return self.request(port, "GET", path)
 
     def post(self, port, path, fields: dict):
-        return self.request(port, "POST", path, urlencode(fields).encode(),
-                            {"Content-Type": "application/x-www-form-urlencoded"})
+        return self.request(
+            port, "POST", path, urlencode(fields).encode(), {"Content-Type": "application/x-www-form-urlencoded"}
+        )
 
     def post_multipart(self, port, path, fields: dict, files: list[tuple[str, str, bytes]]):
         boundary = uuid.uuid4().hex
@@ -74,10 +75,14 @@ class Browser:
         for name, filename, data in files:
             parts.append(
                 f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-                f"Content-Type: application/octet-stream\r\n\r\n".encode() + data + b"\r\n"
+                f"Content-Type: application/octet-stream\r\n\r\n".encode()
+                + data
+                + b"\r\n"
             )
         parts.append(f"--{boundary}--\r\n".encode())
-        return self.request(port, "POST", path, b"".join(parts), {"Content-Type": f"multipart/form-data; boundary={boundary}"})
+        return self.request(
+            port, "POST", path, b"".join(parts), {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+        )
 
 
 def _token(html: bytes) -> str:
@@ -119,19 +124,37 @@ def two_servers(tmp_path):
             "TRACKER_WORKERS": "2",
         }
         flask = [str(bin_dir / "flask"), "--app", "tracker"]
-        _run(flask + ["db", "upgrade"], env)
-        _run(flask + ["import-doc", str(SEED_FILE), "--year", "2023"], env)
-        _run(flask + ["create-user", "--username", "fin", "--role", "finance", "--password", PASSWORD], env)
-        _run(flask + ["create-user", "--username", "own", "--role", "owner", "--department", "平乡县机关后勤服务中心",
-                      "--password", PASSWORD], env)
+        _run([*flask, "db", "upgrade"], env)
+        _run([*flask, "import-doc", str(SEED_FILE), "--year", "2023"], env)
+        _run([*flask, "create-user", "--username", "fin", "--role", "finance", "--password", PASSWORD], env)
+        _run(
+            [
+                *flask,
+                "create-user",
+                "--username",
+                "own",
+                "--role",
+                "owner",
+                "--department",
+                "平乡县机关后勤服务中心",
+                "--password",
+                PASSWORD,
+            ],
+            env,
+        )
         procs = []
         try:
             for port in PORTS:
                 logs = tmp_path / f"logs-{port}"
                 logs.mkdir()
                 server_env = env | {"TRACKER_BIND": f"127.0.0.1:{port}", "TRACKER_LOG_DIR": str(logs)}
-                proc = subprocess.Popen([str(bin_dir / "gunicorn"), "--config", "gunicorn.conf.py"], cwd=BASE_DIR,
-                                        env=server_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                proc = subprocess.Popen(
+                    [str(bin_dir / "gunicorn"), "--config", "gunicorn.conf.py"],
+                    cwd=BASE_DIR,
+                    env=server_env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
                 procs.append(proc)
                 _wait_healthy(port, proc, logs / "error.log")
             yield {"env": env, "flask": flask, "url": url, "uploads": tmp_path / "shared-uploads", "logs": tmp_path}
@@ -148,7 +171,9 @@ def two_servers(tmp_path):
 def _login(port: int, username: str) -> Browser:
     b = Browser()
     _, _, page = b.get(port, "/login")
-    status, headers, _ = b.post(port, "/login", {"username": username, "password": PASSWORD, "csrf_token": _token(page)})
+    status, _headers, _ = b.post(
+        port, "/login", {"username": username, "password": PASSWORD, "csrf_token": _token(page)}
+    )
     assert status == 302, status
     return b
 
@@ -165,12 +190,17 @@ def test_two_gunicorn_servers_share_sessions_uploads_and_jobs(two_servers):
         assert status == 200 and "own" in html.decode(), status
         # 2. Upload evidence on A, download it on B.
         with engine.connect() as conn:
-            project_id, indicator_id = conn.execute(text(
-                "SELECT project_id, id FROM indicators WHERE target_kind = 'quantitative' ORDER BY id LIMIT 1")).one()
+            project_id, indicator_id = conn.execute(
+                text("SELECT project_id, id FROM indicators WHERE target_kind = 'quantitative' ORDER BY id LIMIT 1")
+            ).one()
         path = f"/projects/{project_id}/indicators/{indicator_id}"
         _, _, page = owner.get(a, path)
-        status, _, _ = owner.post_multipart(a, path, {"csrf_token": _token(page), "as_of": "2023-03-31", "value": "1",
-                                                      "client_token": uuid.uuid4().hex}, [("files", "照片.png", PNG)])
+        status, _, _ = owner.post_multipart(
+            a,
+            path,
+            {"csrf_token": _token(page), "as_of": "2023-03-31", "value": "1", "client_token": uuid.uuid4().hex},
+            [("files", "照片.png", PNG)],
+        )
         assert status == 302, status
         with engine.connect() as conn:
             evidence_id, stored = conn.execute(text("SELECT id, stored_name FROM evidence")).one()
@@ -195,19 +225,33 @@ def test_two_gunicorn_servers_share_sessions_uploads_and_jobs(two_servers):
         with engine.connect() as conn:
             assert conn.execute(text("SELECT COUNT(*) FROM monitoring_snapshots")).scalar() == 0
         # Two scheduler processes poll at once (there should be one; exactly-once holds anyway).
-        ticks = [subprocess.Popen(two_servers["flask"] + ["scheduler", "tick"], cwd=BASE_DIR, env=two_servers["env"],
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        ticks = [
+            subprocess.Popen(
+                two_servers["flask"] + ["scheduler", "tick"],
+                cwd=BASE_DIR,
+                env=two_servers["env"],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(2)
+        ]
         for proc in ticks:
-            out, err = proc.communicate(timeout=300)
+            _out, err = proc.communicate(timeout=300)
             assert proc.returncode == 0, err[-2000:]
         request_path = answers[b][1]["Location"].split("//", 1)[-1]
-        request_path = request_path[request_path.index("/jobs/"):]
+        request_path = request_path[request_path.index("/jobs/") :]
         status, _, body = finance.get(a, request_path + ".json")
         result = json.loads(body)
         assert result["finished"] and result["state"] == "done", result
         with engine.connect() as conn:
             assert conn.execute(text("SELECT COUNT(*) FROM job_completions WHERE job = 'monitoring'")).scalar() == 1
-            assert conn.execute(text("SELECT COUNT(*) FROM job_runs WHERE job = 'monitoring' AND status = 'succeeded'")).scalar() == 1
+            assert (
+                conn.execute(
+                    text("SELECT COUNT(*) FROM job_runs WHERE job = 'monitoring' AND status = 'succeeded'")
+                ).scalar()
+                == 1
+            )
             assert conn.execute(text("SELECT COUNT(*) FROM monitoring_snapshots")).scalar() == 18
             states = conn.execute(text("SELECT state FROM job_requests")).scalars().all()
         assert states and set(states) == {"done"}

@@ -109,4 +109,3 @@ def _sqlite_foreign_keys(dbapi_connection, connection_record):
         # Wait for a concurrent writer (the scheduler, a second process) instead of failing.
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
-

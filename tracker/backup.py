@@ -81,7 +81,9 @@ def _tables() -> list[str]:
 
 def _counts(conn) -> dict[str, int]:
     present = set(inspect(conn).get_table_names())
-    return {name: conn.execute(text(f'SELECT COUNT(*) FROM "{name}"')).scalar_one() for name in _tables() if name in present}
+    return {
+        name: conn.execute(text(f'SELECT COUNT(*) FROM "{name}"')).scalar_one() for name in _tables() if name in present
+    }
 
 
 def _revision(conn) -> str | None:
@@ -111,7 +113,9 @@ def _libpq_uri() -> str:
 def _pg_tool(name: str) -> str:
     path = os.environ.get(f"TRACKER_{name.upper()}") or shutil.which(name)
     if not path:
-        raise BackupError(f"找不到 {name}（PostgreSQL 客户端）。请安装与服务器同一主版本的 postgresql-client，或用环境变量 TRACKER_{name.upper()} 指定其路径。")
+        raise BackupError(
+            f"找不到 {name}（PostgreSQL 客户端）。请安装与服务器同一主版本的 postgresql-client，或用环境变量 TRACKER_{name.upper()} 指定其路径。"
+        )
     return path
 
 
@@ -162,18 +166,26 @@ def backup(out: Path | None = None) -> BackupResult:
         elif kind == "postgresql":
             db_file = tmp / "database.dump"
             pg_dump = _pg_tool("pg_dump")
-            with db.engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn:
-                with conn.begin():
-                    _check_pg_tool_version(pg_dump, int(conn.execute(text("SHOW server_version_num")).scalar()))
-                    snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar()
-                    counts, revision, evidence = _counts(conn), _revision(conn), _evidence(conn)
-                    result = subprocess.run(
-                        [pg_dump, "--format=custom", "--no-owner", "--no-acl", f"--snapshot={snapshot}",
-                         f"--file={db_file}", f"--dbname={_libpq_uri()}"],
-                        capture_output=True, text=True,
-                    )
-                    if result.returncode != 0:
-                        raise BackupError(f"pg_dump 失败：{result.stderr.strip()}")
+            with db.engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn, conn.begin():
+                _check_pg_tool_version(pg_dump, int(conn.execute(text("SHOW server_version_num")).scalar()))
+                snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar()
+                counts, revision, evidence = _counts(conn), _revision(conn), _evidence(conn)
+                result = subprocess.run(
+                    [
+                        pg_dump,
+                        "--format=custom",
+                        "--no-owner",
+                        "--no-acl",
+                        f"--snapshot={snapshot}",
+                        f"--file={db_file}",
+                        f"--dbname={_libpq_uri()}",
+                    ],
+                    capture_output=True,
+                    text=True,
+                    check=False,  # the return code becomes a Chinese message below
+                )
+                if result.returncode != 0:
+                    raise BackupError(f"pg_dump 失败：{result.stderr.strip()}")
         else:
             raise BackupError(f"不支持备份 {kind} 数据库。")
         if revision is None:
@@ -290,9 +302,20 @@ def restore(archive: Path, *, confirmed: bool) -> dict:
                 _check_pg_tool_version(pg_restore, int(conn.execute(text("SHOW server_version_num")).scalar()))
             db.engine.dispose()
             result = subprocess.run(
-                [pg_restore, "--clean", "--if-exists", "--no-owner", "--no-acl", "--single-transaction",
-                 "--exit-on-error", f"--dbname={_libpq_uri()}", str(db_file)],
-                capture_output=True, text=True,
+                [
+                    pg_restore,
+                    "--clean",
+                    "--if-exists",
+                    "--no-owner",
+                    "--no-acl",
+                    "--single-transaction",
+                    "--exit-on-error",
+                    f"--dbname={_libpq_uri()}",
+                    str(db_file),
+                ],
+                capture_output=True,
+                text=True,
+                check=False,  # the return code becomes a Chinese message below
             )
             if result.returncode != 0:
                 raise BackupError(f"pg_restore 失败，数据库未改变：{result.stderr.strip()}")

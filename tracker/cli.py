@@ -261,7 +261,11 @@ def _register_job_commands(app: Flask) -> None:
         from tracker.services import jobs
 
         today = date.fromisoformat(day)
-        runs = edge.run_daily(today, trigger="cli") if job == "daily" else [edge.run_job(getattr(jobs, f"{job}_job")(today), trigger="cli")]
+        runs = (
+            edge.run_daily(today, trigger="cli")
+            if job == "daily"
+            else [edge.run_job(getattr(jobs, f"{job}_job")(today), trigger="cli")]
+        )
         for run in runs:
             click.echo(f"{run.job} {run.period_key}: {run.status} {run.counts}")
 
@@ -281,7 +285,11 @@ def _register_job_commands(app: Flask) -> None:
             click.echo(f"  {row.total_score:>6} {row.grade}  {row.project.name}")
 
     @app.cli.command("backup")
-    @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="备份文件（.tar.gz），默认 instance/backups/tracker-时间.tar.gz")
+    @click.option(
+        "--out",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="备份文件（.tar.gz），默认 instance/backups/tracker-时间.tar.gz",
+    )
     def backup_command(out: Path | None):
         """备份数据库和佐证材料为一个 .tar.gz（应用运行时也可执行，内容一致）。"""
         from tracker import backup
@@ -313,9 +321,11 @@ def _register_job_commands(app: Flask) -> None:
                 f"备份时间 {manifest['created_at']}，{manifest['db_kind']} 数据库 {sum(manifest['tables'].values())} 行，"
                 f"{len(manifest['files'])} 个文件。"
             )
-            if not yes:
-                if not sys.stdin.isatty() or not click.confirm("恢复会覆盖当前的数据库和佐证材料，确定继续吗？", default=False):
-                    _fail("未确认，未做任何更改（非交互执行时请加 --yes）。")
+            if not yes and (
+                not sys.stdin.isatty()
+                or not click.confirm("恢复会覆盖当前的数据库和佐证材料，确定继续吗？", default=False)
+            ):
+                _fail("未确认，未做任何更改（非交互执行时请加 --yes）。")
             backup.restore(archive, confirmed=True)
         except backup.BackupError as exc:
             _fail(str(exc))

@@ -35,7 +35,10 @@ def result_url(req: JobRequest) -> str:
 def status(request_id: int):
     req = _request(request_id)
     return render_template(
-        "jobs/status.html", req=req, data=job_requests.as_dict(req), result_url=result_url(req),
+        "jobs/status.html",
+        req=req,
+        data=job_requests.as_dict(req),
+        result_url=result_url(req),
         title=f"{job_requests.period_label(req.job, req.period_key)}{job_requests.REQUESTABLE[req.job]}",
     )
 

@@ -184,5 +184,3 @@ def tick(worker: str | None = None, *, limit: int = 20) -> list[int]:
         log.info("job request %s: %s %s", request_id, req.state, req.message)
         done.append(request_id)
     return done
-
-

@@ -47,4 +47,6 @@ def apply_from_form(
         expected_version=posted_version(),
         kind=kind,
     )
-    flash(f"{label}：{workflow.ACTION_LABELS[action]}完成，现为“{workflow.STATE_LABELS[submission.state]}”。", "success")
+    flash(
+        f"{label}：{workflow.ACTION_LABELS[action]}完成，现为“{workflow.STATE_LABELS[submission.state]}”。", "success"
+    )

@@ -55,9 +55,19 @@ def _register_filters(app: Flask) -> None:
     def job_counts(counts_json: str) -> str:
         """A job run's counts in words: 项目 18，指标 184，红灯 3 …"""
         names = {
-            "projects": "项目", "indicators": "指标", "skipped": "已有", "opened": "生成", "existing": "已有",
-            "reminded": "提醒", "overdue": "逾期", "checked": "检查", "missed": "逾期未完成",
-            "departments": "部门", "notified": "通知", "reason": "原因", "seconds": "用时（秒）",
+            "projects": "项目",
+            "indicators": "指标",
+            "skipped": "已有",
+            "opened": "生成",
+            "existing": "已有",
+            "reminded": "提醒",
+            "overdue": "逾期",
+            "checked": "检查",
+            "missed": "逾期未完成",
+            "departments": "部门",
+            "notified": "通知",
+            "reason": "原因",
+            "seconds": "用时（秒）",
         }
         try:
             counts = json.loads(counts_json or "{}")
@@ -90,12 +100,9 @@ def _register_filters(app: Flask) -> None:
         return value.astimezone(tz).strftime(fmt)
 
 
-
 def _register_globals(app: Flask) -> None:
     # The vocabulary in templates: `current_user.role == Role.FINANCE`, `state == State.DRAFT`.
-    app.jinja_env.globals.update(
-        Role=Role, State=State, Action=Action, SubmissionKind=SubmissionKind, Light=Light
-    )
+    app.jinja_env.globals.update(Role=Role, State=State, Action=Action, SubmissionKind=SubmissionKind, Light=Light)
 
     @app.template_global("maxlen")
     def maxlen(name: str) -> int:
@@ -204,7 +211,11 @@ def _register_error_pages(app: Flask) -> None:
             db.session.rollback()
         except Exception:  # the connection is gone; nothing to roll back
             pass
-        response = _standalone(503, "数据库暂时不可用", "系统暂时无法连接数据库，您的操作未完成。请稍后刷新重试；如持续出现，请联系系统管理员。")
+        response = _standalone(
+            503,
+            "数据库暂时不可用",
+            "系统暂时无法连接数据库，您的操作未完成。请稍后刷新重试；如持续出现，请联系系统管理员。",
+        )
         response[0].headers["Retry-After"] = "30"
         return response
 

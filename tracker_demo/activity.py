@@ -242,7 +242,9 @@ def load_demo_activity(echo=print) -> dict:
 def _set_budgets(planned, department: Department, year: BudgetYear, finance: User, counts: dict) -> None:
     """年初预算数 for every project; the project without a fixed amount gets the rest of 项目支出."""
     dept_budget = db.session.scalar(
-        select(DepartmentBudget).where(DepartmentBudget.department_id == department.id, DepartmentBudget.year_id == year.id)
+        select(DepartmentBudget).where(
+            DepartmentBudget.department_id == department.id, DepartmentBudget.year_id == year.id
+        )
     )
     fixed = sum((Decimal(plan.budget) for _, plan in planned if plan and plan.budget), Decimal(0))
     for project, plan in planned:
@@ -258,7 +260,11 @@ def _set_budgets(planned, department: Department, year: BudgetYear, finance: Use
             finance,
             project,
             progress_forms.parse_budget_form(
-                {"initial_budget": format_decimal(amount), "adjusted_budget": "", "reason": f"按{DEMO_YEAR}年部门预算批复录入年初预算数"}
+                {
+                    "initial_budget": format_decimal(amount),
+                    "adjusted_budget": "",
+                    "reason": f"按{DEMO_YEAR}年部门预算批复录入年初预算数",
+                }
             ),
             expected_version=None,
         )
@@ -268,7 +274,9 @@ def _set_budgets(planned, department: Department, year: BudgetYear, finance: Use
             progress.update_budget(
                 finance,
                 project,
-                progress_forms.parse_budget_form({"initial_budget": format_decimal(amount), "adjusted_budget": adjusted, "reason": reason}),
+                progress_forms.parse_budget_form(
+                    {"initial_budget": format_decimal(amount), "adjusted_budget": adjusted, "reason": reason}
+                ),
                 expected_version=None,
             )
 

@@ -55,22 +55,100 @@ OWNER_PASSWORD = "Owner2023"
 REVIEWER_PASSWORD = "Review2023"
 
 _BUREAUS = (
-    "教育局", "卫生健康局", "民政局", "人力资源和社会保障局", "自然资源和规划局", "住房和城乡建设局",
-    "交通运输局", "水务局", "农业农村局", "商务局", "文化广电和旅游局", "应急管理局", "审计局",
-    "统计局", "市场监督管理局", "医疗保障局", "退役军人事务局", "司法局", "公安局", "林业局",
-    "生态环境分局", "行政审批局", "信访局", "机关事务服务中心", "档案馆", "融媒体中心", "图书馆",
-    "疾病预防控制中心", "人民医院", "中医院", "妇幼保健院", "职业技术教育中心", "体育中心", "供销合作社",
-    "科学技术局", "工业和信息化局", "发展和改革局", "乡村振兴局", "城市管理综合行政执法局", "消防救援大队",
+    "教育局",
+    "卫生健康局",
+    "民政局",
+    "人力资源和社会保障局",
+    "自然资源和规划局",
+    "住房和城乡建设局",
+    "交通运输局",
+    "水务局",
+    "农业农村局",
+    "商务局",
+    "文化广电和旅游局",
+    "应急管理局",
+    "审计局",
+    "统计局",
+    "市场监督管理局",
+    "医疗保障局",
+    "退役军人事务局",
+    "司法局",
+    "公安局",
+    "林业局",
+    "生态环境分局",
+    "行政审批局",
+    "信访局",
+    "机关事务服务中心",
+    "档案馆",
+    "融媒体中心",
+    "图书馆",
+    "疾病预防控制中心",
+    "人民医院",
+    "中医院",
+    "妇幼保健院",
+    "职业技术教育中心",
+    "体育中心",
+    "供销合作社",
+    "科学技术局",
+    "工业和信息化局",
+    "发展和改革局",
+    "乡村振兴局",
+    "城市管理综合行政执法局",
+    "消防救援大队",
 )
-_TOWNS = ("城关", "东关", "西河", "南王", "北台", "新集", "马庄", "柳林", "石桥", "杨村", "高庄",
-          "李家营", "王府", "河口", "田村", "张家堡", "龙泉", "青山", "白塔", "双井")
+_TOWNS = (
+    "城关",
+    "东关",
+    "西河",
+    "南王",
+    "北台",
+    "新集",
+    "马庄",
+    "柳林",
+    "石桥",
+    "杨村",
+    "高庄",
+    "李家营",
+    "王府",
+    "河口",
+    "田村",
+    "张家堡",
+    "龙泉",
+    "青山",
+    "白塔",
+    "双井",
+)
 _TOPICS = (
-    "农村道路养护", "义务教育薄弱环节改善", "基层医疗卫生服务", "城乡居民养老保险补助", "高标准农田建设",
-    "河道综合治理", "老旧小区改造", "公共文化服务体系建设", "森林防火", "城乡环境卫生整治",
-    "社区居家养老服务", "困难群众救助", "农村饮水安全维修养护", "学生资助", "公共卫生服务补助",
-    "信息化系统运维", "办公用房租赁", "机关日常运行保障", "安全生产监管", "市场监管执法装备",
-    "全民健身设施维护", "档案数字化", "防汛抗旱", "畜禽粪污资源化利用", "路灯照明运行维护",
-    "垃圾清运", "污水处理运行", "校园安保", "乡村振兴衔接资金", "就业创业补贴",
+    "农村道路养护",
+    "义务教育薄弱环节改善",
+    "基层医疗卫生服务",
+    "城乡居民养老保险补助",
+    "高标准农田建设",
+    "河道综合治理",
+    "老旧小区改造",
+    "公共文化服务体系建设",
+    "森林防火",
+    "城乡环境卫生整治",
+    "社区居家养老服务",
+    "困难群众救助",
+    "农村饮水安全维修养护",
+    "学生资助",
+    "公共卫生服务补助",
+    "信息化系统运维",
+    "办公用房租赁",
+    "机关日常运行保障",
+    "安全生产监管",
+    "市场监管执法装备",
+    "全民健身设施维护",
+    "档案数字化",
+    "防汛抗旱",
+    "畜禽粪污资源化利用",
+    "路灯照明运行维护",
+    "垃圾清运",
+    "污水处理运行",
+    "校园安保",
+    "乡村振兴衔接资金",
+    "就业创业补贴",
 )
 
 # 二级 → candidate (三级 name, description, target text generator, basis)
@@ -245,8 +323,20 @@ class _Entries:
         self.next_id = first_id
         self.rows: list[dict] = []
 
-    def add(self, ind: dict, owner_id: int, as_of: date, *, value=None, tier=None, completed_on=None,
-            for_month=None, supersedes=None, void=False, note="") -> dict:
+    def add(
+        self,
+        ind: dict,
+        owner_id: int,
+        as_of: date,
+        *,
+        value=None,
+        tier=None,
+        completed_on=None,
+        for_month=None,
+        supersedes=None,
+        void=False,
+        note="",
+    ) -> dict:
         row = {
             "id": self.next_id,
             "indicator_id": ind["id"],
@@ -298,8 +388,14 @@ def _indicator_entries(rng: random.Random, out: _Entries, ind: dict, owner_id: i
             row = out.add(ind, owner_id, _month_end(month), value=_q(value))
             roll = rng.random()
             if roll < 0.012:  # corrected later
-                out.add(ind, owner_id, _month_end(month), value=_q(value * rng.uniform(0.9, 1.1)),
-                        supersedes=row["id"], note="更正：核对台账后修改")
+                out.add(
+                    ind,
+                    owner_id,
+                    _month_end(month),
+                    value=_q(value * rng.uniform(0.9, 1.1)),
+                    supersedes=row["id"],
+                    note="更正：核对台账后修改",
+                )
             elif roll < 0.015:  # withdrawn
                 out.add(ind, owner_id, _month_end(month), supersedes=row["id"], void=True, note="撤销：重复填报")
     elif kind == "qualitative":
@@ -349,11 +445,13 @@ def generate(scale: float = 1.0, seed: int = 1, *, runs: bool = True, echo=print
     accounts.set_current_year(year)
     finance = db.session.scalar(select(User).where(User.username == "finance"))
     if finance is None:
-        finance = accounts.create_user(username="finance", password="Finance2023", role="finance",
-                                       department=bureau, display_name="财政局绩效科")
+        finance = accounts.create_user(
+            username="finance", password="Finance2023", role="finance", department=bureau, display_name="财政局绩效科"
+        )
     if db.session.scalar(select(User.id).where(User.username == "admin")) is None:
-        accounts.create_user(username="admin", password="Admin2023", role="admin", department=bureau,
-                             display_name="系统管理员")
+        accounts.create_user(
+            username="admin", password="Admin2023", role="admin", department=bureau, display_name="系统管理员"
+        )
 
     # Departments and their users (one password hash each: hashing 300 times takes a minute).
     names = _department_names(n_departments)
@@ -367,12 +465,20 @@ def generate(scale: float = 1.0, seed: int = 1, *, runs: bool = True, echo=print
     user_rows = []
     for dept in departments:
         for role, pw_hash in (("owner", owner_hash), ("reviewer", reviewer_hash)):
-            user_rows.append({
-                "username": f"{role}{dept.code}", "display_name": f"{dept.name}{'填报人' if role == 'owner' else '审核人'}",
-                "email": None, "password_hash": pw_hash, "role": role, "department_id": dept.id,
-                "is_active_flag": True, "session_token": f"{rng.getrandbits(128):032x}",
-                "created_at": _stamp(date(YEAR, 1, 1)), "updated_at": _stamp(date(YEAR, 1, 1)),
-            })
+            user_rows.append(
+                {
+                    "username": f"{role}{dept.code}",
+                    "display_name": f"{dept.name}{'填报人' if role == 'owner' else '审核人'}",
+                    "email": None,
+                    "password_hash": pw_hash,
+                    "role": role,
+                    "department_id": dept.id,
+                    "is_active_flag": True,
+                    "session_token": f"{rng.getrandbits(128):032x}",
+                    "created_at": _stamp(date(YEAR, 1, 1)),
+                    "updated_at": _stamp(date(YEAR, 1, 1)),
+                }
+            )
     _bulk_insert(User, user_rows)
     users = {
         (dept_id, role): uid
@@ -403,9 +509,20 @@ def generate(scale: float = 1.0, seed: int = 1, *, runs: bool = True, echo=print
     db.session.commit()
     echo(f"导入 {n_projects} 个项目、{indicator_total} 条指标（{time.perf_counter() - started:.1f} 秒）")
 
-    dept_ids = [d_id for d_id, in db.session.execute(select(Department.id).where(Department.code.like("C%")).order_by(Department.id))]
-    counts = {"departments": n_departments, "projects": n_projects, "indicators": indicator_total,
-              "entries": 0, "spending": 0, "submissions": 0}
+    dept_ids = [
+        d_id
+        for (d_id,) in db.session.execute(
+            select(Department.id).where(Department.code.like("C%")).order_by(Department.id)
+        )
+    ]
+    counts = {
+        "departments": n_departments,
+        "projects": n_projects,
+        "indicators": indicator_total,
+        "entries": 0,
+        "spending": 0,
+        "submissions": 0,
+    }
 
     entry_id = _next_id(ProgressEntry)
     spend_id = _next_id(Expenditure)
@@ -414,15 +531,34 @@ def generate(scale: float = 1.0, seed: int = 1, *, runs: bool = True, echo=print
     # Department by department: budgets, entries, spending, monthly forms (memory stays small).
     for dept_id in dept_ids:
         owner_id, reviewer_id = users[(dept_id, "owner")], users[(dept_id, "reviewer")]
-        projects = db.session.execute(
-            select(Project.id).where(Project.department_id == dept_id, Project.year_id == year.id).order_by(Project.position)
-        ).scalars().all()
-        indicators = db.session.execute(
-            select(Indicator.id, Indicator.project_id, Indicator.target_kind, Indicator.target_op, Indicator.target_value,
-                   Indicator.target_unit, Indicator.accumulation, Indicator.deadline_month, Indicator.deadline_monthly_day)
-            .where(Indicator.project_id.in_(projects))
-            .order_by(Indicator.project_id, Indicator.position)
-        ).mappings().all()
+        projects = (
+            db.session.execute(
+                select(Project.id)
+                .where(Project.department_id == dept_id, Project.year_id == year.id)
+                .order_by(Project.position)
+            )
+            .scalars()
+            .all()
+        )
+        indicators = (
+            db.session.execute(
+                select(
+                    Indicator.id,
+                    Indicator.project_id,
+                    Indicator.target_kind,
+                    Indicator.target_op,
+                    Indicator.target_value,
+                    Indicator.target_unit,
+                    Indicator.accumulation,
+                    Indicator.deadline_month,
+                    Indicator.deadline_monthly_day,
+                )
+                .where(Indicator.project_id.in_(projects))
+                .order_by(Indicator.project_id, Indicator.position)
+            )
+            .mappings()
+            .all()
+        )
         by_project: dict[int, list] = {}
         for ind in indicators:
             by_project.setdefault(ind["project_id"], []).append(ind)
@@ -448,44 +584,85 @@ def generate(scale: float = 1.0, seed: int = 1, *, runs: bool = True, echo=print
                     in_yuan = rng.random() < 0.3
                     day = date(YEAR, month, rng.randint(1, 28))
                     row = {
-                        "id": spend_id, "project_id": project_id, "spent_on": day,
-                        "period_key": f"{YEAR}-{month:02d}", "amount": amount,
+                        "id": spend_id,
+                        "project_id": project_id,
+                        "spent_on": day,
+                        "period_key": f"{YEAR}-{month:02d}",
+                        "amount": amount,
                         "input_amount": (amount * 10000).quantize(Decimal("0.01")) if in_yuan else amount,
-                        "input_unit": "元" if in_yuan else "万元", "note": "支付", "client_token": None,
-                        "supersedes_id": None, "is_void": False, "created_by_id": owner_id,
+                        "input_unit": "元" if in_yuan else "万元",
+                        "note": "支付",
+                        "client_token": None,
+                        "supersedes_id": None,
+                        "is_void": False,
+                        "created_by_id": owner_id,
                         "created_at": _stamp(day, spend_id % 86400),
                     }
                     spending.append(row)
                     spend_id += 1
                     if rng.random() < 0.01:  # a corrected amount
-                        spending.append({**row, "id": spend_id, "supersedes_id": row["id"],
-                                         "amount": _q(float(amount) * 0.9, "0.000001"), "note": "更正金额"})
+                        spending.append(
+                            {
+                                **row,
+                                "id": spend_id,
+                                "supersedes_id": row["id"],
+                                "amount": _q(float(amount) * 0.9, "0.000001"),
+                                "note": "更正金额",
+                            }
+                        )
                         spend_id += 1
             # Monthly progress forms: the year's end still under review, earlier months approved.
             for month in range(1, 13):
                 if month <= 9:
                     state = "approved"
                 else:
-                    state = rng.choices(("approved", "dept_approved", "submitted", "returned", "draft"),
-                                        {10: (80, 8, 8, 2, 2), 11: (50, 15, 20, 5, 10), 12: (10, 10, 25, 5, 50)}[month])[0]
+                    state = rng.choices(
+                        ("approved", "dept_approved", "submitted", "returned", "draft"),
+                        {10: (80, 8, 8, 2, 2), 11: (50, 15, 20, 5, 10), 12: (10, 10, 25, 5, 50)}[month],
+                    )[0]
                 at = _month_end(month) + timedelta(days=3)
-                steps = {"draft": [], "submitted": [("submit", "draft", "submitted", owner_id)],
-                         "dept_approved": [("submit", "draft", "submitted", owner_id),
-                                           ("dept_approve", "submitted", "dept_approved", reviewer_id)],
-                         "approved": [("submit", "draft", "submitted", owner_id),
-                                      ("dept_approve", "submitted", "dept_approved", reviewer_id),
-                                      ("approve", "dept_approved", "approved", finance_id)],
-                         "returned": [("submit", "draft", "submitted", owner_id),
-                                      ("dept_return", "submitted", "returned", reviewer_id)]}[state]
-                submissions.append({
-                    "id": submission_id, "project_id": project_id, "kind": "progress", "period_key": f"{YEAR}-{month:02d}",
-                    "state": state, "last_comment": "请核对完成值与佐证材料" if state == "returned" else "",
-                    "submitted_by_id": owner_id if steps else None, "updated_at": _stamp(at, len(steps)), "version": 1 + len(steps),
-                })
+                steps = {
+                    "draft": [],
+                    "submitted": [("submit", "draft", "submitted", owner_id)],
+                    "dept_approved": [
+                        ("submit", "draft", "submitted", owner_id),
+                        ("dept_approve", "submitted", "dept_approved", reviewer_id),
+                    ],
+                    "approved": [
+                        ("submit", "draft", "submitted", owner_id),
+                        ("dept_approve", "submitted", "dept_approved", reviewer_id),
+                        ("approve", "dept_approved", "approved", finance_id),
+                    ],
+                    "returned": [
+                        ("submit", "draft", "submitted", owner_id),
+                        ("dept_return", "submitted", "returned", reviewer_id),
+                    ],
+                }[state]
+                submissions.append(
+                    {
+                        "id": submission_id,
+                        "project_id": project_id,
+                        "kind": "progress",
+                        "period_key": f"{YEAR}-{month:02d}",
+                        "state": state,
+                        "last_comment": "请核对完成值与佐证材料" if state == "returned" else "",
+                        "submitted_by_id": owner_id if steps else None,
+                        "updated_at": _stamp(at, len(steps)),
+                        "version": 1 + len(steps),
+                    }
+                )
                 for k, (action, before, after, actor) in enumerate(steps):
-                    events.append({"submission_id": submission_id, "action": action, "from_state": before, "to_state": after,
-                                   "comment": "请核对完成值与佐证材料" if action == "dept_return" else "", "actor_id": actor,
-                                   "created_at": _stamp(at + timedelta(days=k))})
+                    events.append(
+                        {
+                            "submission_id": submission_id,
+                            "action": action,
+                            "from_state": before,
+                            "to_state": after,
+                            "comment": "请核对完成值与佐证材料" if action == "dept_return" else "",
+                            "actor_id": actor,
+                            "created_at": _stamp(at + timedelta(days=k)),
+                        }
+                    )
                 submission_id += 1
         if budgets:
             db.session.execute(
@@ -502,8 +679,10 @@ def generate(scale: float = 1.0, seed: int = 1, *, runs: bool = True, echo=print
         counts["submissions"] += len(submissions)
     _reset_sequences((ProgressEntry, Expenditure, Submission))
     db.session.commit()
-    echo(f"完成值 {counts['entries']} 条、支出 {counts['spending']} 笔、填报表 {counts['submissions']} 份"
-         f"（{time.perf_counter() - started:.1f} 秒）")
+    echo(
+        f"完成值 {counts['entries']} 条、支出 {counts['spending']} 笔、填报表 {counts['submissions']} 份"
+        f"（{time.perf_counter() - started:.1f} 秒）"
+    )
 
     if runs:
         from tracker import edge

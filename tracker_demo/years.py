@@ -56,9 +56,7 @@ def next_year_text(seed_text: str) -> str:
         for line in dropped_block[1:]
     ]
     last = max(i for i, line in enumerate(lines) if re.match(r"^\d+、.*绩效目标表\s*$", line))
-    last_end = next(
-        (i for i in range(last + 1, len(lines)) if lines[i].strip().startswith("[bookmark")), len(lines)
-    )
+    last_end = next((i for i in range(last + 1, len(lines)) if lines[i].strip().startswith("[bookmark")), len(lines))
     out = lines[:start] + lines[end:last_end] + [""] + added + lines[last_end:]
     number = 0
     for i, line in enumerate(out):  # 1、2、… without the dropped project's gap
@@ -123,8 +121,13 @@ def _demo_adjustment(dept: Department, year: BudgetYear, adjustments, echo) -> b
         return False
     old = indicator.target_raw
     adj = adjustments.propose(
-        owner, indicator.project, ADJ_TARGET, indicator=indicator, new_target_raw=ADJUSTED_TARGET,
-        reason=ADJUSTMENT_REASON, effective_from=date(NEXT_YEAR, 7, 1),
+        owner,
+        indicator.project,
+        ADJ_TARGET,
+        indicator=indicator,
+        new_target_raw=ADJUSTED_TARGET,
+        reason=ADJUSTMENT_REASON,
+        effective_from=date(NEXT_YEAR, 7, 1),
     )
     adjustments.act(reviewer, adj, workflow.DEPT_APPROVE)
     adjustments.act(finance, adj, workflow.APPROVE, comment="同意调整")

@@ -7,8 +7,13 @@ from tracker.domain import limits
 
 @pytest.mark.parametrize(
     ("name", "key"),
-    [("note", "note"), ("row-12-analysis", "analysis"), ("row-3-deduction_reason", "deduction_reason"),
-     ("level1-产出指标", "level1"), ("threshold-budget_red_below", "threshold")],
+    [
+        ("note", "note"),
+        ("row-12-analysis", "analysis"),
+        ("row-3-deduction_reason", "deduction_reason"),
+        ("level1-产出指标", "level1"),
+        ("threshold-budget_red_below", "threshold"),
+    ],
 )
 def test_field_key(name, key):
     assert limits.field_key(name) == key

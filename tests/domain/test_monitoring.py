@@ -366,8 +366,8 @@ ON_TIME = [date(2023, m, 20) for m in range(1, 13)]
         (ON_TIME[:5], AS_OF, "red"),  # June missing
         (ON_TIME[:5], date(2023, 6, 25), "green"),  # June not yet past due
         (ON_TIME[:5], date(2023, 6, 26), "red"),
-        (ON_TIME[:2] + [date(2023, 3, 28)] + ON_TIME[3:6], AS_OF, "yellow"),  # March late
-        (ON_TIME[:2] + [None] + ON_TIME[3:6], AS_OF, "red"),
+        ([*ON_TIME[:2], date(2023, 3, 28), *ON_TIME[3:6]], AS_OF, "yellow"),  # March late
+        ([*ON_TIME[:2], None, *ON_TIME[3:6]], AS_OF, "red"),
         ({m: date(2023, m, 1) for m in range(1, 7)}, AS_OF, "green"),
         (None, date(2023, 1, 20), "green"),  # nothing due yet
         (None, AS_OF, "red"),

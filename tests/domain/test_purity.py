@@ -37,10 +37,9 @@ def impurities(source: str) -> list[str]:
     bad = []
     for line, module in imported_modules(source):
         top = module.split(".")[0]
-        if top in FORBIDDEN:
-            bad.append(f"{line}: {module}")
-        elif top == "tracker" and not (
-            module == ALLOWED_PROJECT_PREFIX or module.startswith(ALLOWED_PROJECT_PREFIX + ".")
+        if top in FORBIDDEN or (
+            top == "tracker"
+            and not (module == ALLOWED_PROJECT_PREFIX or module.startswith(ALLOWED_PROJECT_PREFIX + "."))
         ):
             bad.append(f"{line}: {module}")
     return bad

@@ -49,7 +49,7 @@ def _without(*names: str) -> tuple[q.IndicatorFacts, ...]:
         (_without("就业率"), ["benefit_missing"]),
         (_without("参训人员满意度"), ["satisfaction_missing"]),
         # 可持续影响 counts as a benefit
-        (_without("就业率") + (ind("效益指标", "可持续影响指标", "长效机制", "建立"),), []),
+        ((*_without("就业率"), ind("效益指标", "可持续影响指标", "长效机制", "建立")), []),
     ],
 )
 def test_required_dimensions(indicators, expected):
@@ -85,7 +85,7 @@ def test_satisfaction_only_expected_where_the_project_serves_people():
     ],
 )
 def test_vague_wording(raw, flagged):
-    project = q.ProjectFacts("职业技能培训", GOOD + (ind("效益指标", "社会效益指标", "社会影响", raw),))
+    project = q.ProjectFacts("职业技能培训", (*GOOD, ind("效益指标", "社会效益指标", "社会影响", raw)))
     assert ("vague_wording" in codes(project)) is flagged
 
 
@@ -102,7 +102,9 @@ def test_vague_wording(raw, flagged):
     ],
 )
 def test_satisfaction_threshold(raw, threshold, flagged):
-    project = q.ProjectFacts("职业技能培训", _without("参训人员满意度") + (ind("满意度指标", "服务对象满意度指标", "群众满意度", raw),))
+    project = q.ProjectFacts(
+        "职业技能培训", (*_without("参训人员满意度"), ind("满意度指标", "服务对象满意度指标", "群众满意度", raw))
+    )
     settings = q.QualitySettings(thresholds={"satisfaction_low": threshold} if threshold else {})
     found = [f for f in q.review_project(project, settings) if f.code == "satisfaction_low"]
     assert bool(found) is flagged
@@ -136,7 +138,7 @@ def test_quantified_share(extra_qualitative, threshold, flagged):
     ],
 )
 def test_unmeasurable(level2, raw, flagged):
-    project = q.ProjectFacts("职业技能培训", GOOD + (ind("产出指标", level2, "附加指标", raw),))
+    project = q.ProjectFacts("职业技能培训", (*GOOD, ind("产出指标", level2, "附加指标", raw)))
     assert ("unmeasurable" in codes(project)) is flagged
 
 
@@ -155,9 +157,13 @@ def test_unmeasurable(level2, raw, flagged):
 def test_below_last_year(raw, last, unit, flagged):
     name = "培训人次" if "人次" in raw else "人均培训成本"
     level2 = "数量指标" if "人次" in raw else "成本指标"
-    inds = tuple(i for i in GOOD if i.level3 != name) + (ind("产出指标", level2, name, raw),)
+    inds = (*tuple(i for i in GOOD if i.level3 != name), ind("产出指标", level2, name, raw))
     previous = {q.normalize_name(name): q.PreviousActual(Decimal(last), unit, 2022)}
-    found = [f for f in q.review_project(q.ProjectFacts("职业技能培训", inds, previous=previous)) if f.code == "below_last_year"]
+    found = [
+        f
+        for f in q.review_project(q.ProjectFacts("职业技能培训", inds, previous=previous))
+        if f.code == "below_last_year"
+    ]
     assert bool(found) is flagged
     if found:
         assert "2022 年" in found[0].message
@@ -166,8 +172,8 @@ def test_below_last_year(raw, last, unit, flagged):
 def test_duplicates_and_name_equals_target():
     project = q.ProjectFacts(
         "职业技能培训",
-        GOOD
-        + (
+        (
+            *GOOD,
             ind("产出指标", "数量指标", "培训 人次", "≥400人次", id=7),
             ind("效益指标", "社会效益指标", "促进就业", "促进就业", id=8),
         ),
@@ -197,5 +203,11 @@ def test_every_rule_is_documented():
 
 def test_empty_project():
     found = q.review_project(q.ProjectFacts("空项目", ()))
-    assert {f.code for f in found} == {"output_quantity", "output_quality", "output_timeliness", "cost_missing", "benefit_missing"}
+    assert {f.code for f in found} == {
+        "output_quantity",
+        "output_quality",
+        "output_timeliness",
+        "cost_missing",
+        "benefit_missing",
+    }
     assert q.score(found) == 100 - 2 * 15 - 3 * 5

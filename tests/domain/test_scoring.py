@@ -574,8 +574,8 @@ ON_TIME = [date(2023, m, 20) for m in range(1, 13)]
     [
         (ON_TIME, range(1, 13), "达成"),
         ([date(2023, m, 25) for m in range(1, 13)], range(1, 13), "达成"),  # on the day
-        (ON_TIME[:5] + [date(2023, 6, 26)] + ON_TIME[6:], range(1, 13), "部分达成"),
-        (ON_TIME[:5] + [None] + ON_TIME[6:], range(1, 13), "未达成"),
+        ([*ON_TIME[:5], date(2023, 6, 26), *ON_TIME[6:]], range(1, 13), "部分达成"),
+        ([*ON_TIME[:5], None, *ON_TIME[6:]], range(1, 13), "未达成"),
         (ON_TIME[:11], range(1, 13), "未达成"),  # December missing
         (ON_TIME[:6], range(1, 7), "达成"),  # only the months that were due
         ({1: date(2023, 1, 3), 2: date(2023, 2, 27)}, (1, 2), "部分达成"),
@@ -711,7 +711,7 @@ def test_default_weights_with_project_level1_weights():
 
 
 def test_default_level1_weights():
-    assert DEFAULT_LEVEL1_WEIGHTS == {"产出指标": D(50), "效益指标": D(30), "满意度指标": D(10)}
+    assert {"产出指标": D(50), "效益指标": D(30), "满意度指标": D(10)} == DEFAULT_LEVEL1_WEIGHTS
 
 
 @pytest.mark.parametrize(

@@ -27,22 +27,22 @@ from tracker.domain.targets import (
 # expectation helpers: each returns the fields of Target other than raw
 
 
-def Q(op: str, value: str, unit: str = "", implicit: bool = False) -> dict:  # noqa: N802
+def Q(op: str, value: str, unit: str = "", implicit: bool = False) -> dict:
     return {"kind": KIND_QUANTITATIVE, "op": op, "value": Decimal(value), "unit": unit, "implicit_op": implicit}
 
 
-def D(month: int, day: int | None = None, year: int | None = None) -> dict:  # noqa: N802
+def D(month: int, day: int | None = None, year: int | None = None) -> dict:
     return {"kind": KIND_DEADLINE, "year": year, "month": month, "day": day, "monthly_day": None}
 
 
-def BEFORE(month: int, year: int | None = None) -> dict:  # noqa: N802
+def BEFORE(month: int, year: int | None = None) -> dict:
     """ "M月前": due at the end of month M−1, with the reading spelled out for the preview."""
     due_year, due_month = (year - 1, 12) if month == 1 else (year, month - 1)
     shown = f"{due_year}年{due_month}月" if due_year else f"{due_month}月"
     return D(due_month, year=due_year) | {"note": f"“{month}月前”按{month}月1日之前理解，即{shown}底前"}
 
 
-def MONTHLY(day: int) -> dict:  # noqa: N802
+def MONTHLY(day: int) -> dict:
     return {"kind": KIND_DEADLINE, "year": None, "month": None, "day": None, "monthly_day": day}
 
 

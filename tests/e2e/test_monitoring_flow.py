@@ -41,9 +41,14 @@ def behind_project(live_server) -> str:
         finance = db.session.scalar(select(User).where(User.username == live_server.finance))
         owner = db.session.scalar(select(User).where(User.username == live_server.owner))
         progress.update_budget(
-            finance, project, progress_forms.parse_budget_form({"initial_budget": "100", "reason": "E2E：年初预算"}), expected_version=None
+            finance,
+            project,
+            progress_forms.parse_budget_form({"initial_budget": "100", "reason": "E2E：年初预算"}),
+            expected_version=None,
         )
-        value = progress_forms.parse_value_form(indicator, {"as_of": VALUE_DAY, "value": "2", "note": "上半年检查 2 次"})
+        value = progress_forms.parse_value_form(
+            indicator, {"as_of": VALUE_DAY, "value": "2", "note": "上半年检查 2 次"}
+        )
         progress.record_value(owner, indicator, value)
         spending = progress_forms.parse_spending_form(
             project, {"spent_on": VALUE_DAY, "amount": "1", "unit": "万元", "note": "首期维保费"}

@@ -56,7 +56,9 @@ class Session:
         self.problems: list[str] = []
         self.page.on("pageerror", lambda exc: self.problems.append(f"JS error: {exc}"))
         # Anything the Content-Security-Policy refused (an inline script or style left in a template).
-        self.page.on("console", lambda msg: "Content Security Policy" in msg.text and self.problems.append(f"CSP: {msg.text}"))
+        self.page.on(
+            "console", lambda msg: "Content Security Policy" in msg.text and self.problems.append(f"CSP: {msg.text}")
+        )
         self.page.on("response", self._check_response)
         self.username = username
         self.screenshots = screenshots

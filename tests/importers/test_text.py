@@ -167,7 +167,7 @@ def test_continuation_line_joined_directly(seed_doc):
         if i.basis == "年度预算，维修维护清单以及保险单"
     ]
     assert joined == [(4, 4)]
-    assert not any("维修维护清单以及保险单" == i.basis for p in seed_doc.projects for i in p.indicators)
+    assert not any(i.basis == "维修维护清单以及保险单" for p in seed_doc.projects for i in p.indicators)
 
 
 def test_first_and_last_rows(seed_doc):

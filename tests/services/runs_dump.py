@@ -68,35 +68,106 @@ def dump() -> dict:
             select(Project.id, Department.code, Project.name).join(Department, Project.department_id == Department.id)
         )
     }
-    positions = {iid: pos for iid, pos in db.session.execute(select(Indicator.id, Indicator.position))}
+    positions = dict(db.session.execute(select(Indicator.id, Indicator.position)))
     out: dict[str, list] = {}
     snaps = {}
     rows = []
     for s in db.session.scalars(select(MonitoringSnapshot)):
         snaps[s.id] = (projects[s.project_id], s.period_key)
-        rows.append([projects[s.project_id], s.period_key] + [_v(getattr(s, c)) for c in (
-            "as_of", "time_progress", "initial_budget", "adjusted_budget", "spent", "execution_rate", "forecast_spent",
-            "budget_light", "project_light", "annual_goal", "expected_completion", "budget_explanation",
-            "needs_rectification", "version")])
+        rows.append(
+            [projects[s.project_id], s.period_key]
+            + [
+                _v(getattr(s, c))
+                for c in (
+                    "as_of",
+                    "time_progress",
+                    "initial_budget",
+                    "adjusted_budget",
+                    "spent",
+                    "execution_rate",
+                    "forecast_spent",
+                    "budget_light",
+                    "project_light",
+                    "annual_goal",
+                    "expected_completion",
+                    "budget_explanation",
+                    "needs_rectification",
+                    "version",
+                )
+            ]
+        )
     out["snapshots"] = sorted(rows)
     out["monitoring_rows"] = sorted(
-        [*snaps[r.snapshot_id], positions[r.indicator_id]] + [_v(getattr(r, c)) for c in (
-            "position", "level1", "level2", "level3", "target_raw", "target_unit", "accumulation", "current_value",
-            "current_text", "light", "forecast", "forecast_override", "forecast_text", "reasons", "likelihood")]
+        [*snaps[r.snapshot_id], positions[r.indicator_id]]
+        + [
+            _v(getattr(r, c))
+            for c in (
+                "position",
+                "level1",
+                "level2",
+                "level3",
+                "target_raw",
+                "target_unit",
+                "accumulation",
+                "current_value",
+                "current_text",
+                "light",
+                "forecast",
+                "forecast_override",
+                "forecast_text",
+                "reasons",
+                "likelihood",
+            )
+        ]
         for r in db.session.scalars(select(MonitoringRow))
     )
     forms = {}
     rows = []
     for f in db.session.scalars(select(EvaluationForm)):
         forms[f.id] = (projects[f.project_id], f.year)
-        rows.append([projects[f.project_id], f.year] + [_v(getattr(f, c)) for c in (
-            "level1_weights", "execution_weight", "initial_budget", "budget", "spent", "fiscal_share", "carryover",
-            "other_funds", "execution_score", "total_score", "grade", "goal_actual", "version")])
+        rows.append(
+            [projects[f.project_id], f.year]
+            + [
+                _v(getattr(f, c))
+                for c in (
+                    "level1_weights",
+                    "execution_weight",
+                    "initial_budget",
+                    "budget",
+                    "spent",
+                    "fiscal_share",
+                    "carryover",
+                    "other_funds",
+                    "execution_score",
+                    "total_score",
+                    "grade",
+                    "goal_actual",
+                    "version",
+                )
+            ]
+        )
     out["evaluation_forms"] = sorted(rows)
     out["evaluation_rows"] = sorted(
-        [*forms[r.form_id], positions[r.indicator_id]] + [_v(getattr(r, c)) for c in (
-            "position", "target_raw", "target_op_override", "weight", "actual_value", "actual_text", "tier",
-            "proposed_tier", "tier_score", "score", "overshoot", "deduction", "problem", "explanation")]
+        [*forms[r.form_id], positions[r.indicator_id]]
+        + [
+            _v(getattr(r, c))
+            for c in (
+                "position",
+                "target_raw",
+                "target_op_override",
+                "weight",
+                "actual_value",
+                "actual_text",
+                "tier",
+                "proposed_tier",
+                "tier_score",
+                "score",
+                "overshoot",
+                "deduction",
+                "problem",
+                "explanation",
+            )
+        ]
         for r in db.session.scalars(select(EvaluationRow))
     )
     out["score_changes"] = sorted(
@@ -107,7 +178,7 @@ def dump() -> dict:
         [projects[s.project_id], s.kind, s.period_key, s.state, s.version]
         for s in db.session.scalars(select(Submission).where(Submission.kind.in_(("monitoring", "evaluation"))))
     )
-    usernames = {uid: name for uid, name in db.session.execute(select(User.id, User.username))}
+    usernames = dict(db.session.execute(select(User.id, User.username)))
     out["notifications"] = sorted(
         [usernames[n.user_id], n.kind, n.message, n.link, n.dedupe_key]
         for n in db.session.scalars(

@@ -40,8 +40,15 @@ def _propose_target(db, people, raw="≥16次", on=date(2023, 7, 1)):
     from tracker.services import adjustments
 
     ind = _indicator(db)
-    adj = adjustments.propose(people["owner"], ind.project, ADJ_TARGET, indicator=ind, new_target_raw=raw,
-                              reason="新增两台空调机组", effective_from=on)
+    adj = adjustments.propose(
+        people["owner"],
+        ind.project,
+        ADJ_TARGET,
+        indicator=ind,
+        new_target_raw=raw,
+        reason="新增两台空调机组",
+        effective_from=on,
+    )
     db.session.commit()
     return adj, ind
 
@@ -60,7 +67,10 @@ def test_target_adjustment_full_review_applies_and_keeps_history(people, db):
     db.session.commit()
     assert adj.applied and ind.target_raw == "≥16次" and ind.target.value == Decimal(16)
     hist = adjustments.history(ind)
-    assert [(v.target_raw, v.effective_from) for v in hist] == [("≥12次", date(2023, 1, 1)), ("≥16次", date(2023, 7, 1))]
+    assert [(v.target_raw, v.effective_from) for v in hist] == [
+        ("≥12次", date(2023, 1, 1)),
+        ("≥16次", date(2023, 7, 1)),
+    ]
     assert hist[1].approved_by_id == people["finance"].id and hist[1].reason == "新增两台空调机组"
     assert db.session.scalar(select(AuditLog).where(AuditLog.action == "adjustment_applied"))
     # in force by date
@@ -95,22 +105,42 @@ def test_proposal_validation(people, db):
     from tracker.services.scope import NotVisible
 
     ind = _indicator(db)
-    base = dict(indicator=ind, reason="原因", effective_from=date(2023, 7, 1))
+    base = {"indicator": ind, "reason": "原因", "effective_from": date(2023, 7, 1)}
     with pytest.raises(adjustments.AdjustmentError, match="相同"):
         adjustments.propose(people["owner"], ind.project, ADJ_TARGET, new_target_raw="≥12次", **base)
     with pytest.raises(adjustments.AdjustmentError, match="调整原因"):
-        adjustments.propose(people["owner"], ind.project, ADJ_TARGET, new_target_raw="≥13次",
-                            indicator=ind, reason=" ", effective_from=date(2023, 7, 1))
+        adjustments.propose(
+            people["owner"],
+            ind.project,
+            ADJ_TARGET,
+            new_target_raw="≥13次",
+            indicator=ind,
+            reason=" ",
+            effective_from=date(2023, 7, 1),
+        )
     with pytest.raises(adjustments.AdjustmentError, match="2023 预算年度内"):
-        adjustments.propose(people["owner"], ind.project, ADJ_TARGET, new_target_raw="≥13次",
-                            indicator=ind, reason="x", effective_from=date(2024, 1, 1))
+        adjustments.propose(
+            people["owner"],
+            ind.project,
+            ADJ_TARGET,
+            new_target_raw="≥13次",
+            indicator=ind,
+            reason="x",
+            effective_from=date(2024, 1, 1),
+        )
     with pytest.raises(NotVisible):
         adjustments.propose(people["stranger"], ind.project, ADJ_TARGET, new_target_raw="≥13次", **base)
     with pytest.raises(NotVisible):  # the finance bureau approves, it does not propose
         adjustments.propose(people["finance"], ind.project, ADJ_TARGET, new_target_raw="≥13次", **base)
     with pytest.raises(adjustments.AdjustmentError, match="已有项目"):
-        adjustments.propose(people["owner"], ind.project, ADJ_PROJECT, project_name=ind.project.name,
-                            reason="x", effective_from=date(2023, 7, 1))
+        adjustments.propose(
+            people["owner"],
+            ind.project,
+            ADJ_PROJECT,
+            project_name=ind.project.name,
+            reason="x",
+            effective_from=date(2023, 7, 1),
+        )
     db.session.rollback()
     from tracker.models.adjustments import TargetAdjustment
 
@@ -124,12 +154,27 @@ def test_new_indicator_and_midyear_project(people, db):
 
     project = _indicator(db).project
     n = len(project.indicators)
-    a1 = adjustments.propose(people["owner"], project, ADJ_INDICATOR, level1="产出指标", level2="数量指标",
-                             level3="新增空调机组维保台数", new_target_raw="≥2台", reason="新增机组",
-                             effective_from=date(2023, 8, 1))
-    a2 = adjustments.propose(people["owner"], project, ADJ_PROJECT, project_name="机关食堂改造项目",
-                             project_goal="改造食堂", project_budget=Decimal("35.5"), reason="年中追加",
-                             effective_from=date(2023, 8, 1))
+    a1 = adjustments.propose(
+        people["owner"],
+        project,
+        ADJ_INDICATOR,
+        level1="产出指标",
+        level2="数量指标",
+        level3="新增空调机组维保台数",
+        new_target_raw="≥2台",
+        reason="新增机组",
+        effective_from=date(2023, 8, 1),
+    )
+    a2 = adjustments.propose(
+        people["owner"],
+        project,
+        ADJ_PROJECT,
+        project_name="机关食堂改造项目",
+        project_goal="改造食堂",
+        project_budget=Decimal("35.5"),
+        reason="年中追加",
+        effective_from=date(2023, 8, 1),
+    )
     for adj in (a1, a2):
         adjustments.act(people["reviewer"], adj, workflow.DEPT_APPROVE)
         adjustments.act(people["finance"], adj, workflow.APPROVE)

@@ -21,14 +21,21 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def _files(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in root.rglob("*") if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in root.rglob("*")
+        if p.is_file()
+    }
 
 
 def _counts(db) -> dict[str, int]:
     with db.engine.connect() as conn:
         names = set(inspect(conn).get_table_names())
-        return {t.name: conn.execute(text(f'SELECT COUNT(*) FROM "{t.name}"')).scalar_one()
-                for t in db.metadata.sorted_tables if t.name in names}
+        return {
+            t.name: conn.execute(text(f'SELECT COUNT(*) FROM "{t.name}"')).scalar_one()
+            for t in db.metadata.sorted_tables
+            if t.name in names
+        }
 
 
 @pytest.fixture
@@ -49,8 +56,12 @@ def demo_app(tmp_path):
             owner = db.session.query(User).filter_by(username="owner430").one()
             entry = db.session.query(ProgressEntry).order_by(ProgressEntry.id).first()
             with app.test_request_context():
-                evidence.store([("照片.png", PNG), ("合同.pdf", PDF)], project=db.session.get(Project, entry.project_id), user=owner,
-                               progress_entry_id=entry.id)
+                evidence.store(
+                    [("照片.png", PNG), ("合同.pdf", PDF)],
+                    project=db.session.get(Project, entry.project_id),
+                    user=owner,
+                    progress_entry_id=entry.id,
+                )
                 db.session.commit()  # the staged files move into place on commit
             try:
                 yield app
@@ -168,20 +179,28 @@ def test_backup_while_the_app_writes_is_one_consistent_state(demo_app, tmp_path)
     writer = create_engine(url, connect_args={"timeout": 30} if url.get_backend_name() == "sqlite" else {})
     stop = threading.Event()
     written = {"n": 0}
-    user_cols = "username, password_hash, role, department_id, display_name, is_active, session_token, created_at, updated_at"
+    user_cols = (
+        "username, password_hash, role, department_id, display_name, is_active, session_token, created_at, updated_at"
+    )
 
     def write():
         while not stop.is_set():
             i = written["n"]
             with writer.begin() as conn:
-                dept = conn.execute(text(
-                    "INSERT INTO departments (name, code, is_finance_bureau, is_active, created_at, updated_at) "
-                    "VALUES (:n, :c, false, true, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP) RETURNING id"
-                ), {"n": f"并发部门{i}", "c": f"C{i}"}).scalar()
+                dept = conn.execute(
+                    text(
+                        "INSERT INTO departments (name, code, is_finance_bureau, is_active, created_at, updated_at) "
+                        "VALUES (:n, :c, false, true, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP) RETURNING id"
+                    ),
+                    {"n": f"并发部门{i}", "c": f"C{i}"},
+                ).scalar()
                 for k in range(2):
-                    conn.execute(text(
-                        f"INSERT INTO users ({user_cols}) VALUES (:u, 'x', 'owner', :d, '', true, :t, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
-                    ), {"u": f"w{i}_{k}", "d": dept, "t": f"t{i}{k}"})
+                    conn.execute(
+                        text(
+                            f"INSERT INTO users ({user_cols}) VALUES (:u, 'x', 'owner', :d, '', true, :t, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                        ),
+                        {"u": f"w{i}_{k}", "d": dept, "t": f"t{i}{k}"},
+                    )
             written["n"] += 1
 
     thread = threading.Thread(target=write)
@@ -203,10 +222,12 @@ def test_backup_while_the_app_writes_is_one_consistent_state(demo_app, tmp_path)
     result = demo_app.test_cli_runner().invoke(args=["restore", str(tmp_path / "live.tar.gz"), "--yes"])
     assert result.exit_code == 0, result.output
     with db.engine.connect() as conn:
-        lonely = conn.execute(text(
-            "SELECT COUNT(*) FROM departments d WHERE d.name LIKE '并发部门%' AND "
-            "(SELECT COUNT(*) FROM users u WHERE u.department_id = d.id) <> 2"
-        )).scalar()
+        lonely = conn.execute(
+            text(
+                "SELECT COUNT(*) FROM departments d WHERE d.name LIKE '并发部门%' AND "
+                "(SELECT COUNT(*) FROM users u WHERE u.department_id = d.id) <> 2"
+            )
+        ).scalar()
         restored = conn.execute(text("SELECT COUNT(*) FROM departments WHERE name LIKE '并发部门%'")).scalar()
     assert lonely == 0 and restored == concurrent_in_backup
     print(f"backup while writing: {written['n']} transactions written, {concurrent_in_backup} in the backup")

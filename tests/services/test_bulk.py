@@ -11,9 +11,9 @@ def test_insert_rows_fills_model_defaults_and_joins_the_transaction(db, make_use
     from tracker.services import bulk
 
     user = make_user("owner")
-    bulk.insert_rows(Notification, [
-        {"user_id": user.id, "kind": "k", "message": f"m{i}", "dedupe_key": f"key{i}"} for i in range(3)
-    ])
+    bulk.insert_rows(
+        Notification, [{"user_id": user.id, "kind": "k", "message": f"m{i}", "dedupe_key": f"key{i}"} for i in range(3)]
+    )
     rows = db.session.scalars(select(Notification).order_by(Notification.id)).all()
     assert [r.message for r in rows] == ["m0", "m1", "m2"]
     assert all(r.link == "" and r.created_at is not None and r.created_at.tzinfo is not None for r in rows)
@@ -26,8 +26,20 @@ def test_insert_rows_takes_attribute_names(db, make_department):
     from tracker.services import bulk
 
     dept = make_department()
-    bulk.insert_rows(User, [{"username": "bulk1", "display_name": "批量", "password_hash": "x", "role": "owner",
-                             "department_id": dept.id, "is_active_flag": False, "session_token": "t"}])
+    bulk.insert_rows(
+        User,
+        [
+            {
+                "username": "bulk1",
+                "display_name": "批量",
+                "password_hash": "x",
+                "role": "owner",
+                "department_id": dept.id,
+                "is_active_flag": False,
+                "session_token": "t",
+            }
+        ],
+    )
     user = db.session.scalar(select(User).where(User.username == "bulk1"))
     assert user.is_active_flag is False and user.email is None
 

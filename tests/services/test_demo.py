@@ -40,8 +40,7 @@ def snapshot(db):
     from tracker.models import AuditLog, Expenditure, ProgressEntry, Submission, WorkflowEvent
 
     return {
-        model.__name__: count(db, model)
-        for model in (ProgressEntry, Expenditure, Submission, WorkflowEvent, AuditLog)
+        model.__name__: count(db, model) for model in (ProgressEntry, Expenditure, Submission, WorkflowEvent, AuditLog)
     }
 
 
@@ -93,14 +92,21 @@ def test_quickstart_loads_a_living_year(app, db):
         if "2023-07" <= s.period_key <= "2023-11"
     )
     assert sum(n == 5 for n in later.values()) >= 14
-    december = Counter(s.state for s in db.session.scalars(select(Submission).where(Submission.period_key == "2023-12")))
+    december = Counter(
+        s.state for s in db.session.scalars(select(Submission).where(Submission.period_key == "2023-12"))
+    )
     assert december["submitted"] >= 2 and december["dept_approved"] >= 2 and december["approved"] == 0
     returned = db.session.scalars(select(Submission).where(Submission.state == "returned")).all()
     assert len(returned) == 1
     assert returned[0].period_key == "2023-05" and returned[0].last_comment
-    assert db.session.scalar(
-        select(WorkflowEvent).where(WorkflowEvent.submission_id == returned[0].id, WorkflowEvent.to_state == "returned")
-    ).comment == returned[0].last_comment
+    assert (
+        db.session.scalar(
+            select(WorkflowEvent).where(
+                WorkflowEvent.submission_id == returned[0].id, WorkflowEvent.to_state == "returned"
+            )
+        ).comment
+        == returned[0].last_comment
+    )
 
     before = snapshot(db)
     budgets = [(p.initial_budget, p.adjusted_budget) for p in projects]

@@ -18,14 +18,36 @@ def _fingerprint(db) -> dict:
 
     return {
         "departments": digest(select(Department.code, Department.name).order_by(Department.code)),
-        "projects": digest(select(Project.name, Project.position, Project.initial_budget, Project.adjusted_budget).order_by(Project.id)),
-        "indicators": digest(select(Indicator.level1, Indicator.level2, Indicator.level3, Indicator.target_raw,
-                                    Indicator.target_kind, Indicator.accumulation).order_by(Indicator.id)),
-        "entries": digest(select(ProgressEntry.indicator_id, ProgressEntry.as_of, ProgressEntry.value, ProgressEntry.tier,
-                                 ProgressEntry.completed_on, ProgressEntry.for_month, ProgressEntry.supersedes_id,
-                                 ProgressEntry.is_void).order_by(ProgressEntry.id)),
-        "spending": digest(select(Expenditure.project_id, Expenditure.spent_on, Expenditure.amount,
-                                  Expenditure.supersedes_id).order_by(Expenditure.id)),
+        "projects": digest(
+            select(Project.name, Project.position, Project.initial_budget, Project.adjusted_budget).order_by(Project.id)
+        ),
+        "indicators": digest(
+            select(
+                Indicator.level1,
+                Indicator.level2,
+                Indicator.level3,
+                Indicator.target_raw,
+                Indicator.target_kind,
+                Indicator.accumulation,
+            ).order_by(Indicator.id)
+        ),
+        "entries": digest(
+            select(
+                ProgressEntry.indicator_id,
+                ProgressEntry.as_of,
+                ProgressEntry.value,
+                ProgressEntry.tier,
+                ProgressEntry.completed_on,
+                ProgressEntry.for_month,
+                ProgressEntry.supersedes_id,
+                ProgressEntry.is_void,
+            ).order_by(ProgressEntry.id)
+        ),
+        "spending": digest(
+            select(
+                Expenditure.project_id, Expenditure.spent_on, Expenditure.amount, Expenditure.supersedes_id
+            ).order_by(Expenditure.id)
+        ),
         "forms": digest(select(Submission.project_id, Submission.period_key, Submission.state).order_by(Submission.id)),
         "documents": db.session.scalar(select(func.count(SourceDocument.id))),
     }
@@ -51,8 +73,14 @@ def _generate(tmp_path, name: str, seed: int, runs: bool = False):
 def _kinds(db) -> dict:
     from tracker.models import Indicator
 
-    rows = db.session.execute(select(Indicator.target_kind, Indicator.target_op, Indicator.accumulation,
-                                     Indicator.deadline_monthly_day.is_not(None))).all()
+    rows = db.session.execute(
+        select(
+            Indicator.target_kind,
+            Indicator.target_op,
+            Indicator.accumulation,
+            Indicator.deadline_monthly_day.is_not(None),
+        )
+    ).all()
     return {
         "kinds": {r[0] for r in rows},
         "ops": {r[1] for r in rows if r[1]},

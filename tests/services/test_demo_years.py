@@ -18,7 +18,7 @@ def test_quickstart_has_two_years_and_an_adjustment(app, db):
     assert "2024 年演示文件（由 2023 年种子文件派生）：18 个项目" in result.output
     assert "与上年对应：17 个项目、175 个指标" in result.output  # 184 − the 9 rows of the dropped project
     assert "演示目标调整：2024 年“每年检查空调工作状态的次数”≥15次 → ≥16次" in result.output
-    assert [y for y in db.session.scalars(select(BudgetYear.year).order_by(BudgetYear.year))] == [2023, 2024]
+    assert list(db.session.scalars(select(BudgetYear.year).order_by(BudgetYear.year))) == [2023, 2024]
     current = db.session.scalar(select(BudgetYear).where(BudgetYear.is_current.is_(True)))
     assert current.year == 2023  # the year with the demo activity stays current
     y2024 = db.session.scalar(select(BudgetYear).where(BudgetYear.year == 2024))

@@ -42,7 +42,9 @@ def test_pending_notifications_are_emailed_once(app, db, make_user, smtp_server)
     with_mail.email = "owner@example.local"
     without_mail = make_user("owner")
     db.session.commit()
-    notify.notify([with_mail, without_mail], kind="reminder", message="6月有 3 条指标未填报", link="/todo", dedupe_key="t1")
+    notify.notify(
+        [with_mail, without_mail], kind="reminder", message="6月有 3 条指标未填报", link="/todo", dedupe_key="t1"
+    )
     db.session.commit()
 
     assert notify.send_pending_email() == 0  # SMTP not configured: in-app only

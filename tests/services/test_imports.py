@@ -181,7 +181,9 @@ def test_removed_indicator_with_records_is_kept(seeded, db, make_user):
     dept = db.session.scalar(select(Department).where(Department.code == "430"))
     owner = make_user("owner", dept)
     with_value = db.session.scalar(select(Indicator).where(Indicator.level3 == "租赁办公区占地面积"))
-    progress.record_value(owner, with_value, progress_forms.parse_value_form(with_value, {"as_of": "2023-03-31", "value": "57917.17"}))
+    progress.record_value(
+        owner, with_value, progress_forms.parse_value_form(with_value, {"as_of": "2023-03-31", "value": "57917.17"})
+    )
     db.session.commit()
     text = SEED_FILE.read_text(encoding="utf-8")
     start = text.index("\t\n\t数量指标\n\t租赁办公区占地面积")
@@ -190,7 +192,7 @@ def test_removed_indicator_with_records_is_kept(seeded, db, make_user):
     start = dropped.index("\t\n\t质量指标\n\t租金拨付率")
     end = dropped.index("\t\n\t时效指标\n\t租金拨付时间")
     dropped = dropped[:start] + dropped[end:]
-    plan, source = _import(dropped, db)
+    plan, _source = _import(dropped, db)
     summary = "\n".join(plan.summary_lines())
     assert "租赁办公区占地面积" in summary and "保留未删除" in summary
     assert "删除指标“质量指标/租金拨付率（100%）”" in summary
@@ -262,7 +264,7 @@ def test_failure_while_writing_rolls_back_only_that_file(db, monkeypatch):
         real(plan, **kw)  # writes, then fails: the savepoint must undo this file's rows
         if plan.filename == "农业.pdf":
             raise DomainError("写入中途失败")
-        return None
+        return
 
     monkeypatch.setattr(imports, "apply_import", failing)
     outcomes = import_batch([BatchFile("农业.pdf", _pdf()), BatchFile("seed.txt", SEED_FILE.read_bytes())], year=2023)

@@ -191,11 +191,26 @@ def test_an_indicator_that_cannot_be_judged_does_not_stop_the_run(db, seeded):
 
     ind = db.session.scalars(select(Indicator).where(Indicator.target_kind == "quantitative")).first()
     ind.target_value = None  # an impossible stored target
-    user = User(username="x", display_name="x", password_hash="!", role="owner", department_id=ind.project.department_id, session_token="t")
+    user = User(
+        username="x",
+        display_name="x",
+        password_hash="!",
+        role="owner",
+        department_id=ind.project.department_id,
+        session_token="t",
+    )
     db.session.add(user)
     db.session.flush()
-    db.session.add(ProgressEntry(indicator_id=ind.id, project_id=ind.project_id, as_of=date(2023, 5, 31),
-                                 period_key="2023-05", value=Decimal(3), created_by_id=user.id))
+    db.session.add(
+        ProgressEntry(
+            indicator_id=ind.id,
+            project_id=ind.project_id,
+            as_of=date(2023, 5, 31),
+            period_key="2023-05",
+            value=Decimal(3),
+            created_by_id=user.id,
+        )
+    )
     db.session.commit()
     counts = monitoring.run(date(2023, 6, 30))
     db.session.commit()

@@ -64,7 +64,13 @@ def test_sample_file_for_the_seed(db, world):
     assert plan.unit == "元" and plan.header_line == 3
     assert len(plan.rows) == 7  # the 合计 line is not a payment
     by_line = {r.line: r for r in plan.rows}
-    assert [(r.line, r.how) for r in plan.matched] == [(4, "name"), (5, "normalized"), (6, "name"), (7, "name"), (8, "normalized")]
+    assert [(r.line, r.how) for r in plan.matched] == [
+        (4, "name"),
+        (5, "normalized"),
+        (6, "name"),
+        (7, "name"),
+        (8, "normalized"),
+    ]
     assert by_line[5].project_name == "机关集中办公区水电暖费用项目（运转项目）"
     assert by_line[4].amount == Decimal("12.5")  # 125,000.00 元 → 万元
     assert by_line[5].amount == Decimal("8.642050")
@@ -101,11 +107,19 @@ def test_code_match_after_learning_even_when_the_name_changes(db, world):
 def test_duplicates_of_typed_spending_and_within_the_file(db, world):
     from tracker.models import Expenditure, Project
 
-    project = db.session.scalar(select(Project).where(Project.name == "劳务费", Project.department_id == world["seed"].id))
+    project = db.session.scalar(
+        select(Project).where(Project.name == "劳务费", Project.department_id == world["seed"].id)
+    )
     db.session.add(
         Expenditure(
-            project_id=project.id, spent_on=date(2023, 5, 6), period_key="2023-05", amount=Decimal("4.5"),
-            input_amount=Decimal("4.5"), input_unit="万元", note="4月劳务派遣费用", created_by_id=world["owner"].id,
+            project_id=project.id,
+            spent_on=date(2023, 5, 6),
+            period_key="2023-05",
+            amount=Decimal("4.5"),
+            input_amount=Decimal("4.5"),
+            input_unit="万元",
+            note="4月劳务派遣费用",
+            created_by_id=world["owner"].id,
         )
     )
     db.session.commit()
@@ -139,10 +153,14 @@ def test_scope_reviewer_sees_own_department_finance_sees_ambiguity(db, world):
 def test_locked_period_and_other_year_are_not_imported(db, world):
     from tracker.models import Project, Submission
 
-    project = db.session.scalar(select(Project).where(Project.name == "劳务费", Project.department_id == world["seed"].id))
+    project = db.session.scalar(
+        select(Project).where(Project.name == "劳务费", Project.department_id == world["seed"].id)
+    )
     db.session.add(Submission(project_id=project.id, kind="progress", period_key="2023-03", state="submitted"))
     db.session.commit()
-    data = csv_bytes("支付日期,项目名称,金额,摘要", "2023-03-09,劳务费,10,x", "2024-01-09,劳务费,10,y", "2023-04-09,劳务费,10,z")
+    data = csv_bytes(
+        "支付日期,项目名称,金额,摘要", "2023-03-09,劳务费,10,x", "2024-01-09,劳务费,10,y", "2023-04-09,劳务费,10,z"
+    )
     plan = payments.plan_payments(world["reviewer"], "p.csv", data)
     assert [r.status for r in plan.rows] == [UNMATCHED, UNMATCHED, MATCHED]
     assert "锁定" in plan.rows[0].reason
@@ -176,13 +194,19 @@ def test_xlsx_with_dates_numbers_and_gbk_csv(db, world):
     [
         (csv_bytes("甲,乙,丙", "1,2,3"), "没有找到表头"),
         (csv_bytes("支付日期,项目名称,金额", "2023-13-45,劳务费,10"), "第 2 行“支付日期”列的日期“2023-13-45”无法识别"),
-        (csv_bytes("支付日期,项目名称,金额", "2023-03-01,劳务费,10", "2023-03-02,劳务费,十元"), "第 3 行“金额”列的金额“十元”不是数字"),
+        (
+            csv_bytes("支付日期,项目名称,金额", "2023-03-01,劳务费,10", "2023-03-02,劳务费,十元"),
+            "第 3 行“金额”列的金额“十元”不是数字",
+        ),
         (csv_bytes("支付日期,项目名称,金额", "2023-03-01,劳务费,-10"), "第 2 行“金额”列为负数"),
         (csv_bytes("支付日期,项目名称,金额", "2023-03-01,劳务费,"), "第 2 行“金额”列为空"),
         (csv_bytes("支付日期,项目名称,金额"), "没有支付记录"),
         (csv_bytes("支付日期,项目名称,金额", "2023-03-01,劳务费,1e40"), "过大"),
         (b"", "空文件"),
-        (csv_bytes("支付日期,项目名称,金额,摘要", "2023-03-01,劳务费,10," + "长" * 1990), "第 2 行“摘要”过长（1990 字）"),
+        (
+            csv_bytes("支付日期,项目名称,金额,摘要", "2023-03-01,劳务费,10," + "长" * 1990),
+            "第 2 行“摘要”过长（1990 字）",
+        ),
         (b"PK\x03\x04garbage", "不是有效的 Excel"),
     ],
 )
@@ -208,7 +232,9 @@ def test_nothing_half_written_when_a_row_fails(db, world, monkeypatch):
     assert [r.status for r in plan.rows] == [MATCHED, UNMATCHED]  # 劳务费 is ambiguous for finance
     # Hand the plan to the other department's reviewer with the second row pointing at the seed's project:
     # the first row is added, the second refused, and the rollback at the edge leaves nothing.
-    seed_project = _db.session.scalar(select(Project).where(Project.name == "劳务费", Project.department_id == world["seed"].id))
+    seed_project = _db.session.scalar(
+        select(Project).where(Project.name == "劳务费", Project.department_id == world["seed"].id)
+    )
     plan.rows[1].status, plan.rows[1].project_id = MATCHED, seed_project.id
     before = _count()
     with pytest.raises(PaymentAccessError):

@@ -142,7 +142,9 @@ def test_correction_supersedes_and_history_keeps_both(db, owner):
     assert progress.project_progress(ind.project, [ind]).rows[0].ytd == Decimal("4")
     # Correcting the old entry again is a conflict, and nothing is added.
     with pytest.raises(progress.ConflictError, match="已被更正"):
-        progress.record_value(owner, ind, progress_forms.parse_value_form(ind, {"as_of": "2023-03-31", "value": "5"}), supersedes=first)
+        progress.record_value(
+            owner, ind, progress_forms.parse_value_form(ind, {"as_of": "2023-03-31", "value": "5"}), supersedes=first
+        )
     db.session.rollback()
     assert len(progress.indicator_history(ind)) == 2
     assert db.session.scalar(select(func.count(AuditLog.id)).where(AuditLog.action == "correct_value")) == 1
@@ -166,10 +168,17 @@ def test_concurrent_corrections_one_wins(app, db, owner):
     def correct(value):
         try:
             with app.app_context(), Session(db.engine) as session:
-                session.add(ProgressEntry(
-                    indicator_id=ids["indicator"], project_id=ids["project"], as_of=date(2023, 3, 31),
-                    period_key="2023-03", value=Decimal(value), supersedes_id=ids["first"], created_by_id=ids["owner"],
-                ))
+                session.add(
+                    ProgressEntry(
+                        indicator_id=ids["indicator"],
+                        project_id=ids["project"],
+                        as_of=date(2023, 3, 31),
+                        period_key="2023-03",
+                        value=Decimal(value),
+                        supersedes_id=ids["first"],
+                        created_by_id=ids["owner"],
+                    )
+                )
                 barrier.wait()
                 try:
                     session.commit()
@@ -187,7 +196,9 @@ def test_concurrent_corrections_one_wins(app, db, owner):
     for t in threads:
         t.join(timeout=60)
     assert sorted(results) == ["conflict", "ok"]
-    assert db.session.scalar(select(func.count(ProgressEntry.id)).where(ProgressEntry.supersedes_id == ids["first"])) == 1
+    assert (
+        db.session.scalar(select(func.count(ProgressEntry.id)).where(ProgressEntry.supersedes_id == ids["first"])) == 1
+    )
 
 
 def test_void_needs_reason_and_removes_from_totals(db, owner):
@@ -229,7 +240,7 @@ def test_submitted_period_is_locked_until_returned(db, owner, reviewer, make_use
     review.act(finance, ind.project, "2023-03", "approve")
     with pytest.raises(progress.LockedError, match="已审定"):
         record(owner, ind, as_of="2023-03-20", value="1")
-    with pytest.raises(DomainError, match="原因|意见"):
+    with pytest.raises(DomainError, match=r"原因|意见"):
         review.act(finance, ind.project, "2023-03", "reopen")
     review.act(finance, ind.project, "2023-03", "reopen", comment="发现数据错误，重新打开更正")
     record(owner, ind, as_of="2023-03-20", value="1")
@@ -307,8 +318,10 @@ def test_spending_and_execution(db, owner):
 
     project = indicator(db, "≥12次").project
     project.initial_budget = Decimal("12")
-    for form in ({"spent_on": "2023-02-10", "amount": "30000", "unit": "元"},
-                 {"spent_on": "2023-05-10", "amount": "3", "unit": "万元"}):
+    for form in (
+        {"spent_on": "2023-02-10", "amount": "30000", "unit": "元"},
+        {"spent_on": "2023-05-10", "amount": "3", "unit": "万元"},
+    ):
         progress.record_spending(owner, project, progress_forms.parse_spending_form(project, form))
     db.session.commit()
     summary = progress.project_progress(project, [])
@@ -329,11 +342,15 @@ def test_budget_edit_needs_reason_and_detects_conflict(db, make_user, dept):
     seen = project.version
     with pytest.raises(progress.InputError, match="原因"):
         progress.update_budget(finance, project, progress.BudgetInput(Decimal("120"), None, ""), expected_version=seen)
-    progress.update_budget(finance, project, progress.BudgetInput(Decimal("120"), None, "年初批复"), expected_version=seen)
+    progress.update_budget(
+        finance, project, progress.BudgetInput(Decimal("120"), None, "年初批复"), expected_version=seen
+    )
     db.session.commit()
     assert project.initial_budget == Decimal("120")
     with pytest.raises(progress.ConflictError):
-        progress.update_budget(finance, project, progress.BudgetInput(Decimal("130"), None, "调整"), expected_version=seen)
+        progress.update_budget(
+            finance, project, progress.BudgetInput(Decimal("130"), None, "调整"), expected_version=seen
+        )
     log = db.session.scalar(select(AuditLog).where(AuditLog.action == "budget"))
     assert "年初批复" in log.summary and "120" in log.new_value
 
@@ -356,7 +373,9 @@ def test_todo_lists_missing_returned_and_reviews(db, owner, reviewer, make_user,
     assert [s.period_key for s in todo.todo_for(owner).returned] == ["2023-03"]
     from tracker.models import Notification
 
-    note = db.session.scalar(select(Notification).where(Notification.user_id == owner.id, Notification.kind == "returned"))
+    note = db.session.scalar(
+        select(Notification).where(Notification.user_id == owner.id, Notification.kind == "returned")
+    )
     assert "部门退回：请补充" in note.message and "2023年3月" in note.message
     finance = make_user("finance")
     assert todo.todo_for(finance).count == 0
@@ -397,7 +416,9 @@ def test_archived_year_is_read_only_everywhere(db, owner, make_user):
     form = next(f for f in evaluation.summary_all(2023) if f.project_id == ind.project_id)
     for attempt in (
         lambda: record(owner, ind, as_of="2023-04-30", value="1"),
-        lambda: progress.update_budget(finance, ind.project, progress.BudgetInput(Decimal(1), None, "x"), expected_version=None),
+        lambda: progress.update_budget(
+            finance, ind.project, progress.BudgetInput(Decimal(1), None, "x"), expected_version=None
+        ),
         lambda: monitoring_form.save(owner, snapshot, monitoring_form.MonitoringEdit(), expected_version=None),
         lambda: monitoring_form.set_disposition(finance, snapshot, needs=True, requirements="整改"),
         lambda: evaluation.save(owner, form, evaluation.EvaluationEdit(), expected_version=None),

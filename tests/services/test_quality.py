@@ -59,23 +59,39 @@ def _last_year(db, seeded, *, state: str, actual: str):
     db.session.add(old)
     db.session.flush()
     old_ind = Indicator(
-        project_id=old.id, position=1, level1=target.level1, level2=target.level2, level3=target.level3,
-        target_raw=target.target_raw, target_kind="quantitative", target_op=target.target_op,
-        target_value=target.target_value, target_unit=target.target_unit,
+        project_id=old.id,
+        position=1,
+        level1=target.level1,
+        level2=target.level2,
+        level3=target.level3,
+        target_raw=target.target_raw,
+        target_kind="quantitative",
+        target_op=target.target_op,
+        target_value=target.target_value,
+        target_unit=target.target_unit,
     )
     db.session.add(old_ind)
     db.session.flush()
     form = EvaluationForm(project_id=old.id, year=2022)
     db.session.add(form)
     db.session.flush()
-    db.session.add(EvaluationRow(form_id=form.id, indicator_id=old_ind.id, position=1, weight=Decimal(10),
-                                 actual_value=target.target_value + Decimal(actual)))
+    db.session.add(
+        EvaluationRow(
+            form_id=form.id,
+            indicator_id=old_ind.id,
+            position=1,
+            weight=Decimal(10),
+            actual_value=target.target_value + Decimal(actual),
+        )
+    )
     db.session.add(Submission(project_id=old.id, kind="evaluation", period_key="2022", state=state))
     db.session.commit()
     return target
 
 
-@pytest.mark.parametrize(("state", "delta", "flagged"), [("approved", "5", True), ("approved", "0", False), ("submitted", "5", False)])
+@pytest.mark.parametrize(
+    ("state", "delta", "flagged"), [("approved", "5", True), ("approved", "0", False), ("submitted", "5", False)]
+)
 def test_target_below_last_years_approved_actual(db, seeded, state, delta, flagged):
     target = _last_year(db, seeded, state=state, actual=delta)
     report = quality.review(None, 2023)
@@ -124,7 +140,9 @@ def test_scope_and_filters(db, seeded, make_user, make_department):
     assert by_severity[0].name == "水库维修项目"
     hints = quality.filtered(everything, severity=rules.HINT)
     assert [p.name for p in hints] == ["机关集中办公区水电暖费用项目（运转项目）"]
-    assert all(any(f.code == "vague_wording" for f in p.findings) for p in quality.filtered(everything, rule="vague_wording"))
+    assert all(
+        any(f.code == "vague_wording" for f in p.findings) for p in quality.filtered(everything, rule="vague_wording")
+    )
     scores = [p.score for p in quality.filtered(everything, sort="score")]
     assert scores == sorted(scores)
     chart = everything.chart()

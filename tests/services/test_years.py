@@ -27,8 +27,17 @@ def test_match_projects_once_each():
 
 
 def test_match_indicators_full_key_then_level3_alone():
-    prev = [(1, "产出指标", "数量指标", "次数"), (2, "产出指标", "质量指标", "合格率"), (3, "效益指标", "社会效益指标", "次数")]
-    rows = [("效益指标", "社会效益指标", "次数"), ("产出指标", "时效指标", "合格率"), ("产出指标", "数量指标", "次数"), ("x", "y", "新指标")]
+    prev = [
+        (1, "产出指标", "数量指标", "次数"),
+        (2, "产出指标", "质量指标", "合格率"),
+        (3, "效益指标", "社会效益指标", "次数"),
+    ]
+    rows = [
+        ("效益指标", "社会效益指标", "次数"),
+        ("产出指标", "时效指标", "合格率"),
+        ("产出指标", "数量指标", "次数"),
+        ("x", "y", "新指标"),
+    ]
     # full keys first (row 0 → 3, row 2 → 1), then 三级 alone for row 1 → 2; row 3 unmatched
     assert match_indicators(rows, prev) == {0: 3, 2: 1, 1: 2}
 
@@ -82,7 +91,11 @@ def test_other_department_is_not_matched(seeded, db):
     from tracker.importers import parse_file
     from tracker.services.imports import plan_import
 
-    text = SEED_FILE.read_text(encoding="utf-8").replace("2023", "2024").replace("430平乡县机关后勤服务中心", "431平乡县另一个单位")
+    text = (
+        SEED_FILE.read_text(encoding="utf-8")
+        .replace("2023", "2024")
+        .replace("430平乡县机关后勤服务中心", "431平乡县另一个单位")
+    )
     data = text.encode("utf-8")
     plan = plan_import(parse_file("other.txt", data), year=2024, filename="other.txt", data=data)
     assert plan.previous_matches == (0, 0)
@@ -92,13 +105,27 @@ def _approve_2023_evaluation(db, project):
     """An approved 2023 self-evaluation of one project with a known actual and score."""
     from tracker.models import EvaluationForm, EvaluationRow, Submission
 
-    form = EvaluationForm(project_id=project.id, year=2023, budget=Decimal("100"), spent=Decimal("95"),
-                          total_score=Decimal("92.5"), grade="优")
+    form = EvaluationForm(
+        project_id=project.id,
+        year=2023,
+        budget=Decimal("100"),
+        spent=Decimal("95"),
+        total_score=Decimal("92.5"),
+        grade="优",
+    )
     db.session.add(form)
     ind = project.indicators[0]
-    form.rows.append(EvaluationRow(indicator_id=ind.id, position=1, weight=Decimal("10"),
-                                   actual_value=Decimal("7"), target_raw=ind.target_raw, score=Decimal("10"),
-                                   deduction=Decimal(0)))
+    form.rows.append(
+        EvaluationRow(
+            indicator_id=ind.id,
+            position=1,
+            weight=Decimal("10"),
+            actual_value=Decimal("7"),
+            target_raw=ind.target_raw,
+            score=Decimal("10"),
+            deduction=Decimal(0),
+        )
+    )
     db.session.add(Submission(project_id=project.id, kind="evaluation", period_key="2023", state="approved"))
     db.session.commit()
     return ind
@@ -112,7 +139,9 @@ def test_previous_values_only_from_approved_evaluation(seeded, db):
     ind2023 = _approve_2023_evaluation(db, p2023)
     _import_2024(db)
     y2024 = db.session.scalar(select(BudgetYear).where(BudgetYear.year == 2024))
-    p2024 = db.session.scalar(select(Project).where(Project.year_id == y2024.id, Project.previous_project_id == p2023.id))
+    p2024 = db.session.scalar(
+        select(Project).where(Project.year_id == y2024.id, Project.previous_project_id == p2023.id)
+    )
     values, form, prev = previous_values(p2024)
     ind2024 = next(i for i in p2024.indicators if i.previous_indicator_id == ind2023.id)
     pv = values[ind2024.id]
@@ -177,13 +206,24 @@ def test_quality_below_last_year_uses_the_links(seeded, db):
     sat = next(i for i in p2023.indicators if i.level3 == "受益群体满意度")
     assert sat.target_raw == "≥90%"
     form = EvaluationForm(project_id=p2023.id, year=2023, total_score=Decimal(90), grade="优")
-    form.rows.append(EvaluationRow(indicator_id=sat.id, position=1, weight=Decimal(10), actual_value=Decimal(97),
-                                   target_raw=sat.target_raw, score=Decimal(10), deduction=Decimal(0)))
+    form.rows.append(
+        EvaluationRow(
+            indicator_id=sat.id,
+            position=1,
+            weight=Decimal(10),
+            actual_value=Decimal(97),
+            target_raw=sat.target_raw,
+            score=Decimal(10),
+            deduction=Decimal(0),
+        )
+    )
     db.session.add_all([form, Submission(project_id=p2023.id, kind="evaluation", period_key="2023", state="approved")])
     db.session.commit()
     _import_2024(db)
     y2024 = db.session.scalar(select(BudgetYear).where(BudgetYear.year == 2024))
-    p2024 = db.session.scalar(select(Project).where(Project.year_id == y2024.id, Project.previous_project_id == p2023.id))
+    p2024 = db.session.scalar(
+        select(Project).where(Project.year_id == y2024.id, Project.previous_project_id == p2023.id)
+    )
     report = review(None, 2024, project_ids=[p2024.id])
     codes = [(f.code, f.indicator_name) for f in report.projects[0].findings]
     assert ("below_last_year", "受益群体满意度") in codes

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.test_evaluation import _form, _post_data, dept, setup  # noqa: F401  (fixtures)
+from tests.web.test_evaluation import _form, _post_data, dept, setup  # noqa: F401  (pytest fixtures, used by name)
 
 
 @pytest.mark.parametrize("field", ["weight", "deduction", "level1"])
 @pytest.mark.parametrize("bad", ["1e999999999", "-1e999999999"])
-def test_overflowing_number_in_the_self_evaluation_form_is_a_field_error(client, db, setup, login, field, bad):
+def test_overflowing_number_in_the_self_evaluation_form_is_a_field_error(client, db, setup, login, field, bad):  # noqa: F811
     login(setup["owner"])
     form = _form(db, setup["project"])
     row = form.rows[0]

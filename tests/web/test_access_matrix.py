@@ -104,14 +104,25 @@ def _evidence(db, project, user):
     from tracker.models import Evidence, Expenditure
 
     spend = Expenditure(
-        project_id=project.id, spent_on=date(2023, 3, 1), period_key="2023-03", amount=Decimal("1"),
-        input_amount=Decimal("1"), input_unit="万元", created_by_id=user.id,
+        project_id=project.id,
+        spent_on=date(2023, 3, 1),
+        period_key="2023-03",
+        amount=Decimal("1"),
+        input_amount=Decimal("1"),
+        input_unit="万元",
+        created_by_id=user.id,
     )
     db.session.add(spend)
     db.session.flush()
     ev = Evidence(
-        project_id=project.id, expenditure_id=spend.id, filename="发票.pdf", stored_name=uuid.uuid4().hex,
-        content_type="application/pdf", size_bytes=10, sha256="0" * 64, uploaded_by_id=user.id,
+        project_id=project.id,
+        expenditure_id=spend.id,
+        filename="发票.pdf",
+        stored_name=uuid.uuid4().hex,
+        content_type="application/pdf",
+        size_bytes=10,
+        sha256="0" * 64,
+        uploaded_by_id=user.id,
     )
     db.session.add(ev)
     db.session.commit()
@@ -130,7 +141,9 @@ def _notifications(db, users):
     for role in ROLES:
         own_user = users.get(role, users["owner"])
         own = Notification(user_id=own_user.id, kind="t", message="自己的", link="/", dedupe_key=f"own-{role}")
-        other = Notification(user_id=users[others[role]].id, kind="t", message="别人的", link="/", dedupe_key=f"other-{role}")
+        other = Notification(
+            user_id=users[others[role]].id, kind="t", message="别人的", link="/", dedupe_key=f"other-{role}"
+        )
         db.session.add_all([own, other])
         db.session.flush()
         ids[role] = {"own": own.id, "other": other.id}
@@ -141,8 +154,14 @@ def _notifications(db, users):
 def _adjustment(db, project, owner):
     from tracker.models.adjustments import TargetAdjustment
 
-    adj = TargetAdjustment(kind="project", project_id=project.id, project_name="追加", reason="r",
-                           effective_from=date(2023, 7, 1), proposed_by_id=owner.id)
+    adj = TargetAdjustment(
+        kind="project",
+        project_id=project.id,
+        project_name="追加",
+        reason="r",
+        effective_from=date(2023, 7, 1),
+        proposed_by_id=owner.id,
+    )
     db.session.add(adj)
     db.session.commit()
     return adj.id
@@ -168,10 +187,17 @@ def _api_objects(db, own_project, foreign, owner, other_owner):
 
     ids = {}
     for side, project, user in (("own", own_project, owner), ("foreign", foreign, other_owner)):
-        indicator = db.session.scalar(select(Indicator).where(Indicator.project_id == project.id).order_by(Indicator.id))
+        indicator = db.session.scalar(
+            select(Indicator).where(Indicator.project_id == project.id).order_by(Indicator.id)
+        )
         entry = ProgressEntry(
-            indicator_id=indicator.id, project_id=project.id, as_of=date(2023, 3, 31), period_key="2023-03",
-            tier="达成", note="x", created_by_id=user.id,
+            indicator_id=indicator.id,
+            project_id=project.id,
+            as_of=date(2023, 3, 31),
+            period_key="2023-03",
+            tier="达成",
+            note="x",
+            created_by_id=user.id,
         )
         db.session.add(entry)
         db.session.flush()
@@ -180,7 +206,9 @@ def _api_objects(db, own_project, foreign, owner, other_owner):
             "indicator_id": indicator.id,
             "entry_id": entry.id,
             "expenditure_id": db.session.scalar(select(Expenditure.id).where(Expenditure.project_id == project.id)),
-            "snapshot_id": db.session.scalar(select(MonitoringSnapshot.id).where(MonitoringSnapshot.project_id == project.id)),
+            "snapshot_id": db.session.scalar(
+                select(MonitoringSnapshot.id).where(MonitoringSnapshot.project_id == project.id)
+            ),
             "form_id": db.session.scalar(select(EvaluationForm.id).where(EvaluationForm.project_id == project.id)),
         }
     db.session.commit()
@@ -198,8 +226,16 @@ def world(app, db, seeded, make_user, make_department):
     db.session.add(foreign)
     db.session.flush()
     foreign_indicator = Indicator(
-        project_id=foreign.id, position=1, level1="产出指标", level2="数量指标", level3="维修水库数",
-        target_raw="3座", target_kind="quantitative", target_op="=", target_value=Decimal("3"), target_unit="座",
+        project_id=foreign.id,
+        position=1,
+        level1="产出指标",
+        level2="数量指标",
+        level3="维修水库数",
+        target_raw="3座",
+        target_kind="quantitative",
+        target_op="=",
+        target_value=Decimal("3"),
+        target_unit="座",
     )
     db.session.add(foreign_indicator)
     db.session.commit()
@@ -393,7 +429,9 @@ def test_api_role_route_matrix(app, world):
                 if foreign and not scoped and method == "GET" and "department_id" not in url:
                     # a listing: ask for the other department explicitly
                     url += f"?department_id={world['dept_id']}"
-                response = client.open(url, method=method, headers=headers, json=_api_body(rule, method, world, foreign))
+                response = client.open(
+                    url, method=method, headers=headers, json=_api_body(rule, method, world, foreign)
+                )
                 checked += 1
                 code = response.status_code
                 where = f"{role} {method} {url} → {code}"

@@ -16,7 +16,13 @@ def test_admin_creates_user(client, make_user, make_department, login, db):
     dept = make_department("某某局", "501")
     response = client.post(
         "/admin/users",
-        data={"username": "zhang", "display_name": "张三", "role": "owner", "department_id": dept.id, "password": "Zhang2023x"},
+        data={
+            "username": "zhang",
+            "display_name": "张三",
+            "role": "owner",
+            "department_id": dept.id,
+            "password": "Zhang2023x",
+        },
     )
     assert response.status_code == 302
     user = db.session.scalar(select(User).where(User.username == "zhang"))
@@ -39,7 +45,12 @@ def test_weak_password_and_duplicate_are_refused(client, make_user, make_departm
     existing = make_user("owner", dept)
     response = client.post(
         "/admin/users",
-        data={"username": existing.username.upper(), "role": "owner", "department_id": dept.id, "password": "Abcdefg123"},
+        data={
+            "username": existing.username.upper(),
+            "role": "owner",
+            "department_id": dept.id,
+            "password": "Abcdefg123",
+        },
         follow_redirects=True,
     )
     assert "已存在" in response.get_data(as_text=True)
@@ -49,7 +60,9 @@ def test_admin_edits_role_and_department(client, make_user, make_department, log
     login(make_user("admin"))
     user = make_user("owner")
     other = make_department("另一个局", "777")
-    response = client.post(f"/admin/users/{user.id}", data={"display_name": "王五", "role": "reviewer", "department_id": other.id})
+    response = client.post(
+        f"/admin/users/{user.id}", data={"display_name": "王五", "role": "reviewer", "department_id": other.id}
+    )
     assert response.status_code == 302
     db.session.refresh(user)
     assert (user.role, user.department_id, user.display_name) == ("reviewer", other.id, "王五")
@@ -126,15 +139,24 @@ def test_settings_change_frequency_and_thresholds(client, make_user, login, db):
     login(make_user("admin"))
     response = client.post(
         "/admin/settings",
-        data={"reporting_frequency": "quarterly", "evidence_max_mb": "30", "threshold-budget_red_below": "50",
-              "threshold-budget_yellow_below": "75", "threshold-indicator_red_below": "60",
-              "threshold-indicator_yellow_below": "80", "threshold-indicator_blue_from": "130"},
+        data={
+            "reporting_frequency": "quarterly",
+            "evidence_max_mb": "30",
+            "threshold-budget_red_below": "50",
+            "threshold-budget_yellow_below": "75",
+            "threshold-indicator_red_below": "60",
+            "threshold-indicator_yellow_below": "80",
+            "threshold-indicator_blue_from": "130",
+        },
     )
     assert response.status_code == 302
     assert settings.get("reporting_frequency") == "quarterly" and settings.get("evidence_max_mb") == 30
     limits = monitoring.thresholds()
     assert (limits.budget_red_below, limits.indicator_blue_from) == (Decimal("0.5"), Decimal("1.3"))
-    response = client.post("/admin/settings", data={"threshold-budget_red_below": "90", "threshold-budget_yellow_below": "80"},
-                           follow_redirects=True)
+    response = client.post(
+        "/admin/settings",
+        data={"threshold-budget_red_below": "90", "threshold-budget_yellow_below": "80"},
+        follow_redirects=True,
+    )
     assert "不能高于黄灯阈值" in response.get_data(as_text=True)
     assert monitoring.thresholds().budget_red_below == Decimal("0.5")  # nothing half-saved

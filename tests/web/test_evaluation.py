@@ -32,7 +32,11 @@ def setup(db, dept, make_user):
     project = ind.project
     project.initial_budget = Decimal("12")
     progress.record_value(owner, ind, progress_forms.parse_value_form(ind, {"as_of": "2023-06-30", "value": "6"}))
-    progress.record_spending(owner, project, progress_forms.parse_spending_form(project, {"spent_on": "2023-10-01", "amount": "9", "unit": "万元"}))
+    progress.record_spending(
+        owner,
+        project,
+        progress_forms.parse_spending_form(project, {"spent_on": "2023-10-01", "amount": "9", "unit": "万元"}),
+    )
     counts = evaluation.open_forms(2023)
     db.session.commit()
     assert counts == {"opened": 18, "existing": 0}
@@ -113,7 +117,9 @@ def test_submit_needs_explanations_then_review_locks(client, db, setup, login, m
     assert response.status_code == 400
     assert "须填写偏差原因分析及改进措施" in html and "预算执行率低于 90%" in html and "实际完成情况" in html
     assert "缺少实际完成值" in html  # rows without a value cannot be scored yet
-    data = _post_data(form, action="submit", goal_actual="全年保障了空调和电梯正常运行", execution_explanation="维保尾款次年支付")
+    data = _post_data(
+        form, action="submit", goal_actual="全年保障了空调和电梯正常运行", execution_explanation="维保尾款次年支付"
+    )
     for row in form.rows:
         p = f"row-{row.id}-"
         if row.indicator.target_kind == "quantitative" and row.actual_value is None:
@@ -151,7 +157,9 @@ def test_late_correction_rescores_and_keeps_history(client, db, setup, login):
     login(setup["owner"])
     before = _form(db, setup["project"]).total_score
     ind = setup["indicator"]
-    progress.record_value(setup["owner"], ind, progress_forms.parse_value_form(ind, {"as_of": "2023-12-31", "value": "6"}))
+    progress.record_value(
+        setup["owner"], ind, progress_forms.parse_value_form(ind, {"as_of": "2023-12-31", "value": "6"})
+    )
     db.session.commit()
     _approve_period(db, setup["project"], date(2023, 6, 30))
     _approve_period(db, setup["project"], date(2023, 10, 1))
@@ -174,7 +182,9 @@ def test_stale_form_is_shown_and_refresh_takes_only_approved_data(client, db, se
     login(make_user("finance"))
     assert "stale-data" not in client.get(setup["url"]).get_data(as_text=True)
     # a draft (unapproved) December value: not shown as a change, not taken by 重新取数
-    progress.record_value(setup["owner"], ind, progress_forms.parse_value_form(ind, {"as_of": "2023-12-31", "value": "6"}))
+    progress.record_value(
+        setup["owner"], ind, progress_forms.parse_value_form(ind, {"as_of": "2023-12-31", "value": "6"})
+    )
     db.session.commit()
     assert "stale-data" not in client.get(setup["url"]).get_data(as_text=True)
     client.post("/logout")

@@ -76,7 +76,7 @@ def test_typed_formulas_are_exported_as_text(client, db, dept, make_user, login)
     # A project name (from an imported file) that looks like a formula reaches the summaries
     db.session.expire_all()
     project = db.session.get(Project, project.id)
-    project.name = "=HYPERLINK(\"http://evil.example\",\"项目\")"
+    project.name = '=HYPERLINK("http://evil.example","项目")'
     db.session.commit()
 
     _assert_text(client.get(f"/monitoring/{project.id}/{AS_OF}/export.xlsx").data, [p.strip() for p in PAYLOADS])

@@ -50,45 +50,112 @@ def _county(db, *, departments: int, projects: int, indicators: int, start: int 
         made.append(dept)
         for p in range(projects):
             n = d * 100 + p
-            project = Project(department_id=dept.id, year_id=year.id, name=f"项目{d}-{p}", position=p + 1,
-                              initial_budget=Decimal(100 + p))
+            project = Project(
+                department_id=dept.id,
+                year_id=year.id,
+                name=f"项目{d}-{p}",
+                position=p + 1,
+                initial_budget=Decimal(100 + p),
+            )
             db.session.add(project)
             db.session.flush()
             light = LIGHTS[n % len(LIGHTS)]
             snap = MonitoringSnapshot(
-                project_id=project.id, period_key=AS_OF, as_of=date(2023, 6, 30), time_progress=Decimal("0.5"),
-                initial_budget=project.initial_budget, spent=Decimal(40), execution_rate=Decimal(40) / project.initial_budget,
-                budget_light=light, project_light=light, needs_rectification=(p == 0),
+                project_id=project.id,
+                period_key=AS_OF,
+                as_of=date(2023, 6, 30),
+                time_progress=Decimal("0.5"),
+                initial_budget=project.initial_budget,
+                spent=Decimal(40),
+                execution_rate=Decimal(40) / project.initial_budget,
+                budget_light=light,
+                project_light=light,
+                needs_rectification=(p == 0),
             )
-            form = EvaluationForm(project_id=project.id, year=2023, budget=project.initial_budget, spent=Decimal(90),
-                                  execution_score=Decimal(9), total_score=Decimal(60 + n % 40),
-                                  grade=("优", "良", "中", "差")[n % 4])
+            form = EvaluationForm(
+                project_id=project.id,
+                year=2023,
+                budget=project.initial_budget,
+                spent=Decimal(90),
+                execution_score=Decimal(9),
+                total_score=Decimal(60 + n % 40),
+                grade=("优", "良", "中", "差")[n % 4],
+            )
             db.session.add_all([snap, form])
             db.session.flush()
             for i in range(indicators):
-                ind = Indicator(project_id=project.id, position=i + 1, level1="产出指标", level2="数量指标",
-                                level3=f"指标{i}", target_raw="≥12次", target_kind="quantitative", target_op="≥",
-                                target_value=Decimal(12), target_unit="次", accumulation="cumulative")
+                ind = Indicator(
+                    project_id=project.id,
+                    position=i + 1,
+                    level1="产出指标",
+                    level2="数量指标",
+                    level3=f"指标{i}",
+                    target_raw="≥12次",
+                    target_kind="quantitative",
+                    target_op="≥",
+                    target_value=Decimal(12),
+                    target_unit="次",
+                    accumulation="cumulative",
+                )
                 db.session.add(ind)
                 db.session.flush()
-                db.session.add_all([
-                    MonitoringRow(snapshot_id=snap.id, indicator_id=ind.id, position=i + 1, level1=ind.level1,
-                                  level2=ind.level2, level3=ind.level3, target_raw=ind.target_raw, accumulation="cumulative",
-                                  current_value=Decimal(i), light=LIGHTS[(n + i) % len(LIGHTS)]),
-                    EvaluationRow(form_id=form.id, indicator_id=ind.id, position=i + 1, target_raw=ind.target_raw,
-                                  weight=Decimal(10), score=Decimal(i % 10)),
-                    ProgressEntry(indicator_id=ind.id, project_id=project.id, as_of=date(2023, 3, 31), period_key="2023-03",
-                                  value=Decimal(1), created_by_id=author.id),
-                ])
-            db.session.add(Expenditure(project_id=project.id, spent_on=date(2023, 5, 1), period_key="2023-05",
-                                       amount=Decimal(40), input_amount=Decimal(40), input_unit="万元", created_by_id=author.id))
+                db.session.add_all(
+                    [
+                        MonitoringRow(
+                            snapshot_id=snap.id,
+                            indicator_id=ind.id,
+                            position=i + 1,
+                            level1=ind.level1,
+                            level2=ind.level2,
+                            level3=ind.level3,
+                            target_raw=ind.target_raw,
+                            accumulation="cumulative",
+                            current_value=Decimal(i),
+                            light=LIGHTS[(n + i) % len(LIGHTS)],
+                        ),
+                        EvaluationRow(
+                            form_id=form.id,
+                            indicator_id=ind.id,
+                            position=i + 1,
+                            target_raw=ind.target_raw,
+                            weight=Decimal(10),
+                            score=Decimal(i % 10),
+                        ),
+                        ProgressEntry(
+                            indicator_id=ind.id,
+                            project_id=project.id,
+                            as_of=date(2023, 3, 31),
+                            period_key="2023-03",
+                            value=Decimal(1),
+                            created_by_id=author.id,
+                        ),
+                    ]
+                )
+            db.session.add(
+                Expenditure(
+                    project_id=project.id,
+                    spent_on=date(2023, 5, 1),
+                    period_key="2023-05",
+                    amount=Decimal(40),
+                    input_amount=Decimal(40),
+                    input_unit="万元",
+                    created_by_id=author.id,
+                )
+            )
             states = ("submitted", "dept_approved", "returned", "draft")
-            db.session.add_all([
-                Submission(project_id=project.id, kind="progress", period_key="2023-02", state=states[p % 4]),
-                Submission(project_id=project.id, kind="monitoring", period_key=AS_OF, state=states[(p + 1) % 4]),
-                Submission(project_id=project.id, kind="evaluation", period_key="2023", state=states[(p + 2) % 4],
-                           updated_at=datetime(2024, 1, 10, tzinfo=UTC)),
-            ])
+            db.session.add_all(
+                [
+                    Submission(project_id=project.id, kind="progress", period_key="2023-02", state=states[p % 4]),
+                    Submission(project_id=project.id, kind="monitoring", period_key=AS_OF, state=states[(p + 1) % 4]),
+                    Submission(
+                        project_id=project.id,
+                        kind="evaluation",
+                        period_key="2023",
+                        state=states[(p + 2) % 4],
+                        updated_at=datetime(2024, 1, 10, tzinfo=UTC),
+                    ),
+                ]
+            )
     db.session.commit()
     return made
 
@@ -111,10 +178,12 @@ FINANCE_URLS = [
 ]
 
 
-def test_finance_pages_issue_the_same_queries_for_a_small_and_a_larger_county(app, client, db, finance, login, make_user):
+def test_finance_pages_issue_the_same_queries_for_a_small_and_a_larger_county(
+    app, client, db, finance, login, make_user
+):
     login(finance)
     first = _county(db, departments=2, projects=3, indicators=2)
-    urls = FINANCE_URLS + [f"/monitoring/?period={AS_OF}&department={first[0].id}", f"/?department={first[0].id}"]
+    urls = [*FINANCE_URLS, f"/monitoring/?period={AS_OF}&department={first[0].id}", f"/?department={first[0].id}"]
     small = {url: _count_queries(app, db, client, url) for url in urls}
     _county(db, departments=5, projects=14, indicators=6, start=2)  # 76 projects: more than a page
     large = {url: _count_queries(app, db, client, url) for url in urls}
@@ -154,13 +223,17 @@ def test_overview_counts_filters_and_pages(client, db, finance, login):
     assert html2.count('class="row-') == 25
     # Per-department light counts come from the snapshots
     reds = db.session.scalars(
-        select(MonitoringSnapshot.id).join(Project).where(Project.department_id == depts[1].id, MonitoringSnapshot.project_light == "red")
+        select(MonitoringSnapshot.id)
+        .join(Project)
+        .where(Project.department_id == depts[1].id, MonitoringSnapshot.project_light == "red")
     ).all()
     html = client.get(f"/monitoring/?period={AS_OF}&department={depts[1].id}&light=red").get_data(as_text=True)
     assert html.count('class="row-red"') == len(reds) > 0
     assert f'<option value="{depts[1].id}" selected>' in html  # the department filter stays visible and selected
     assert 'id="department-filter"' in html and f"部门：{depts[1].name}" in html
-    assert f"department={depts[1].id}" in html.split('id="export-summary"')[0].rsplit("href=", 1)[1]  # the export keeps it
+    assert (
+        f"department={depts[1].id}" in html.split('id="export-summary"')[0].rsplit("href=", 1)[1]
+    )  # the export keeps it
     # Filters survive paging
     html = client.get(f"/monitoring/?period={AS_OF}&sort=rate_desc&state=submitted").get_data(as_text=True)
     assert "没有符合条件的项目" not in html
@@ -227,7 +300,9 @@ def test_todo_lists_every_kind_with_due_dates(db, make_user, monkeypatch):
 
     make_user("admin")
     depts = _county(db, departments=1, projects=4, indicators=1)
-    owner, reviewer, finance = (make_user(role, depts[0] if role != "finance" else None) for role in ("owner", "reviewer", "finance"))
+    owner, reviewer, finance = (
+        make_user(role, depts[0] if role != "finance" else None) for role in ("owner", "reviewer", "finance")
+    )
     monkeypatch.setattr(todo, "today", lambda: date(2024, 1, 20))
     items = todo.todo_for(owner).items
     kinds = {i.kind for i in items}

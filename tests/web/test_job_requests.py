@@ -80,7 +80,7 @@ def test_two_requests_for_the_same_period_run_once(client, finance, db):
     from tracker.models import JobCompletion, JobRequest, JobRun, MonitoringSnapshot
     from tracker.services import job_requests
 
-    first, _ = job_requests.enqueue("monitoring", AS_OF, finance)
+    _first, _ = job_requests.enqueue("monitoring", AS_OF, finance)
     second = JobRequest(job="monitoring", period_key=AS_OF, state="queued", requested_by_id=finance.id)
     db.session.add(second)
     db.session.commit()
@@ -106,8 +106,14 @@ def test_two_scheduler_processes_do_not_double_run(app, finance, db, tmp_path):
         "TRACKER_UPLOAD_DIR": str(tmp_path / "uploads"),
     }
     procs = [
-        subprocess.Popen([sys.executable, "-m", "flask", "--app", "tracker", "scheduler", "tick"], cwd=BASE_DIR, env=env,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "tracker", "scheduler", "tick"],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for _ in range(2)
     ]
     outputs = [p.communicate(timeout=120) for p in procs]
@@ -157,8 +163,16 @@ def test_a_request_left_running_by_a_dead_worker_is_run_again(finance, db):
 
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    db.session.add(JobRequest(job="monitoring", period_key=AS_OF, state="running", requested_by_id=finance.id,
-                              worker=f"{socket.gethostname()}:{dead.pid}", started_at=utcnow()))
+    db.session.add(
+        JobRequest(
+            job="monitoring",
+            period_key=AS_OF,
+            state="running",
+            requested_by_id=finance.id,
+            worker=f"{socket.gethostname()}:{dead.pid}",
+            started_at=utcnow(),
+        )
+    )
     db.session.commit()
     job_queue.tick(worker="t:2")
     db.session.expire_all()

@@ -12,8 +12,9 @@ from tests.conftest import TEST_PASSWORD
 def _fail(client, username, n, addr="10.0.0.1"):
     codes = []
     for _ in range(n):
-        r = client.post("/login", data={"username": username, "password": "wrong-Passw0rd"},
-                        environ_base={"REMOTE_ADDR": addr})
+        r = client.post(
+            "/login", data={"username": username, "password": "wrong-Passw0rd"}, environ_base={"REMOTE_ADDR": addr}
+        )
         codes.append(r.status_code)
     return codes
 
@@ -24,15 +25,17 @@ def test_account_locks_after_repeated_failures_even_for_the_right_password(clien
     user = make_user("owner")
     codes = _fail(client, user.username, 5)
     assert codes[:4] == [401] * 4 and codes[4] == 429
-    response = client.post("/login", data={"username": user.username, "password": TEST_PASSWORD},
-                           environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    response = client.post(
+        "/login", data={"username": user.username, "password": TEST_PASSWORD}, environ_base={"REMOTE_ADDR": "10.0.0.1"}
+    )
     assert response.status_code == 429
     text = response.get_data(as_text=True)
     assert "已暂时锁定" in text and "分钟后" in text
     assert client.get("/").status_code == 302  # not logged in
     # from another address too: the lock is on the account
-    response = client.post("/login", data={"username": user.username, "password": TEST_PASSWORD},
-                           environ_base={"REMOTE_ADDR": "10.9.9.9"})
+    response = client.post(
+        "/login", data={"username": user.username, "password": TEST_PASSWORD}, environ_base={"REMOTE_ADDR": "10.9.9.9"}
+    )
     assert response.status_code == 429
     audit = db.session.scalars(select(AuditLog).where(AuditLog.action == "login_locked")).all()
     assert len(audit) == 1 and user.username in audit[0].summary
@@ -46,8 +49,9 @@ def test_lock_ends_after_the_window(client, make_user, db):
     for row in db.session.scalars(select(LoginAttempt)):
         row.at = row.at - timedelta(minutes=16)
     db.session.commit()
-    response = client.post("/login", data={"username": user.username, "password": TEST_PASSWORD},
-                           environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    response = client.post(
+        "/login", data={"username": user.username, "password": TEST_PASSWORD}, environ_base={"REMOTE_ADDR": "10.0.0.1"}
+    )
     assert response.status_code == 302
 
 
@@ -71,14 +75,17 @@ def test_success_resets_the_count(client, make_user, login):
 def test_address_is_throttled_across_user_names(client, make_user, app):
     user = make_user("owner")
     for i in range(app.config["LOGIN_MAX_FAILURES_PER_ADDR"]):
-        client.post("/login", data={"username": f"guess{i}", "password": "x1234567"},
-                    environ_base={"REMOTE_ADDR": "10.6.6.6"})
-    response = client.post("/login", data={"username": user.username, "password": TEST_PASSWORD},
-                           environ_base={"REMOTE_ADDR": "10.6.6.6"})
+        client.post(
+            "/login", data={"username": f"guess{i}", "password": "x1234567"}, environ_base={"REMOTE_ADDR": "10.6.6.6"}
+        )
+    response = client.post(
+        "/login", data={"username": user.username, "password": TEST_PASSWORD}, environ_base={"REMOTE_ADDR": "10.6.6.6"}
+    )
     assert response.status_code == 429 and "此电脑登录失败次数过多" in response.get_data(as_text=True)
     # another client address is not affected
-    response = client.post("/login", data={"username": user.username, "password": TEST_PASSWORD},
-                           environ_base={"REMOTE_ADDR": "10.6.6.7"})
+    response = client.post(
+        "/login", data={"username": user.username, "password": TEST_PASSWORD}, environ_base={"REMOTE_ADDR": "10.6.6.7"}
+    )
     assert response.status_code == 302
 
 
@@ -103,8 +110,9 @@ def test_admin_unlocks_an_account(client, make_user, db):
     _fail(client, user.username, 5)
     login_security.unlock(user, acting=admin)
     db.session.commit()
-    response = client.post("/login", data={"username": user.username, "password": TEST_PASSWORD},
-                           environ_base={"REMOTE_ADDR": "10.0.0.2"})
+    response = client.post(
+        "/login", data={"username": user.username, "password": TEST_PASSWORD}, environ_base={"REMOTE_ADDR": "10.0.0.2"}
+    )
     assert response.status_code == 302
     assert db.session.scalar(select(AuditLog).where(AuditLog.action == "login_unlock")) is not None
 
@@ -190,19 +198,25 @@ def test_two_admins_editing_one_user_do_not_overwrite_each_other(app, make_user,
     pages = [c.get(f"/admin/users/{user.id}").get_data(as_text=True) for c in (c1, c2)]
     versions = [re.search(r'name="version"[^>]*value="(\d+)"', p).group(1) for p in pages]
     assert versions[0] == versions[1]
-    r1 = c1.post(f"/admin/users/{user.id}", data={"display_name": "张三", "role": "owner",
-                                                   "department_id": user.department_id, "version": versions[0]})
+    r1 = c1.post(
+        f"/admin/users/{user.id}",
+        data={"display_name": "张三", "role": "owner", "department_id": user.department_id, "version": versions[0]},
+    )
     assert r1.status_code == 302
-    r2 = c2.post(f"/admin/users/{user.id}", data={"display_name": "李四", "role": "owner",
-                                                   "department_id": user.department_id, "version": versions[1]})
+    r2 = c2.post(
+        f"/admin/users/{user.id}",
+        data={"display_name": "李四", "role": "owner", "department_id": user.department_id, "version": versions[1]},
+    )
     assert r2.status_code == 409
     text = r2.get_data(as_text=True)
     assert "已被其他管理员修改" in text and "张三" in text
     db.session.expire_all()
     assert db.session.get(User, user.id).display_name == "张三"
     # a mangled version is a conflict, never "no check"
-    r3 = c2.post(f"/admin/users/{user.id}", data={"display_name": "王五", "role": "owner",
-                                                   "department_id": user.department_id, "version": "abc"})
+    r3 = c2.post(
+        f"/admin/users/{user.id}",
+        data={"display_name": "王五", "role": "owner", "department_id": user.department_id, "version": "abc"},
+    )
     assert r3.status_code == 409
 
 
@@ -228,5 +242,11 @@ def test_admin_sees_the_lock_and_unlocks_from_the_page(app, make_user, db):
     assert "已锁定至" in page
     assert c.post(f"/admin/users/{user.id}/unlock").status_code == 302
     assert "已锁定至" not in c.get(f"/admin/users/{user.id}").get_data(as_text=True)
-    assert attacker.post("/login", data={"username": user.username, "password": TEST_PASSWORD},
-                         environ_base={"REMOTE_ADDR": "10.0.0.1"}).status_code == 302
+    assert (
+        attacker.post(
+            "/login",
+            data={"username": user.username, "password": TEST_PASSWORD},
+            environ_base={"REMOTE_ADDR": "10.0.0.1"},
+        ).status_code
+        == 302
+    )

@@ -43,7 +43,11 @@ def scenario(db, dept, make_user):
     project.initial_budget = Decimal("12")
     from tracker.services import progress
 
-    progress.record_spending(owner, project, progress_forms.parse_spending_form(project, {"spent_on": "2023-03-01", "amount": "1", "unit": "万元"}))
+    progress.record_spending(
+        owner,
+        project,
+        progress_forms.parse_spending_form(project, {"spent_on": "2023-03-01", "amount": "1", "unit": "万元"}),
+    )
     db.session.commit()
     return {"owner": owner, "indicator": ind, "project": project}
 
@@ -71,7 +75,9 @@ def test_finance_runs_monitoring_and_sees_lights(client, scenario, make_user, lo
     run_job(jobs.monitoring_job(date(2023, 6, 30)), trigger="manual")
     assert db.session.scalar(select(func.count(MonitoringSnapshot.id))) == 18
     assert [r.status for r in db.session.scalars(select(JobRun).order_by(JobRun.id))] == ["succeeded", "skipped"]
-    owner_notes = db.session.scalar(select(func.count(Notification.id)).where(Notification.user_id == scenario["owner"].id))
+    owner_notes = db.session.scalar(
+        select(func.count(Notification.id)).where(Notification.user_id == scenario["owner"].id)
+    )
     assert owner_notes == 1  # one summary per department, not one per project
     note = db.session.scalar(select(Notification).where(Notification.user_id == scenario["owner"].id))
     assert "18 个项目" in note.message and "红灯" in note.message
@@ -98,7 +104,9 @@ def test_owner_must_explain_red_rows_before_submitting(client, scenario, make_us
     row = next(r for r in snap.rows if r.light == "red")
     login(scenario["owner"])
     url = f"/monitoring/{snap.project_id}/{AS_OF}"
-    response = client.post(url, data={"action": "submit", "expected_completion": "预计全年可完成", "version": snap.version})
+    response = client.post(
+        url, data={"action": "submit", "expected_completion": "预计全年可完成", "version": snap.version}
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "红灯指标须填写偏差原因类别、偏差原因分析、纠偏措施后才能提交" in html
@@ -123,7 +131,9 @@ def test_owner_must_explain_red_rows_before_submitting(client, scenario, make_us
     response = client.post(url, data=data)
     assert response.status_code == 302
     db.session.expire_all()
-    submission = db.session.scalar(select(Submission).where(Submission.kind == "monitoring", Submission.project_id == snap.project_id))
+    submission = db.session.scalar(
+        select(Submission).where(Submission.kind == "monitoring", Submission.project_id == snap.project_id)
+    )
     assert submission.state == "submitted"
     row = db.session.get(type(row), row.id)
     assert row.forecast_override == Decimal("12") and "人员保障" in row.reasons
@@ -137,9 +147,13 @@ def test_finance_marks_rectification_and_owner_answers(client, scenario, make_us
     snap = db.session.scalar(select(MonitoringSnapshot).where(MonitoringSnapshot.project_id == scenario["project"].id))
     url = f"/monitoring/{snap.project_id}/{AS_OF}"
     login(make_user("finance"))
-    response = client.post(url + "/disposition", data={"needs_rectification": "1", "rectification_requirements": ""}, follow_redirects=True)
+    response = client.post(
+        url + "/disposition", data={"needs_rectification": "1", "rectification_requirements": ""}, follow_redirects=True
+    )
     assert "必须填写整改要求" in response.get_data(as_text=True)
-    client.post(url + "/disposition", data={"needs_rectification": "1", "rectification_requirements": "9月底前完成支付"})
+    client.post(
+        url + "/disposition", data={"needs_rectification": "1", "rectification_requirements": "9月底前完成支付"}
+    )
     db.session.expire_all()
     assert db.session.get(MonitoringSnapshot, snap.id).needs_rectification
     assert db.session.scalar(select(func.count(Notification.id)).where(Notification.kind == "rectification")) == 1
@@ -184,7 +198,10 @@ def test_scheduled_jobs_remind_and_check_deadlines(db, scenario, make_user):
     finance = make_user("finance")
     runs = run_daily(date(2023, 7, 1))  # reminder day 1, monitoring for 6-30 is due, deadline check
     assert {r.job: r.status for r in runs} == {
-        "monitoring": "succeeded", "monthly_reminder": "succeeded", "deadline_check": "succeeded", "form_deadlines": "succeeded",
+        "monitoring": "succeeded",
+        "monthly_reminder": "succeeded",
+        "deadline_check": "succeeded",
+        "form_deadlines": "succeeded",
     }
     reminders = db.session.scalar(select(func.count(Notification.id)).where(Notification.kind == "reminder"))
     assert reminders == 1  # the owner, about June
@@ -197,14 +214,21 @@ def test_scheduled_jobs_remind_and_check_deadlines(db, scenario, make_user):
     assert monthly >= 1
     run = run_job(jobs.deadline_check_job(date(2023, 7, 26)))
     assert f'"missed": {monthly}' in run.counts
-    assert db.session.scalar(select(func.count(Notification.id)).where(Notification.kind == "deadline_missed")) == monthly
+    assert (
+        db.session.scalar(select(func.count(Notification.id)).where(Notification.kind == "deadline_missed")) == monthly
+    )
     # Monitoring forms left in draft: reminded 3 days before the due date, then overdue to finance.
     run_job(jobs.form_deadlines_job(date(2023, 7, 28)))  # due 6-30 + 31 days = 7-31
     assert db.session.scalar(select(func.count(Notification.id)).where(Notification.kind == "form_due")) == 18
     run_job(jobs.form_deadlines_job(date(2023, 8, 1)))
-    assert db.session.scalar(
-        select(func.count(Notification.id)).where(Notification.kind == "form_overdue", Notification.user_id == finance.id)
-    ) == 18
+    assert (
+        db.session.scalar(
+            select(func.count(Notification.id)).where(
+                Notification.kind == "form_overdue", Notification.user_id == finance.id
+            )
+        )
+        == 18
+    )
 
 
 def test_opening_a_notification_marks_it_read(client, scenario, login, db):

@@ -55,7 +55,9 @@ def test_an_ordinary_value_saves_at_once(client, dept, make_user, login, db):
 
     login(make_user("owner", dept))
     ind = _cost_indicator(db)
-    response = client.post(f"/projects/{ind.project_id}/indicators/{ind.id}", data={"as_of": "2023-03-31", "value": str(ind.target.value)})
+    response = client.post(
+        f"/projects/{ind.project_id}/indicators/{ind.id}", data={"as_of": "2023-03-31", "value": str(ind.target.value)}
+    )
     assert response.status_code == 302 and _count(db, ProgressEntry) == 1
 
 
@@ -72,5 +74,10 @@ def test_payment_over_the_budget_is_warned(client, dept, make_user, login, db):
     assert client.post(url, data={"spent_on": "2023-03-01", "amount": "3", "unit": "万元"}).status_code == 302
     response = client.post(url, data={"spent_on": "2023-03-01", "amount": "3", "unit": "万元"})
     assert "重复登记" in response.get_data(as_text=True) and _count(db, Expenditure) == 1
-    assert client.post(url, data={"spent_on": "2023-03-01", "amount": "3", "unit": "万元", "confirm_plausible": "1"}).status_code == 302
+    assert (
+        client.post(
+            url, data={"spent_on": "2023-03-01", "amount": "3", "unit": "万元", "confirm_plausible": "1"}
+        ).status_code
+        == 302
+    )
     assert _count(db, Expenditure) == 2

@@ -56,7 +56,9 @@ def test_bad_input_is_shown_next_to_the_field_and_kept(client, dept, make_user, 
 
     login(make_user("owner", dept))
     ind = _indicator(db, "≥12次")
-    response = client.post(f"/projects/{ind.project_id}/indicators/{ind.id}", data={"as_of": "2023-03-31", "value": "十二次"})
+    response = client.post(
+        f"/projects/{ind.project_id}/indicators/{ind.id}", data={"as_of": "2023-03-31", "value": "十二次"}
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert 'id="error-value"' in html and "不是有效的数值" in html
@@ -105,7 +107,9 @@ def test_review_through_pages(client, dept, make_user, login, db):
     client.post("/logout")
     login(reviewer)
     assert "等待我审核" in client.get("/todo").get_data(as_text=True)
-    response = client.post(f"/projects/{ind.project_id}/review/2023-03", data={"action": "dept_return"}, follow_redirects=True)
+    response = client.post(
+        f"/projects/{ind.project_id}/review/2023-03", data={"action": "dept_return"}, follow_redirects=True
+    )
     assert "必须填写" in response.get_data(as_text=True)
     client.post(f"/projects/{ind.project_id}/review/2023-03", data={"action": "dept_approve"})
     html = client.get(f"/projects/{ind.project_id}/review").get_data(as_text=True)
@@ -156,14 +160,19 @@ def _add_entries(db, project, user, per_indicator: int):
     for ind in project.indicators:
         for i in range(per_indicator):
             day = start + timedelta(days=i % 360)
-            rows.append(ProgressEntry(
-                indicator_id=ind.id, project_id=project.id, as_of=day, period_key=f"2023-{day.month:02d}",
-                value=Decimal(1) if ind.target_kind == "quantitative" else None,
-                tier="达成" if ind.target_kind in ("qualitative", "within_budget") else None,
-                completed_on=day if ind.target_kind == "deadline" else None,
-                for_month=day.month if ind.deadline_monthly_day else None,
-                created_by_id=user.id,
-            ))
+            rows.append(
+                ProgressEntry(
+                    indicator_id=ind.id,
+                    project_id=project.id,
+                    as_of=day,
+                    period_key=f"2023-{day.month:02d}",
+                    value=Decimal(1) if ind.target_kind == "quantitative" else None,
+                    tier="达成" if ind.target_kind in ("qualitative", "within_budget") else None,
+                    completed_on=day if ind.target_kind == "deadline" else None,
+                    for_month=day.month if ind.deadline_monthly_day else None,
+                    created_by_id=user.id,
+                )
+            )
     db.session.add_all(rows)
     db.session.commit()
 
@@ -205,8 +214,12 @@ def test_second_correction_of_the_same_entry_gets_a_conflict_and_keeps_input(app
     clients[0].post(url, data={"as_of": "2023-03-31", "value": "3"})
     entry = db.session.scalar(select(ProgressEntry))
     # Both open the correction form of the same entry; the reviewer saves first.
-    assert clients[1].post(url, data={"as_of": "2023-03-31", "value": "4", "supersedes_id": entry.id}).status_code == 302
-    response = clients[0].post(url, data={"as_of": "2023-03-31", "value": "5", "note": "按台账更正", "supersedes_id": entry.id})
+    assert (
+        clients[1].post(url, data={"as_of": "2023-03-31", "value": "4", "supersedes_id": entry.id}).status_code == 302
+    )
+    response = clients[0].post(
+        url, data={"as_of": "2023-03-31", "value": "5", "note": "按台账更正", "supersedes_id": entry.id}
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "已被更正" in html and "4 次" in html  # says what the other person saved

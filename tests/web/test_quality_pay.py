@@ -22,11 +22,20 @@ def world(db, seeded, make_user, make_department):
     seed = db.session.scalar(select(Department).where(Department.code == "430"))
     other = make_department("县水利局", "520")
     year = db.session.scalar(select(BudgetYear))
-    foreign = Project(department_id=other.id, year_id=year.id, name="=HYPERLINK(\"http://x\",\"水库\")", position=1)
+    foreign = Project(department_id=other.id, year_id=year.id, name='=HYPERLINK("http://x","水库")', position=1)
     db.session.add(foreign)
     db.session.flush()
-    db.session.add(Indicator(project_id=foreign.id, position=1, level1="产出指标", level2="数量指标", level3="维修水库数",
-                             target_raw="逐步推进", target_kind="qualitative"))
+    db.session.add(
+        Indicator(
+            project_id=foreign.id,
+            position=1,
+            level1="产出指标",
+            level2="数量指标",
+            level3="维修水库数",
+            target_raw="逐步推进",
+            target_kind="qualitative",
+        )
+    )
     db.session.commit()
     return {
         "seed": seed,
@@ -46,25 +55,27 @@ def test_finance_sees_the_county_with_chart_data_and_no_inline_script(client, lo
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "县水利局" in html and "平乡县机关后勤服务中心" in html
-    chart = json.loads(re.search(r"id=\"quality-avg-chart\"[^>]*data-chart='([^']*)'", html).group(1).replace("&#34;", '"'))
+    chart = json.loads(
+        re.search(r"id=\"quality-avg-chart\"[^>]*data-chart='([^']*)'", html).group(1).replace("&#34;", '"')
+    )
     assert len(chart["departments"]) == 2 and sum(n for _, n in chart["grades"]) == 19
     inline = lambda text: len(re.findall(r"<script(?![^>]*src=)[^>]*>", text))  # noqa: E731
     base_page = client.get("/projects/").get_data(as_text=True)
     assert inline(html) == inline(base_page)  # this page adds no inline script of its own
     assert "quality.js" in html
-    assert "onchange" not in html[html.index("quality-filter"):html.index("quality-projects")]
+    assert "onchange" not in html[html.index("quality-filter") : html.index("quality-projects")]
 
 
 def test_sorting_and_filters(client, login, world):
     login(world["finance"])
     html = client.get("/quality/?year=2023&sort=severity").get_data(as_text=True)
-    table = html[html.index('id="quality-projects"'):]
+    table = html[html.index('id="quality-projects"') :]
     assert table.index("HYPERLINK") < table.index("节能办节能运转费项目")  # the error comes first
     only_hints = client.get("/quality/?year=2023&severity=提示").get_data(as_text=True)
-    rows = only_hints[only_hints.index('id="quality-projects"'):].count("/quality/project/")
+    rows = only_hints[only_hints.index('id="quality-projects"') :].count("/quality/project/")
     assert rows == 1
     dept = client.get(f"/quality/?year=2023&department={world['other'].id}").get_data(as_text=True)
-    assert dept[dept.index('id="quality-projects"'):].count("/quality/project/") == 1
+    assert dept[dept.index('id="quality-projects"') :].count("/quality/project/") == 1
 
 
 def test_pages(client, login, world, monkeypatch):
@@ -74,7 +85,7 @@ def test_pages(client, login, world, monkeypatch):
     login(world["finance"])
     first = client.get("/quality/?year=2023&sort=name").get_data(as_text=True)
     last = client.get("/quality/?year=2023&sort=name&page=4").get_data(as_text=True)
-    ids = lambda html: re.findall(r"/quality/project/(\d+)", html[html.index('id="quality-projects"'):])  # noqa: E731
+    ids = lambda html: re.findall(r"/quality/project/(\d+)", html[html.index('id="quality-projects"') :])  # noqa: E731
     assert len(ids(first)) == 5 and len(ids(last)) == 4 and not set(ids(first)) & set(ids(last))
     assert "page=4" in first
 
@@ -129,10 +140,19 @@ def test_settings_admin_only_and_effective(client, app, login, world):
     from tracker.domain import quality as rules
 
     enabled = [r.code for r in rules.RULES if r.code != "vague_wording"]
-    bad = client.post("/quality/settings", data={"submitted": "1", "enabled": enabled, "threshold_satisfaction_low": "百分之九十"})
+    bad = client.post(
+        "/quality/settings", data={"submitted": "1", "enabled": enabled, "threshold_satisfaction_low": "百分之九十"}
+    )
     assert bad.status_code == 400 and "0–100" in bad.get_data(as_text=True)
-    ok = client.post("/quality/settings", data={"submitted": "1", "enabled": enabled, "threshold_satisfaction_low": "96",
-                                                "threshold_quantified_share": "50"})
+    ok = client.post(
+        "/quality/settings",
+        data={
+            "submitted": "1",
+            "enabled": enabled,
+            "threshold_satisfaction_low": "96",
+            "threshold_quantified_share": "50",
+        },
+    )
     assert ok.status_code == 302
     html = client.get("/quality/?year=2023&rule=satisfaction_low").get_data(as_text=True)
     assert "低于 96%" in html

@@ -24,8 +24,12 @@ def production_app(app, monkeypatch):
 
     monkeypatch.setenv("SECRET_KEY", "test-production-secret")
     monkeypatch.setenv("DATABASE_URL", app.config["SQLALCHEMY_DATABASE_URI"])
-    prod = create_app("production", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
-                      UPLOAD_DIR=app.config["UPLOAD_DIR"], SERVER_NAME="localhost")
+    prod = create_app(
+        "production",
+        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+        UPLOAD_DIR=app.config["UPLOAD_DIR"],
+        SERVER_NAME="localhost",
+    )
     return prod
 
 
@@ -39,8 +43,15 @@ def test_production_cookies_are_secure_httponly_samesite(production_app, make_us
     with production_app.app_context():
         page = client.get("/login", base_url="https://localhost")
         response = client.post(
-            "/login", base_url="https://localhost", headers={"Referer": "https://localhost/login"},
-            data={"username": user.username, "password": TEST_PASSWORD, "remember": "y", "csrf_token": _token(page.get_data(as_text=True))},
+            "/login",
+            base_url="https://localhost",
+            headers={"Referer": "https://localhost/login"},
+            data={
+                "username": user.username,
+                "password": TEST_PASSWORD,
+                "remember": "y",
+                "csrf_token": _token(page.get_data(as_text=True)),
+            },
         )
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
     for name in ("remember_token", "session"):
@@ -88,7 +99,9 @@ def test_csrf_token_expires(app, make_user, monkeypatch):
         client = app.test_client()
         token = _token(client.get("/login").get_data(as_text=True))
         monkeypatch.setattr(itsdangerous.timed.time, "time", lambda h=hours: real() + h * 3600)
-        response = client.post("/login", data={"username": user.username, "password": TEST_PASSWORD, "csrf_token": token})
+        response = client.post(
+            "/login", data={"username": user.username, "password": TEST_PASSWORD, "csrf_token": token}
+        )
         monkeypatch.setattr(itsdangerous.timed.time, "time", real)
         assert response.status_code == expected, hours
         if expected == 400:
@@ -99,12 +112,22 @@ def test_csrf_token_dies_with_the_session(client, app, make_user, monkeypatch):
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     user = make_user("owner")
     token = _token(client.get("/login").get_data(as_text=True))
-    assert client.post("/login", data={"username": user.username, "password": TEST_PASSWORD, "csrf_token": token}).status_code == 302
+    assert (
+        client.post(
+            "/login", data={"username": user.username, "password": TEST_PASSWORD, "csrf_token": token}
+        ).status_code
+        == 302
+    )
     token = _token(client.get("/todo").get_data(as_text=True))  # a form rendered while logged in
     assert client.post("/logout", data={"csrf_token": token}).status_code == 302
     # The old page's token no longer works, even after logging in again.
     fresh = _token(client.get("/login").get_data(as_text=True))
-    assert client.post("/login", data={"username": user.username, "password": TEST_PASSWORD, "csrf_token": fresh}).status_code == 302
+    assert (
+        client.post(
+            "/login", data={"username": user.username, "password": TEST_PASSWORD, "csrf_token": fresh}
+        ).status_code
+        == 302
+    )
     response = client.post("/logout", data={"csrf_token": token})
     assert response.status_code == 400
 
@@ -115,10 +138,13 @@ def _logged_in_cookie(app, client, user_id: str = "1:token") -> None:
         session["_fresh"] = True
 
 
-@pytest.mark.parametrize("url", [
-    "postgresql+psycopg://tracker@127.0.0.1:1/tracker?connect_timeout=3",  # nothing listens there
-    "sqlite:////nonexistent-dir-for-tracker-test/tracker.sqlite",  # cannot be opened
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+psycopg://tracker@127.0.0.1:1/tracker?connect_timeout=3",  # nothing listens there
+        "sqlite:////nonexistent-dir-for-tracker-test/tracker.sqlite",  # cannot be opened
+    ],
+)
 def test_database_down_gives_a_chinese_page_without_the_database(url, monkeypatch, tmp_path):
     from tracker import create_app
 

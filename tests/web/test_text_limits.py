@@ -26,8 +26,12 @@ def test_nul_byte_in_a_note_with_an_upload_is_a_field_error_and_leaves_no_file(
     before = _files(app.config["UPLOAD_DIR"])
     response = client.post(
         f"/projects/{ind.project_id}/indicators/{ind.id}",
-        data={"value": "5", "as_of": "2023-03-31", "note": "正常\x00文字",
-              "files": (io.BytesIO(b"%PDF-1.4 test"), "a.pdf")},
+        data={
+            "value": "5",
+            "as_of": "2023-03-31",
+            "note": "正常\x00文字",
+            "files": (io.BytesIO(b"%PDF-1.4 test"), "a.pdf"),
+        },
         content_type="multipart/form-data",
     )
     assert response.status_code == 400
@@ -40,8 +44,10 @@ def test_nul_byte_in_a_note_with_an_upload_is_a_field_error_and_leaves_no_file(
 def test_a_million_characters_are_refused_not_cut(client, make_user, login, db):
     user = make_user("admin")
     login(user)
-    response = client.post(f"/admin/users/{user.id}", data={"display_name": "x" * 1_000_000, "role": "admin",
-                                                             "department_id": user.department_id})
+    response = client.post(
+        f"/admin/users/{user.id}",
+        data={"display_name": "x" * 1_000_000, "role": "admin", "department_id": user.department_id},
+    )
     assert response.status_code == 400
     assert "“姓名”最多 100 字" in response.get_data(as_text=True)
 

@@ -33,11 +33,26 @@ def world(db, seeded, make_user, make_department):
 
     dept = db.session.scalar(select(Department).where(Department.code == "430"))
     p2023 = db.session.scalar(select(Project).where(Project.name == "2023年度机关用房租赁费用项目"))
-    form = EvaluationForm(project_id=p2023.id, year=2023, budget=Decimal("100"), spent=Decimal("90"),
-                          total_score=Decimal("88"), grade="良")
+    form = EvaluationForm(
+        project_id=p2023.id,
+        year=2023,
+        budget=Decimal("100"),
+        spent=Decimal("90"),
+        total_score=Decimal("88"),
+        grade="良",
+    )
     ind = p2023.indicators[0]
-    form.rows.append(EvaluationRow(indicator_id=ind.id, position=1, weight=Decimal("10"), actual_value=Decimal("7"),
-                                   target_raw=ind.target_raw, score=Decimal("9.5"), deduction=Decimal(0)))
+    form.rows.append(
+        EvaluationRow(
+            indicator_id=ind.id,
+            position=1,
+            weight=Decimal("10"),
+            actual_value=Decimal("7"),
+            target_raw=ind.target_raw,
+            score=Decimal("9.5"),
+            deduction=Decimal(0),
+        )
+    )
     db.session.add_all([form, Submission(project_id=p2023.id, kind="evaluation", period_key="2023", state="approved")])
     data = next_year_text(SEED_FILE.read_text(encoding="utf-8")).encode("utf-8")
     apply_import(plan_import(parse_file("2024.txt", data), year=2024, filename="2024.txt", data=data))
@@ -49,10 +64,16 @@ def world(db, seeded, make_user, make_department):
         select(Project).where(Project.year_id == p2024.year_id, Project.name.like("第三行政办公区%"))
     )
     return {
-        "dept": dept, "other": other, "p2023": p2023, "p2024": p2024, "ac_project": ac,
+        "dept": dept,
+        "other": other,
+        "p2023": p2023,
+        "p2024": p2024,
+        "ac_project": ac,
         "ac_indicator": next(i for i in ac.indicators if i.level3 == "每年检查空调工作状态的次数"),
-        "owner": make_user("owner", dept), "reviewer": make_user("reviewer", dept),
-        "finance": make_user("finance", bureau), "admin": make_user("admin", bureau),
+        "owner": make_user("owner", dept),
+        "reviewer": make_user("reviewer", dept),
+        "finance": make_user("finance", bureau),
+        "admin": make_user("admin", bureau),
         "other_owner": make_user("owner", other),
     }
 
@@ -85,8 +106,13 @@ def _propose(client, world, raw="≥16次"):
     ind = world["ac_indicator"]
     return client.post(
         f"/projects/{world['ac_project'].id}/adjustments/new",
-        data={"kind": "target", "indicator_id": ind.id, "new_target_raw": raw, "reason": "新增机组",
-              "effective_from": "2024-07-01"},
+        data={
+            "kind": "target",
+            "indicator_id": ind.id,
+            "new_target_raw": raw,
+            "reason": "新增机组",
+            "effective_from": "2024-07-01",
+        },
     )
 
 
@@ -204,7 +230,9 @@ def test_import_preview_says_how_much_matches_last_year(client, login, seeded, m
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert re.search(r"与上年对应：17 个项目、\d+ 个指标（2023 年）", html)
-    assert db.session.scalar(select(Project.id).where(Project.previous_project_id.is_not(None))) is None  # preview writes nothing
+    assert (
+        db.session.scalar(select(Project.id).where(Project.previous_project_id.is_not(None))) is None
+    )  # preview writes nothing
 
 
 def test_bad_proposal_input_gets_chinese_messages(client, as_user, world, db):
@@ -212,12 +240,23 @@ def test_bad_proposal_input_gets_chinese_messages(client, as_user, world, db):
 
     as_user(world["owner"])
     url = f"/projects/{world['ac_project'].id}/adjustments/new"
-    resp = client.post(url, data={"kind": "project", "project_name": "食堂", "project_budget": "三十万",
-                                  "reason": "x", "effective_from": "2024/13/45", "indicator_id": "abc"})
+    resp = client.post(
+        url,
+        data={
+            "kind": "project",
+            "project_name": "食堂",
+            "project_budget": "三十万",
+            "reason": "x",
+            "effective_from": "2024/13/45",
+            "indicator_id": "abc",
+        },
+    )
     html = resp.get_data(as_text=True)
     assert resp.status_code == 400
     assert "日期格式应为 年-月-日" in html and "请输入数字（万元）" in html and "请选择本项目的一个指标" in html
     assert "Not a valid" not in html
-    resp = client.post(url, data={"kind": "project", "project_name": "食堂", "reason": " ", "effective_from": "2024-07-01"})
+    resp = client.post(
+        url, data={"kind": "project", "project_name": "食堂", "reason": " ", "effective_from": "2024-07-01"}
+    )
     assert resp.status_code == 400 and "请填写调整原因" in resp.get_data(as_text=True)
     assert db.session.scalar(select(TargetAdjustment.id)) is None

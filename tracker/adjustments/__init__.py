@@ -20,7 +20,7 @@ from tracker.extensions import db
 from tracker.models import Department, Indicator
 from tracker.models.adjustments import ADJ_INDICATOR, ADJ_PROJECT, ADJ_TARGET, TargetAdjustment
 from tracker.review_actions import posted_version
-from tracker.services import adjustments, years
+from tracker.services import adjustments, clock, years
 from tracker.services.scope import get_project, scope_departments, visible_department_ids
 
 from .forms import AdjustmentForm
@@ -66,10 +66,16 @@ def for_project(project_id: int):
     project = get_project(current_user, project_id)
     items = adjustments.for_department(visible_department_ids(current_user), project_id=project.id)
     states = {a.id: adjustments.state_of(a) for a in items}
-    can_propose = current_user.role in (Role.OWNER, Role.REVIEWER) and current_user.department_id == project.department_id
+    can_propose = (
+        current_user.role in (Role.OWNER, Role.REVIEWER) and current_user.department_id == project.department_id
+    )
     return render_template(
-        "adjustments/index.html", items=items, states=states, state_labels=workflow.STATE_LABELS,
-        project=project, can_propose=can_propose,
+        "adjustments/index.html",
+        items=items,
+        states=states,
+        state_labels=workflow.STATE_LABELS,
+        project=project,
+        can_propose=can_propose,
     )
 
 
@@ -80,7 +86,7 @@ def _new_form(project) -> AdjustmentForm:
     ]
     if request.method == "GET":
         form.indicator_id.data = request.args.get("indicator", 0, type=int)
-        today = date.today()
+        today = clock.today()  # the app's time zone, not the server's
         # today when the project's year is running, else mid-year as a starting point
         form.effective_from.data = today if today.year == project.year.year else date(project.year.year, 7, 1)
     return form
@@ -107,11 +113,19 @@ def new(project_id: int):
     if kind == ADJ_TARGET:
         indicator = next((i for i in project.indicators if i.id == form.indicator_id.data), None)
     adj = adjustments.propose(
-        current_user, project, kind,
-        reason=form.reason.data, effective_from=form.effective_from.data, indicator=indicator,
-        new_target_raw=form.new_target_raw.data or "", level1=form.level1.data or "", level2=form.level2.data or "",
-        level3=form.level3.data or "", project_name=form.project_name.data or "",
-        project_goal=form.project_goal.data or "", project_budget=form.project_budget.data,
+        current_user,
+        project,
+        kind,
+        reason=form.reason.data,
+        effective_from=form.effective_from.data,
+        indicator=indicator,
+        new_target_raw=form.new_target_raw.data or "",
+        level1=form.level1.data or "",
+        level2=form.level2.data or "",
+        level3=form.level3.data or "",
+        project_name=form.project_name.data or "",
+        project_goal=form.project_goal.data or "",
+        project_budget=form.project_budget.data,
     )
     flash("调整申请已提交部门审核。", "success")
     return redirect(url_for("adjustments.detail", project_id=project.id, adjustment_id=adj.id))
@@ -132,19 +146,32 @@ def detail(project_id: int, adjustment_id: int):
             current_user, adj, action, comment=request.form.get("comment", ""), expected_version=posted_version()
         )
         done = "，调整已生效" if adj.applied else ""
-        flash(f"调整申请：{workflow.ACTION_LABELS.get(action, action)}完成，现为“{workflow.STATE_LABELS[sub.state]}”{done}。", "success")
+        flash(
+            f"调整申请：{workflow.ACTION_LABELS.get(action, action)}完成，现为“{workflow.STATE_LABELS[sub.state]}”{done}。",
+            "success",
+        )
         return redirect(_detail_url(project_id, adjustment_id))
     submission = adjustments.submission_of(adj)
     state = submission.state if submission else workflow.DRAFT
     same = current_user.department_id == adj.project.department_id
-    actions = [] if adj.applied else [
-        a for a in workflow.allowed_actions(state, current_user.role, same) if a != workflow.REOPEN
-    ]
+    actions = (
+        []
+        if adj.applied
+        else [a for a in workflow.allowed_actions(state, current_user.role, same) if a != workflow.REOPEN]
+    )
     return render_template(
-        "adjustments/detail.html", adj=adj, project=adj.project, submission=submission, state=state,
-        actions=actions, action_labels=workflow.ACTION_LABELS, state_labels=workflow.STATE_LABELS,
+        "adjustments/detail.html",
+        adj=adj,
+        project=adj.project,
+        submission=submission,
+        state=state,
+        actions=actions,
+        action_labels=workflow.ACTION_LABELS,
+        state_labels=workflow.STATE_LABELS,
         needs_comment={a for a in workflow.ACTIONS if workflow.comment_required(a)},
-        ADJ_TARGET=ADJ_TARGET, ADJ_INDICATOR=ADJ_INDICATOR, ADJ_PROJECT=ADJ_PROJECT,
+        ADJ_TARGET=ADJ_TARGET,
+        ADJ_INDICATOR=ADJ_INDICATOR,
+        ADJ_PROJECT=ADJ_PROJECT,
     )
 
 
@@ -156,8 +183,13 @@ def targets(project_id: int, indicator_id: int):
     proposals = adjustments.for_department(visible_department_ids(current_user), indicator_id=ind.id)
     states = {a.id: adjustments.state_of(a) for a in proposals}
     return render_template(
-        "adjustments/targets.html", ind=ind, project=ind.project, history=history, proposals=proposals,
-        states=states, state_labels=workflow.STATE_LABELS,
+        "adjustments/targets.html",
+        ind=ind,
+        project=ind.project,
+        history=history,
+        proposals=proposals,
+        states=states,
+        state_labels=workflow.STATE_LABELS,
     )
 
 
@@ -181,6 +213,9 @@ def compare():
         )
     summaries = years.department_years(department) if department else []
     return render_template(
-        "adjustments/compare.html", departments=departments, department=department, summaries=summaries,
+        "adjustments/compare.html",
+        departments=departments,
+        department=department,
+        summaries=summaries,
         chart=years.chart_data(summaries),
     )

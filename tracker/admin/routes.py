@@ -42,7 +42,11 @@ def _user_form() -> forms.UserForm:
 
 def _users_page(form: forms.UserForm | None = None):
     return render_template(
-        "admin/users.html", form=form or _user_form(), users=accounts.users_by_role(), action=forms.ActionForm(), labels=ROLE_LABELS
+        "admin/users.html",
+        form=form or _user_form(),
+        users=accounts.users_by_role(),
+        action=forms.ActionForm(),
+        labels=ROLE_LABELS,
     )
 
 
@@ -75,7 +79,12 @@ def _edit_user_page(user_id: int, form: forms.EditUserForm | None = None, status
         form.version.data = str(user.profile_version)
     lock = login_security.current_lock(user.username, "")
     return render_template(
-        "admin/user_edit.html", user=user, form=form, password_form=forms.PasswordForm(), action=forms.ActionForm(), lock=lock
+        "admin/user_edit.html",
+        user=user,
+        form=form,
+        password_form=forms.PasswordForm(),
+        action=forms.ActionForm(),
+        lock=lock,
     ), status
 
 
@@ -159,8 +168,11 @@ def toggle_active(user_id: int):
 def _departments_page(form: forms.DepartmentForm | None = None):
     depts, user_counts, project_counts = accounts.departments_for_admin()
     return render_template(
-        "admin/departments.html", form=form or forms.DepartmentForm(), departments=depts,
-        user_counts=user_counts, project_counts=project_counts,
+        "admin/departments.html",
+        form=form or forms.DepartmentForm(),
+        departments=depts,
+        user_counts=user_counts,
+        project_counts=project_counts,
     )
 
 
@@ -170,7 +182,9 @@ def _departments_page(form: forms.DepartmentForm | None = None):
 def departments():
     form = forms.DepartmentForm()
     if form.validate_on_submit():
-        accounts.save_department(None, name=form.name.data, code=form.code.data, is_finance_bureau=form.is_finance_bureau.data)
+        accounts.save_department(
+            None, name=form.name.data, code=form.code.data, is_finance_bureau=form.is_finance_bureau.data
+        )
         flash("已添加部门。", "success")
         return redirect(url_for("admin.departments"))
     if request.method == "POST":
@@ -190,7 +204,9 @@ def edit_department(dept_id: int):
     dept = db.get_or_404(Department, dept_id)
     form = forms.DepartmentForm(obj=dept)
     if form.validate_on_submit():
-        accounts.save_department(dept, name=form.name.data, code=form.code.data, is_finance_bureau=form.is_finance_bureau.data)
+        accounts.save_department(
+            dept, name=form.name.data, code=form.code.data, is_finance_bureau=form.is_finance_bureau.data
+        )
         flash("已保存。", "success")
         return redirect(url_for("admin.departments"))
     return _edit_department_page(dept_id, form)
@@ -199,7 +215,11 @@ def edit_department(dept_id: int):
 def _years_page(form: forms.YearForm | None = None):
     all_years, project_counts = accounts.years_for_admin()
     return render_template(
-        "admin/years.html", form=form or forms.YearForm(), years=all_years, action=forms.ActionForm(), project_counts=project_counts
+        "admin/years.html",
+        form=form or forms.YearForm(),
+        years=all_years,
+        action=forms.ActionForm(),
+        project_counts=project_counts,
     )
 
 
@@ -321,7 +341,10 @@ def jobs_page():
         try:
             # A job is its own unit of work: run_job commits it, or records its failure.
             run = run_job(plans[job](), trigger="manual", user=current_user)
-            flash(f"{jobs.JOBS[job].label}（{run.period_key}）：{ {'succeeded': '完成', 'skipped': '已运行过，未重复执行'}.get(run.status, run.status) } {run.counts}", "success" if run.status == "succeeded" else "info")
+            flash(
+                f"{jobs.JOBS[job].label}（{run.period_key}）：{ {'succeeded': '完成', 'skipped': '已运行过，未重复执行'}.get(run.status, run.status) } {run.counts}",
+                "success" if run.status == "succeeded" else "info",
+            )
         except DomainError as exc:
             flash(str(exc), "danger")
         except Exception:  # the failed run is recorded with its error below

@@ -36,13 +36,17 @@ class Period:
 
 
 def _month_period(year: int, month: int) -> Period:
-    return Period(f"{year}-{month:02d}", year, date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1]))
+    return Period(
+        f"{year}-{month:02d}", year, date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+    )
 
 
 def _quarter_period(year: int, quarter: int) -> Period:
     first = 3 * quarter - 2
     last = 3 * quarter
-    return Period(f"{year}-Q{quarter}", year, date(year, first, 1), date(year, last, calendar.monthrange(year, last)[1]))
+    return Period(
+        f"{year}-Q{quarter}", year, date(year, first, 1), date(year, last, calendar.monthrange(year, last)[1])
+    )
 
 
 def period_for(day: date, frequency: str = MONTHLY) -> Period:

@@ -50,24 +50,30 @@ def value_warnings(
             shown = f"{format_decimal(value)}{unit or target.unit}"
             money = is_money_unit(target.unit)
             if money and SLIP_LOW <= ratio <= SLIP_HIGH and "万" in (unit or target.unit):
-                found.append(Warning_(
-                    "yuan_wan",
-                    f"填报值 {shown} 约为指标值（{target.raw}）的 {_times(ratio)} 倍，可能把“元”当成了“万元”："
-                    f"若实为 {format_decimal(value)} 元，应填 {format_decimal(value / 10000)} 万元。",
-                ))
+                found.append(
+                    Warning_(
+                        "yuan_wan",
+                        f"填报值 {shown} 约为指标值（{target.raw}）的 {_times(ratio)} 倍，可能把“元”当成了“万元”："
+                        f"若实为 {format_decimal(value)} 元，应填 {format_decimal(value / 10000)} 万元。",
+                    )
+                )
             elif ratio >= far_factor or ratio <= 1 / far_factor:
-                found.append(Warning_(
-                    "far_off",
-                    f"填报值 {shown} 与指标值（{target.raw}）相差 {_times(ratio if ratio >= 1 else 1 / ratio)} 倍，"
-                    "请核对数值和单位。",
-                ))
+                found.append(
+                    Warning_(
+                        "far_off",
+                        f"填报值 {shown} 与指标值（{target.raw}）相差 {_times(ratio if ratio >= 1 else 1 / ratio)} 倍，"
+                        "请核对数值和单位。",
+                    )
+                )
     if same_date_values:
         when = f"截至 {as_of.isoformat()} " if as_of else "同一日期"
         listed = "、".join(format_decimal(v) for v in same_date_values[:3])
-        found.append(Warning_(
-            "duplicate_date",
-            f"{when}已有完成值 {listed}：再填一条会成为另一条记录；如果是要修改原值，请对原记录使用“更正”。",
-        ))
+        found.append(
+            Warning_(
+                "duplicate_date",
+                f"{when}已有完成值 {listed}：再填一条会成为另一条记录；如果是要修改原值，请对原记录使用“更正”。",
+            )
+        )
     return found
 
 
@@ -85,22 +91,29 @@ def spending_warnings(
     if budget_wan and budget_wan > 0 and amount_wan > 0:
         ratio = amount_wan / budget_wan
         if "万" in typed_unit and ratio >= SLIP_LOW / 10:
-            found.append(Warning_(
-                "yuan_wan",
-                f"这笔支出 {format_decimal(amount_wan)} 万元是项目预算（{format_decimal(budget_wan)} 万元）的 "
-                f"{_times(ratio)} 倍，可能把“元”当成了“万元”：若实为 {format_decimal(amount_wan)} 元，"
-                f"应填 {format_decimal(amount_wan / 10000)} 万元。",
-            ))
+            found.append(
+                Warning_(
+                    "yuan_wan",
+                    f"这笔支出 {format_decimal(amount_wan)} 万元是项目预算（{format_decimal(budget_wan)} 万元）的 "
+                    f"{_times(ratio)} 倍，可能把“元”当成了“万元”：若实为 {format_decimal(amount_wan)} 元，"
+                    f"应填 {format_decimal(amount_wan / 10000)} 万元。",
+                )
+            )
         elif amount_wan > budget_wan:
-            found.append(Warning_(
-                "over_budget", f"这笔支出 {format_decimal(amount_wan)} 万元超过了项目全年预算 {format_decimal(budget_wan)} 万元。"
-            ))
+            found.append(
+                Warning_(
+                    "over_budget",
+                    f"这笔支出 {format_decimal(amount_wan)} 万元超过了项目全年预算 {format_decimal(budget_wan)} 万元。",
+                )
+            )
         elif spent_wan + amount_wan > budget_wan:
-            found.append(Warning_(
-                "over_budget",
-                f"加上这笔，累计支出 {format_decimal(spent_wan + amount_wan)} 万元将超过项目全年预算 "
-                f"{format_decimal(budget_wan)} 万元。",
-            ))
+            found.append(
+                Warning_(
+                    "over_budget",
+                    f"加上这笔，累计支出 {format_decimal(spent_wan + amount_wan)} 万元将超过项目全年预算 "
+                    f"{format_decimal(budget_wan)} 万元。",
+                )
+            )
     if same_day_same_amount:
         found.append(Warning_("duplicate_payment", "同一天已登记过相同金额的支出，请确认不是重复登记。"))
     return found

@@ -165,7 +165,7 @@ def normalize_unit(text: str | None) -> str:
         s = s[1:-1]
     parts = [_COMPONENT_ALIASES.get(part, part) for part in s.split("/")]
     parts = [
-        part if part in _COMPONENT_ALIASES.values() or part.isascii() and part.isalpha() else _product(part)
+        part if part in _COMPONENT_ALIASES.values() or (part.isascii() and part.isalpha()) else _product(part)
         for part in parts
     ]
     return "/".join(parts)

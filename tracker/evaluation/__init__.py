@@ -51,17 +51,38 @@ def index():
     )
     points = dashboard.evaluation_points([form.id for form, *_ in page.items])
     rows = [
-        (form, project_name, department_name, form_state,
-         dashboard.evaluation_warnings(points[form.id], form.execution_score, form.budget, form.spent))
+        (
+            form,
+            project_name,
+            department_name,
+            form_state,
+            dashboard.evaluation_warnings(points[form.id], form.execution_score, form.budget, form.spent),
+        )
         for form, project_name, department_name, form_state in page.items
     ]
-    filters = {k: v for k, v in {"year": year, "department": department_id, "grade": grade, "state": state, "sort": sort}.items() if v}
+    filters = {
+        k: v
+        for k, v in {"year": year, "department": department_id, "grade": grade, "state": state, "sort": sort}.items()
+        if v
+    }
     return render_template(
-        "evaluation/index.html", rows=rows, page=page, year=year, chart=dashboard.evaluation_chart(departments, grades),
-        by_dept=departments, departments=departments, department_id=department_id,
+        "evaluation/index.html",
+        rows=rows,
+        page=page,
+        year=year,
+        chart=dashboard.evaluation_chart(departments, grades),
+        by_dept=departments,
+        departments=departments,
+        department_id=department_id,
         department=next((d for d in departments if d[0] == department_id), None),
-        grade=grade, grades=dashboard.GRADES, state=state, sort=sort, sorts=dashboard.EVALUATION_SORT_LABELS,
-        filters=filters, has_forms=bool(departments), state_labels=workflow.STATE_LABELS,
+        grade=grade,
+        grades=dashboard.GRADES,
+        state=state,
+        sort=sort,
+        sorts=dashboard.EVALUATION_SORT_LABELS,
+        filters=filters,
+        has_forms=bool(departments),
+        state_labels=workflow.STATE_LABELS,
         years=db.session.scalars(select(BudgetYear).order_by(BudgetYear.year.desc())).all(),
     )
 
@@ -105,17 +126,25 @@ def _render(form, *, errors=None, data=None, status=200):
         groups.setdefault(row.indicator.level1, []).append(row)
     return render_template(
         "evaluation/form.html",
-        form=form, project=form.project, submission=submission, state=state, editable=editable,
-        groups=groups, level1_weights=evaluation.level1_weights(form),
+        form=form,
+        project=form.project,
+        submission=submission,
+        state=state,
+        editable=editable,
+        groups=groups,
+        level1_weights=evaluation.level1_weights(form),
         warnings=evaluation.warnings(form),
         stale=evaluation.changes_since_filled(form),
         actions=[a for a in workflow.allowed_actions(state, current_user.role, same) if a != workflow.SUBMIT],
         can_submit=workflow.SUBMIT in workflow.allowed_actions(state, current_user.role, same),
-        action_labels=workflow.ACTION_LABELS, state_labels=workflow.STATE_LABELS,
+        action_labels=workflow.ACTION_LABELS,
+        state_labels=workflow.STATE_LABELS,
         needs_comment={a for a in workflow.ACTIONS if workflow.comment_required(a)},
-        tiers=scoring.TIERS, tier_range=scoring.tier_range,
+        tiers=scoring.TIERS,
+        tier_range=scoring.tier_range,
         rate=scoring.execution_rate(form.budget or 0, form.spent),
-        errors=errors or {}, data=data,
+        errors=errors or {},
+        data=data,
     ), status
 
 
@@ -141,11 +170,18 @@ def form(project_id: int, year: int):
     if action == "refresh":
         evaluation.refresh_from_record(current_user, ev)
     else:
-        evaluation.save(current_user, ev, forms.parse_evaluation_form(ev, request.form), expected_version=posted_version())
+        evaluation.save(
+            current_user, ev, forms.parse_evaluation_form(ev, request.form), expected_version=posted_version()
+        )
     if action == "submit":
         evaluation.check_complete(ev)
         review.act(current_user, ev.project, str(year), "submit", kind=SubmissionKind.EVALUATION)
-    flash({"submit": "自评表已提交部门审核。", "refresh": "已按最新记录重新取数并计分。"}.get(action, "已保存，分数已重新计算。"), "success")
+    flash(
+        {"submit": "自评表已提交部门审核。", "refresh": "已按最新记录重新取数并计分。"}.get(
+            action, "已保存，分数已重新计算。"
+        ),
+        "success",
+    )
     return redirect(_form_url(project_id, year))
 
 
@@ -176,7 +212,13 @@ def preview(project_id: int, year: int):
 @unit_of_work(redirect_to=_form_url, conflict=REVIEW_CONFLICT)
 def act(project_id: int, year: int):
     ev = _form(project_id, year)
-    apply_from_form(ev.project, str(year), kind=SubmissionKind.EVALUATION, label="自评表", before_submit=lambda: evaluation.check_complete(ev))
+    apply_from_form(
+        ev.project,
+        str(year),
+        kind=SubmissionKind.EVALUATION,
+        label="自评表",
+        before_submit=lambda: evaluation.check_complete(ev),
+    )
     return redirect(_form_url(project_id, year))
 
 
@@ -187,9 +229,14 @@ def print_view(project_id: int, year: int):
     groups: dict[str, list] = {}
     for row in ev.rows:
         groups.setdefault(row.indicator.level1, []).append(row)
-    return render_template("evaluation/print.html", form=ev, project=ev.project, groups=groups,
-                           level1_weights=evaluation.level1_weights(ev),
-                           rate=scoring.execution_rate(ev.budget or 0, ev.spent))
+    return render_template(
+        "evaluation/print.html",
+        form=ev,
+        project=ev.project,
+        groups=groups,
+        level1_weights=evaluation.level1_weights(ev),
+        rate=scoring.execution_rate(ev.budget or 0, ev.spent),
+    )
 
 
 @bp.route("/<int:project_id>/<int:year>/export.xlsx")
@@ -198,8 +245,12 @@ def export(project_id: int, year: int):
     from tracker.exporters.evaluation_xlsx import XLSX_MIMETYPE, evaluation_filename, evaluation_workbook
 
     ev = _form(project_id, year)
-    return send_file(BytesIO(evaluation_workbook(ev)), mimetype=XLSX_MIMETYPE, as_attachment=True,
-                     download_name=evaluation_filename(ev))
+    return send_file(
+        BytesIO(evaluation_workbook(ev)),
+        mimetype=XLSX_MIMETYPE,
+        as_attachment=True,
+        download_name=evaluation_filename(ev),
+    )
 
 
 @bp.route("/summary.xlsx")

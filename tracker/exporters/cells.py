@@ -49,8 +49,10 @@ STYLES = {
     "t_rate": {**_BOXED, "align": "right", "num_format": "0.00%"},
     "t_score": {**_BOXED, "align": "center", "num_format": "0.00"},
     "t_note": {**_BASE, "font_name": "仿宋", "font_size": 9, "align": "left", "text_wrap": True},
-    **{f"t_light_{light}": {**_BOXED, "align": "center", "text_wrap": True, "pattern": 1, "bg_color": f"#{color}"}
-       for light, color in LIGHT_COLORS.items()},
+    **{
+        f"t_light_{light}": {**_BOXED, "align": "center", "text_wrap": True, "pattern": 1, "bg_color": f"#{color}"}
+        for light, color in LIGHT_COLORS.items()
+    },
 }
 
 LINE_HEIGHT = 13.5
@@ -78,10 +80,16 @@ class StreamSheet:
     def __init__(self, title: str, sheet_title: str, widths: Sequence[float]):
         import xlsxwriter
 
-        self.out = tempfile.TemporaryFile()
-        self.wb = xlsxwriter.Workbook(self.out, {
-            "constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False,
-        })
+        self.out = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the workbook; closed by the response that streams it
+        self.wb = xlsxwriter.Workbook(
+            self.out,
+            {
+                "constant_memory": True,
+                "strings_to_formulas": False,
+                "strings_to_numbers": False,
+                "strings_to_urls": False,
+            },
+        )
         self.wb.set_properties({"title": title})
         self.formats = {name: self.wb.add_format(props) for name, props in STYLES.items()}
         self.quoted = {name: self.wb.add_format({**props, "quote_prefix": True}) for name, props in STYLES.items()}

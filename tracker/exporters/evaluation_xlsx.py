@@ -106,7 +106,7 @@ SUMMARY_COLUMNS = (
     ("表单状态", 11),
     ("预警", 36),
 )
-GRADES = tuple(label for _, label in scoring.DEFAULT_GRADE_BANDS) + (scoring.DEFAULT_LOWEST_GRADE,)
+GRADES = (*tuple(label for _, label in scoring.DEFAULT_GRADE_BANDS), scoring.DEFAULT_LOWEST_GRADE)
 
 
 # ---------------------------------------------------------------------------- texts
@@ -368,18 +368,20 @@ def write_summary(year: int, rows: Iterable[SummaryRow]) -> IO[bytes]:
         if row.total_score is not None:
             total += Decimal(row.total_score)
             scored += 1
-        sheet.append([
-            (index, "t_center"),
-            (row.department, "t_text"),
-            (row.project, "t_text"),
-            (row.budget, "t_money"),
-            (row.spent, "t_money"),
-            (_rate(row.budget, row.spent), "t_rate"),
-            (row.total_score, "t_score"),
-            (row.grade or "", "t_center"),
-            (row.state or "", "t_center"),
-            ("；".join(row.warnings or ()), "t_text"),
-        ])
+        sheet.append(
+            [
+                (index, "t_center"),
+                (row.department, "t_text"),
+                (row.project, "t_text"),
+                (row.budget, "t_money"),
+                (row.spent, "t_money"),
+                (_rate(row.budget, row.spent), "t_rate"),
+                (row.total_score, "t_score"),
+                (row.grade or "", "t_center"),
+                (row.state or "", "t_center"),
+                ("；".join(row.warnings or ()), "t_text"),
+            ]
+        )
 
     end = SUMMARY_FIRST_ROW + index - 1
     tally = "、".join(f"{grade} {n} 个" for grade, n in counts.items() if n)
@@ -389,7 +391,13 @@ def write_summary(year: int, rows: Iterable[SummaryRow]) -> IO[bytes]:
     if scored:
         footer += f"，平均得分 {scoring.round_score(total / scored):.2f} 分"
     last_row = sheet.merged(footer + "。", "t_note", last_col=last, height=20)
-    sheet.finish(header_row=SUMMARY_HEADER_ROW, first_row=SUMMARY_FIRST_ROW, last_data_row=end, last_row=last_row, filter_rows=index > 0)
+    sheet.finish(
+        header_row=SUMMARY_HEADER_ROW,
+        first_row=SUMMARY_FIRST_ROW,
+        last_data_row=end,
+        last_row=last_row,
+        filter_rows=index > 0,
+    )
     return sheet.save()
 
 
@@ -397,8 +405,16 @@ def summary_workbook(year: int, rows: Iterable[tuple]) -> bytes:
     """One row per (form, state label, warning messages), in the order given (汇总表), as
     bytes. The pages export through :func:`write_summary` fed by one streaming query."""
     data = (
-        SummaryRow(_department(form), form.project.name, form.budget, form.spent, form.total_score, form.grade,
-                   state or "", tuple(messages or ()))
+        SummaryRow(
+            _department(form),
+            form.project.name,
+            form.budget,
+            form.spent,
+            form.total_score,
+            form.grade,
+            state or "",
+            tuple(messages or ()),
+        )
         for form, state, messages in rows
     )
     with write_summary(year, data) as out:

@@ -415,10 +415,12 @@ def write_monitoring_summary(rows: Iterable[SummaryRow], *, periods: Iterable[da
     sheet = StreamSheet(SUMMARY_TITLE, "监控汇总", [width for _, width in columns])
     periods = sorted(set(periods))
     sheet.merged(SUMMARY_TITLE, "t_title", last_col=last, height=32)
-    sheet.merged(f"（{'、'.join(period_label(p) for p in periods)}）" if periods else "", "t_subtitle", last_col=last, height=22)
+    sheet.merged(
+        f"（{'、'.join(period_label(p) for p in periods)}）" if periods else "", "t_subtitle", last_col=last, height=22
+    )
     sheet.append([(header, "t_label") for header, _ in columns], height=2 * _LINE_HEIGHT + 6)
 
-    counts = {light: 0 for light in LIGHTS}
+    counts = dict.fromkeys(LIGHTS, 0)
     index = 0
     for index, row in enumerate(rows, start=1):
         counts[row.project_light] = counts.get(row.project_light, 0) + 1
@@ -430,8 +432,14 @@ def write_monitoring_summary(rows: Iterable[SummaryRow], *, periods: Iterable[da
             (row.spent, "t_money"),
             (row.execution_rate, "t_rate"),
             (row.time_progress, "t_rate"),
-            (LIGHT_LABELS.get(row.budget_light, ""), f"t_light_{row.budget_light}" if row.budget_light in LIGHTS else "t_center"),
-            (LIGHT_LABELS.get(row.project_light, ""), f"t_light_{row.project_light}" if row.project_light in LIGHTS else "t_center"),
+            (
+                LIGHT_LABELS.get(row.budget_light, ""),
+                f"t_light_{row.budget_light}" if row.budget_light in LIGHTS else "t_center",
+            ),
+            (
+                LIGHT_LABELS.get(row.project_light, ""),
+                f"t_light_{row.project_light}" if row.project_light in LIGHTS else "t_center",
+            ),
             (int(row.red or 0), "t_center"),
             (int(row.yellow or 0), "t_center"),
             ("是" if row.needs_rectification else "否", "t_center"),
@@ -444,7 +452,13 @@ def write_monitoring_summary(rows: Iterable[SummaryRow], *, periods: Iterable[da
     tally = "、".join(f"{LIGHT_LABELS[light]}灯 {n} 个" for light, n in counts.items() if n)
     note = f"共 {index} 个项目" + (f"（项目综合预警：{tally}）" if tally else "") + "。"
     footer = sheet.merged(note, "t_note", last_col=last, height=_MIN_HEIGHT)
-    sheet.finish(header_row=SUMMARY_HEADER_ROW, first_row=SUMMARY_FIRST_ROW, last_data_row=end, last_row=footer, filter_rows=index > 0)
+    sheet.finish(
+        header_row=SUMMARY_HEADER_ROW,
+        first_row=SUMMARY_FIRST_ROW,
+        last_data_row=end,
+        last_row=footer,
+        filter_rows=index > 0,
+    )
     return sheet.save()
 
 
@@ -459,9 +473,15 @@ def monitoring_summary_workbook(snapshots: Iterable, states: Mapping[int, str] |
     rows = (
         SummaryRow(
             department=s.project.department.name if s.project.department is not None else "",
-            project=s.project.name, budget=s.budget, spent=s.spent, execution_rate=s.execution_rate,
-            time_progress=s.time_progress, budget_light=s.budget_light, project_light=s.project_light,
-            red=sum(r.light == RED for r in s.rows), yellow=sum(r.light == YELLOW for r in s.rows),
+            project=s.project.name,
+            budget=s.budget,
+            spent=s.spent,
+            execution_rate=s.execution_rate,
+            time_progress=s.time_progress,
+            budget_light=s.budget_light,
+            project_light=s.project_light,
+            red=sum(r.light == RED for r in s.rows),
+            yellow=sum(r.light == YELLOW for r in s.rows),
             needs_rectification=s.needs_rectification,
             state=states.get(s.project_id) if states is not None else None,
         )

@@ -52,7 +52,7 @@ def parse_file(filename: str, data: bytes, *, limits: ImportLimits | None = None
 
 
 def _dispatch(name: str, data: bytes, limits: ImportLimits) -> ParsedDocument:
-    if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
+    if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return _parse_zip(name, data, limits)
     if data.startswith(_OLE):
         if name.lower().endswith((".doc", ".wps")):
@@ -111,7 +111,7 @@ def parse_any_text(text: str, *, source_name: str = "") -> ParsedDocument:
 
 def is_office_zip(data: bytes) -> bool:
     """A .docx/.xlsx (a zip with [Content_Types].xml), as opposed to a plain .zip of files."""
-    if not (data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06")):
+    if not (data.startswith((b"PK\x03\x04", b"PK\x05\x06"))):
         return False
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
@@ -151,16 +151,16 @@ __all__ = [
     "ImportFormatError",
     "ImportLimitError",
     "ImportLimits",
-    "is_office_zip",
-    "parse_text_content",
     "ParsedDocument",
     "ParsedIndicator",
     "ParsedProject",
     "decode_text",
+    "is_office_zip",
     "parse_any_text",
     "parse_file",
     "parse_grids",
     "parse_lines",
     "parse_pasted",
     "parse_text",
+    "parse_text_content",
 ]

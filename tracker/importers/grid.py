@@ -155,7 +155,7 @@ def align_by_content(row: list[str], columns: Columns) -> tuple[list[str], str |
         return cells[:width], f"有{len(cells)}个单元格，多于表头的{width}列，多出的内容已忽略"
     # a row that begins with an empty cell kept its merged cells (as empty cells): it starts at column 0
     top = min(width - len(cells), _max_lead(columns))
-    leads = range(0, 1) if cells and not cells[0].strip() else range(0, top + 1)
+    leads = range(1) if cells and not cells[0].strip() else range(top + 1)
     scored = [(s, lead) for lead in leads if (s := _fit(cells, lead, columns)) is not None]
     if not scored:
         return cells + [""] * (width - len(cells)), None

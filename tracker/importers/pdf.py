@@ -131,7 +131,7 @@ def _fill_merged(table) -> list[list[str]]:
     the cell that covers it."""
     texts = [[_unwrap(t) for t in row] for row in table.extract()]
     rows = table.rows
-    cells = [c for c in table.cells]
+    cells = list(table.cells)
     xs = sorted({c[0] for c in cells})
     right = table.bbox[2]
     by_bbox: dict[tuple, str] = {}

@@ -203,7 +203,7 @@ class _Parser:
 
     # -- one project: title, goal, header, rows
 
-    def project(self, block: Block, i: int) -> int:
+    def project(self, block: Block, i: int) -> int:  # noqa: C901 - the seed layout state machine (title, goal, header, rows), kept strict on purpose
         toks = self.toks
         goal_kind: str | None = None
         saw_cell = False
@@ -376,9 +376,10 @@ class _Parser:
                 if rows and (self.title_of(tok) is not None or is_name_label(tok.text) or goal_label_kind(tok.text)):
                     break  # the next project's table, without a heading line
                 ahead = self.cells_ahead(i, width)
-                if not self.starts_row(ahead, columns, first=not rows):
-                    if self.misfit(block, where, rows, starts, i, ahead):
-                        break
+                if not self.starts_row(ahead, columns, first=not rows) and self.misfit(
+                    block, where, rows, starts, i, ahead
+                ):
+                    break
                 starts.append(i)
             row.append(tok)
             if len(row) == width:

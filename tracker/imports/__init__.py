@@ -147,7 +147,7 @@ def _is_batch(uploads: list[tuple[str, bytes]]) -> bool:
     if len(uploads) > 1:
         return True
     data = uploads[0][1]
-    return (data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06")) and not is_office_zip(data)
+    return (data.startswith((b"PK\x03\x04", b"PK\x05\x06"))) and not is_office_zip(data)
 
 
 @bp.route("/", methods=["GET", "POST"])

@@ -1,5 +1,6 @@
 """All models, imported here so that Alembic and the app see one metadata."""
 
+from tracker.models.adjustments import TargetAdjustment, TargetVersion  # noqa: F401
 from tracker.models.api import ApiToken  # noqa: F401
 from tracker.models.evaluation import EvaluationForm, EvaluationRow, ScoreChange  # noqa: F401
 from tracker.models.job_requests import REQUEST_STATES, JobRequest  # noqa: F401
@@ -22,7 +23,7 @@ from tracker.models.org import (  # noqa: F401
     Department,
     User,
 )
-from tracker.models.payments import PaymentImport, ProjectPaymentCode  # noqa: F401,E402
+from tracker.models.payments import PaymentImport, ProjectPaymentCode  # noqa: F401
 from tracker.models.progress import (  # noqa: F401
     TIERS,
     AppSetting,
@@ -42,4 +43,3 @@ from tracker.models.projects import (  # noqa: F401
     SourceDocument,
 )
 from tracker.models.security import LoginAttempt, LoginSession  # noqa: F401
-from tracker.models.adjustments import TargetAdjustment, TargetVersion  # noqa: F401,E402

@@ -27,9 +27,7 @@ class TargetAdjustment(db.Model):
     on ``project_id``; on final approval the change is applied from ``effective_from``."""
 
     __tablename__ = "target_adjustments"
-    __table_args__ = (
-        CheckConstraint("kind IN ('target', 'indicator', 'project')", name="adjustment_kind_known"),
-    )
+    __table_args__ = (CheckConstraint("kind IN ('target', 'indicator', 'project')", name="adjustment_kind_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))

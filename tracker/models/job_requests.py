@@ -21,9 +21,7 @@ REQUEST_STATES = ("queued", "running", "done", "failed")
 
 class JobRequest(db.Model):
     __tablename__ = "job_requests"
-    __table_args__ = (
-        CheckConstraint("state IN ('queued', 'running', 'done', 'failed')", name="state_known"),
-    )
+    __table_args__ = (CheckConstraint("state IN ('queued', 'running', 'done', 'failed')", name="state_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     job: Mapped[str] = mapped_column(String(32))

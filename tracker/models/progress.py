@@ -91,9 +91,7 @@ class Spending(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     created_by: Mapped[User] = relationship()
-    evidence: Mapped[list[Evidence]] = relationship(
-        primaryjoin="Evidence.expenditure_id == Spending.id", viewonly=True
-    )
+    evidence: Mapped[list[Evidence]] = relationship(primaryjoin="Evidence.expenditure_id == Spending.id", viewonly=True)
 
 
 # The former name, kept so that code written against it keeps working.
@@ -105,9 +103,7 @@ class Evidence(db.Model):
 
     __tablename__ = "evidence"
     __table_args__ = (
-        CheckConstraint(
-            "(progress_entry_id IS NOT NULL) <> (expenditure_id IS NOT NULL)", name="one_owner"
-        ),
+        CheckConstraint("(progress_entry_id IS NOT NULL) <> (expenditure_id IS NOT NULL)", name="one_owner"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -102,9 +102,7 @@ class Project(TimestampMixin, db.Model):
     adjusted_budget: Mapped[Decimal | None] = mapped_column(Money)
     source_document_id: Mapped[int | None] = mapped_column(ForeignKey("source_documents.id"))
     # The same project in the previous budget year (matched by name at import, issue 12 §4).
-    previous_project_id: Mapped[int | None] = mapped_column(
-        ForeignKey("projects.id", ondelete="SET NULL"), index=True
-    )
+    previous_project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="SET NULL"), index=True)
     # 年中追加: added during the year through an approved adjustment, not by the document.
     added_midyear: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0", nullable=False)
     # Optimistic lock: a second concurrent save of the same project gets a conflict.
@@ -131,9 +129,7 @@ class Indicator(TimestampMixin, db.Model):
     __tablename__ = "indicators"
     __table_args__ = (
         CheckConstraint(sql_in("target_kind", TargetKind), name="target_kind_known"),
-        CheckConstraint(
-            "target_op IS NULL OR target_op IN ('≥', '≤', '=', '>', '<')", name="target_op_known"
-        ),
+        CheckConstraint("target_op IS NULL OR target_op IN ('≥', '≤', '=', '>', '<')", name="target_op_known"),
         CheckConstraint(
             "op_override IS NULL OR op_override IN ('≥', '≤', '=', '>', '<')",
             name="op_override_known",
@@ -183,8 +179,17 @@ class Indicator(TimestampMixin, db.Model):
 
     # The columns indicator_target reads: batch runs select just these (no ORM object).
     TARGET_COLUMNS = (
-        "target_raw", "target_kind", "target_op", "op_override", "target_value", "target_unit",
-        "deadline_year", "deadline_month", "deadline_day", "deadline_monthly_day", "target_implicit_op",
+        "target_raw",
+        "target_kind",
+        "target_op",
+        "op_override",
+        "target_value",
+        "target_unit",
+        "deadline_year",
+        "deadline_month",
+        "deadline_day",
+        "deadline_monthly_day",
+        "target_implicit_op",
     )
 
     def set_target(self, target: Target) -> None:

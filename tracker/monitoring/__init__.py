@@ -19,7 +19,7 @@ from tracker.models import MonitoringSnapshot, Project
 from tracker.monitoring import forms
 from tracker.review_actions import CONFLICT as REVIEW_CONFLICT
 from tracker.review_actions import apply_from_form, posted_version
-from tracker.services import dashboard, job_requests, jobs, monitoring, monitoring_form, notify, review
+from tracker.services import clock, dashboard, job_requests, jobs, monitoring, monitoring_form, notify, review
 from tracker.services.scope import can_edit_project, get_project, scope_projects
 
 bp = Blueprint("monitoring", __name__, url_prefix="/monitoring")
@@ -53,10 +53,22 @@ def index():
                 current_user, period, department_id=department_id, light=light, state=state, sort=sort
             ),
             dashboard.page_number(request.args.get("page")),
-            count=dashboard.monitoring_rows_count(current_user, period, department_id=department_id, light=light, state=state),
+            count=dashboard.monitoring_rows_count(
+                current_user, period, department_id=department_id, light=light, state=state
+            ),
         )
         red_yellow = dashboard.row_light_counts([row[0].id for row in page.items])
-    filters = {k: v for k, v in {"period": period, "department": department_id, "light": light, "state": state, "sort": sort}.items() if v}
+    filters = {
+        k: v
+        for k, v in {
+            "period": period,
+            "department": department_id,
+            "light": light,
+            "state": state,
+            "sort": sort,
+        }.items()
+        if v
+    }
     return render_template(
         "monitoring/index.html",
         periods=periods,
@@ -85,7 +97,7 @@ def _current_year() -> int:
     from tracker.models import BudgetYear
 
     year = db.session.scalar(select(BudgetYear.year).where(BudgetYear.is_current.is_(True)))
-    return year or date.today().year
+    return year or clock.today().year
 
 
 @bp.route("/run", methods=["POST"])
@@ -129,7 +141,7 @@ def _render_form(snap, *, errors=None, form=None, status=200):
         submission=submission,
         state=state,
         editable=editable,
-        actions=[a for a in workflow.allowed_actions(state, current_user.role, same)],
+        actions=list(workflow.allowed_actions(state, current_user.role, same)),
         action_labels=workflow.ACTION_LABELS,
         state_labels=workflow.STATE_LABELS,
         needs_comment={a for a in workflow.ACTIONS if workflow.comment_required(a)},
@@ -152,7 +164,9 @@ def _form_refused(refusal: Refusal, project_id: int, period_key: str):
     snap = _snapshot(project_id, period_key)
     if isinstance(refusal.error, InputError):
         return _render_form(snap, errors=refusal.errors, form=request.form, status=400)
-    return _render_form(snap, errors={"_form": refusal.message}, form=request.form, status=409 if refusal.lost_race else 400)
+    return _render_form(
+        snap, errors={"_form": refusal.message}, form=request.form, status=409 if refusal.lost_race else 400
+    )
 
 
 @bp.route("/<int:project_id>/<period_key>", methods=["GET", "POST"])
@@ -165,7 +179,9 @@ def form(project_id: int, period_key: str):
     if not can_edit_project(current_user, snap.project):
         abort(403)
     action = request.form.get("action", "save")
-    monitoring_form.save(current_user, snap, forms.parse_monitoring_form(snap, request.form), expected_version=posted_version())
+    monitoring_form.save(
+        current_user, snap, forms.parse_monitoring_form(snap, request.form), expected_version=posted_version()
+    )
     if action == "submit":
         monitoring_form.check_complete(snap, monitoring.thresholds())
         review.act(current_user, snap.project, period_key, Action.SUBMIT, kind=SubmissionKind.MONITORING)
@@ -179,7 +195,10 @@ def form(project_id: int, period_key: str):
 def act(project_id: int, period_key: str):
     snap = _snapshot(project_id, period_key)
     apply_from_form(
-        snap.project, period_key, kind=SubmissionKind.MONITORING, label="监控表",
+        snap.project,
+        period_key,
+        kind=SubmissionKind.MONITORING,
+        label="监控表",
         before_submit=lambda: monitoring_form.check_complete(snap, monitoring.thresholds()),
     )
     return redirect(_form_url(project_id, period_key))
@@ -191,7 +210,9 @@ def act(project_id: int, period_key: str):
 def disposition(project_id: int, period_key: str):
     snap = _snapshot(project_id, period_key)
     monitoring_form.set_disposition(
-        current_user, snap, needs=request.form.get("needs_rectification") == "1",
+        current_user,
+        snap,
+        needs=request.form.get("needs_rectification") == "1",
         requirements=request.form.get("rectification_requirements", ""),
     )
     flash("已保存处理意见。", "success")
@@ -213,8 +234,12 @@ def rectification(project_id: int, period_key: str):
 def print_view(project_id: int, period_key: str):
     snap = _snapshot(project_id, period_key)
     return render_template(
-        "monitoring/print.html", snap=snap, project=snap.project, light_labels=monitoring_rules.LIGHT_LABELS,
-        reasons_of=monitoring.reasons_of, period_label=monitoring.period_label(snap.as_of),
+        "monitoring/print.html",
+        snap=snap,
+        project=snap.project,
+        light_labels=monitoring_rules.LIGHT_LABELS,
+        reasons_of=monitoring.reasons_of,
+        period_label=monitoring.period_label(snap.as_of),
     )
 
 
@@ -245,13 +270,28 @@ def export_summary():
         abort(404)
     department_id = request.args.get("department", type=int)
     rows = (
-        SummaryRow(dept, name, budget, spent, rate, progress, budget_light, project_light, red, yellow, needs,
-                   workflow.STATE_LABELS.get(state, state))
-        for dept, name, budget, spent, rate, progress, budget_light, project_light, red, yellow, needs, state, _ in
-        dashboard.monitoring_summary_rows(current_user, period, department_id=department_id)
+        SummaryRow(
+            dept,
+            name,
+            budget,
+            spent,
+            rate,
+            progress,
+            budget_light,
+            project_light,
+            red,
+            yellow,
+            needs,
+            workflow.STATE_LABELS.get(state, state),
+        )
+        for dept, name, budget, spent, rate, progress, budget_light, project_light, red, yellow, needs, state, _ in dashboard.monitoring_summary_rows(
+            current_user, period, department_id=department_id
+        )
     )
     out = write_monitoring_summary(rows, periods=[date.fromisoformat(period)], with_states=True)
-    return send_file(out, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=summary_filename(date.fromisoformat(period)))
+    return send_file(
+        out, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=summary_filename(date.fromisoformat(period))
+    )
 
 
 @bp.route("/notifications", methods=["GET", "POST"])

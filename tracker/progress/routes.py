@@ -72,7 +72,9 @@ def _indicator_refused(refusal: Refusal, project_id: int, indicator_id: int):
     correcting = _correcting(ind, supersedes_id)
     if form.get("void") == "1" and correcting is not None:
         # The refusal belongs next to the 撤销 control, not in the entry form.
-        return _render_indicator(project, ind, form={"reason": form.get("reason", "")}, void_error=(supersedes_id, refusal.message))
+        return _render_indicator(
+            project, ind, form={"reason": form.get("reason", "")}, void_error=(supersedes_id, refusal.message)
+        )
     message = None if isinstance(refusal.error, InputError) else refusal.message
     return _render_indicator(project, ind, form=form, correcting=correcting, errors=refusal.errors, message=message)
 
@@ -117,7 +119,9 @@ def indicator(project_id: int, indicator_id: int):
     return _render_indicator(project, ind, form=form, correcting=correcting)
 
 
-def _render_indicator(project, ind, *, form, correcting=None, errors=None, message=None, void_error=None, warnings=None):
+def _render_indicator(
+    project, ind, *, form, correcting=None, errors=None, message=None, void_error=None, warnings=None
+):
     errors = errors or {}
     from tracker.services import dashboard
 
@@ -175,7 +179,9 @@ def _spending_url(project_id: int) -> str:
 
 def _spending_refused(refusal: Refusal, project_id: int):
     message = None if isinstance(refusal.error, InputError) else refusal.message
-    return _render_spending(get_project(current_user, project_id), form=request.form, errors=refusal.errors, message=message)
+    return _render_spending(
+        get_project(current_user, project_id), form=request.form, errors=refusal.errors, message=message
+    )
 
 
 @bp.route("/projects/<int:project_id>/spending", methods=["GET", "POST"])
@@ -197,13 +203,17 @@ def spending(project_id: int):
             if supersedes is None or supersedes.project_id != project.id:
                 abort(404)
         if form.get("void") == "1" and supersedes is not None:
-            progress.record_spending(current_user, project, None, supersedes=supersedes, void_reason=form.get("reason", ""))
+            progress.record_spending(
+                current_user, project, None, supersedes=supersedes, void_reason=form.get("reason", "")
+            )
         else:
             data = forms.parse_spending_form(project, form)
             warnings = plausibility.spending_warnings(project, data, supersedes=supersedes)
             if warnings and form.get(plausibility.CONFIRM_FIELD) != "1":
                 return _render_spending(project, form=form, warnings=warnings)
-            progress.record_spending(current_user, project, data, forms.posted_files(request.files), supersedes=supersedes)
+            progress.record_spending(
+                current_user, project, data, forms.posted_files(request.files), supersedes=supersedes
+            )
         flash("已保存支出记录。", "success")
         return redirect(_spending_url(project.id))
     return _render_spending(project, form=form)
@@ -234,8 +244,17 @@ def _render_spending(project, *, form, errors=None, message=None, warnings=None)
 
 def _budget_refused(refusal: Refusal, project_id: int):
     form = request.form
-    flash(refusal.message + "（您填写的：年初 " + form.get("initial_budget", "") + "，调整后 "
-          + form.get("adjusted_budget", "") + "，原因 " + form.get("reason", "") + "）", "danger")
+    flash(
+        refusal.message
+        + "（您填写的：年初 "
+        + form.get("initial_budget", "")
+        + "，调整后 "
+        + form.get("adjusted_budget", "")
+        + "，原因 "
+        + form.get("reason", "")
+        + "）",
+        "danger",
+    )
     return redirect(_spending_url(project_id))
 
 
@@ -244,7 +263,9 @@ def _budget_refused(refusal: Refusal, project_id: int):
 @unit_of_work(on_error=_budget_refused, conflict=CONFLICT)
 def budget(project_id: int):
     project = get_project(current_user, project_id)
-    progress.update_budget(current_user, project, forms.parse_budget_form(request.form), expected_version=posted_version())
+    progress.update_budget(
+        current_user, project, forms.parse_budget_form(request.form), expected_version=posted_version()
+    )
     flash("已修改项目预算。", "success")
     return redirect(_spending_url(project.id))
 
@@ -269,9 +290,7 @@ def periods(project_id: int):
     project = get_project(current_user, project_id)
     rows = review.period_overview(project)
     same = current_user.department_id == project.department_id
-    actions = {
-        row.period.key: workflow.allowed_actions(row.state, current_user.role, same) for row in rows
-    }
+    actions = {row.period.key: workflow.allowed_actions(row.state, current_user.role, same) for row in rows}
     return render_template(
         "progress/review.html",
         project=project,
@@ -362,7 +381,9 @@ def audit_log():
     project_id = request.args.get("project", type=int)
     user_id = request.args.get("user", type=int)
     page = max(request.args.get("page", 1, type=int), 1)
-    rows, has_next = audit.page(project_id=project_id, actor_id=user_id, page=page, per_page=current_app.config["PER_PAGE"])
+    rows, has_next = audit.page(
+        project_id=project_id, actor_id=user_id, page=page, per_page=current_app.config["PER_PAGE"]
+    )
     users, projects = audit.filter_choices()
     return render_template(
         "progress/audit.html",

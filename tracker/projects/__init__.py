@@ -63,7 +63,9 @@ def index():
         dashboard.page_number(request.args.get("page")),
     )
     figures = dashboard.project_figures([project.id for project, _, _ in page.items])
-    total_projects, total_indicators = dashboard.project_totals(current_user, year=year, department_id=department_id, q=q)
+    total_projects, total_indicators = dashboard.project_totals(
+        current_user, year=year, department_id=department_id, q=q
+    )
     filters = {k: v for k, v in {"department": department_id, "q": q, "sort": sort}.items() if v}
     filters["year"] = year or ""  # "" keeps 全部年度 across pages
     return render_template(

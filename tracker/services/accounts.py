@@ -30,9 +30,7 @@ def new_session_token() -> str:
     return secrets.token_hex(16)
 
 
-def create_user(
-    *, username: str, password: str, role: str, department: Department, display_name: str = ""
-) -> User:
+def create_user(*, username: str, password: str, role: str, department: Department, display_name: str = "") -> User:
     username = (username or "").strip()
     if not username:
         raise AccountError("用户名不能为空。")
@@ -70,12 +68,15 @@ def _bump_version(user: User, expected_version: int | None) -> None:
     current = user.profile_version or 1
     if expected_version is not None:
         # Session.execute is typed as Result; a bulk UPDATE returns a CursorResult (with rowcount)
-        result = cast(CursorResult[Any], db.session.execute(
-            update(User)
-            .where(User.id == user.id, User.profile_version == expected_version)
-            .values(profile_version=expected_version + 1)
-            .execution_options(synchronize_session=False)
-        ))
+        result = cast(
+            CursorResult[Any],
+            db.session.execute(
+                update(User)
+                .where(User.id == user.id, User.profile_version == expected_version)
+                .values(profile_version=expected_version + 1)
+                .execution_options(synchronize_session=False)
+            ),
+        )
         if result.rowcount != 1:
             raise AccountConflict(
                 f"用户“{user.username}”已被其他管理员修改，您的修改未保存。页面已显示最新内容，请核对后重新保存。"
@@ -202,7 +203,9 @@ def departments_for_admin() -> tuple[list[Department], dict[int, int], dict[int,
     """Every department (the bureau first) with its user and project counts."""
     from tracker.models import Project
 
-    user_counts = dict(db.session.execute(select(User.department_id, func.count(User.id)).group_by(User.department_id)).all())
+    user_counts = dict(
+        db.session.execute(select(User.department_id, func.count(User.id)).group_by(User.department_id)).all()
+    )
     project_counts = dict(
         db.session.execute(select(Project.department_id, func.count(Project.id)).group_by(Project.department_id)).all()
     )
@@ -217,7 +220,9 @@ def years_for_admin() -> tuple[list[BudgetYear], dict[int, int]]:
     """Every budget year, newest first, with its project count."""
     from tracker.models import Project
 
-    project_counts = dict(db.session.execute(select(Project.year_id, func.count(Project.id)).group_by(Project.year_id)).all())
+    project_counts = dict(
+        db.session.execute(select(Project.year_id, func.count(Project.id)).group_by(Project.year_id)).all()
+    )
     return list(db.session.scalars(select(BudgetYear).order_by(BudgetYear.year.desc()))), project_counts
 
 

@@ -176,8 +176,11 @@ def apply(adj: TargetAdjustment, user: User) -> None:
         _ensure_baseline(ind)
         target = _parsed(adj.new_target_raw, level2=ind.level2, name=ind.level3)
         version = TargetVersion(
-            indicator_id=ind.id, effective_from=adj.effective_from, adjustment_id=adj.id,
-            approved_by_id=user.id, reason=adj.reason,
+            indicator_id=ind.id,
+            effective_from=adj.effective_from,
+            adjustment_id=adj.id,
+            approved_by_id=user.id,
+            reason=adj.reason,
         )
         version.set_target(target)
         db.session.add(version)
@@ -192,17 +195,26 @@ def apply(adj: TargetAdjustment, user: User) -> None:
 
     elif adj.kind == ADJ_INDICATOR:
         target = _parsed(adj.new_target_raw, level2=adj.level2, name=adj.level3)
-        position = (db.session.scalar(select(func.max(Indicator.position)).where(Indicator.project_id == project.id)) or 0) + 1
+        position = (
+            db.session.scalar(select(func.max(Indicator.position)).where(Indicator.project_id == project.id)) or 0
+        ) + 1
         ind = Indicator(
-            project_id=project.id, position=position, level1=adj.level1, level2=adj.level2, level3=adj.level3,
+            project_id=project.id,
+            position=position,
+            level1=adj.level1,
+            level2=adj.level2,
+            level3=adj.level3,
             accumulation=infer_accumulation(target, adj.level3, ""),
         )
         ind.set_target(target)
         db.session.add(ind)
         db.session.flush()
         version = TargetVersion(
-            indicator_id=ind.id, effective_from=adj.effective_from, adjustment_id=adj.id,
-            approved_by_id=user.id, reason=adj.reason,
+            indicator_id=ind.id,
+            effective_from=adj.effective_from,
+            adjustment_id=adj.id,
+            approved_by_id=user.id,
+            reason=adj.reason,
         )
         version.set_target(target)
         db.session.add(version)
@@ -210,13 +222,21 @@ def apply(adj: TargetAdjustment, user: User) -> None:
         summary = f"新增指标“{adj.level3}”（{target.raw}，{adj.effective_from} 起）"
     else:
         new = Project(
-            department_id=project.department_id, year_id=project.year_id, name=adj.project_name,
-            goal=adj.project_goal, adjusted_budget=adj.project_budget, added_midyear=True,
-            position=(db.session.scalar(
-                select(func.max(Project.position)).where(
-                    Project.department_id == project.department_id, Project.year_id == project.year_id
+            department_id=project.department_id,
+            year_id=project.year_id,
+            name=adj.project_name,
+            goal=adj.project_goal,
+            adjusted_budget=adj.project_budget,
+            added_midyear=True,
+            position=(
+                db.session.scalar(
+                    select(func.max(Project.position)).where(
+                        Project.department_id == project.department_id, Project.year_id == project.year_id
+                    )
                 )
-            ) or 0) + 1,
+                or 0
+            )
+            + 1,
         )
         db.session.add(new)
         db.session.flush()
@@ -225,7 +245,9 @@ def apply(adj: TargetAdjustment, user: User) -> None:
     adj.applied = True
     adj.applied_at = datetime.now(UTC)
     db.session.flush()
-    audit.record(user, "adjustment_applied", "target_adjustment", adj.id, summary + f"，原因：{adj.reason}", project=project)
+    audit.record(
+        user, "adjustment_applied", "target_adjustment", adj.id, summary + f"，原因：{adj.reason}", project=project
+    )
 
 
 def target_in_force(indicator: Indicator, on: date) -> Target:

@@ -72,13 +72,12 @@ def insert_rows(model, rows: list[dict]) -> int:
     if dialect.name == "postgresql":
         # COPY takes JSON columns as their text (a dict or list is not a COPY value).
         as_json = [i for i, c in enumerate(columns) if isinstance(c.type, JSON)]
-        with raw.cursor() as cursor:
-            with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-                for value in values():
-                    for i in as_json:
-                        if value[i] is not None:
-                            value[i] = json.dumps(value[i], ensure_ascii=False)
-                    copy.write_row(value)
+        with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+            for value in values():
+                for i in as_json:
+                    if value[i] is not None:
+                        value[i] = json.dumps(value[i], ensure_ascii=False)
+                copy.write_row(value)
         return len(rows)
     # SQLite: the DB-API's executemany with the column types' own bind conversions (what
     # SQLAlchemy would store), without SQLAlchemy's per-row parameter processing.

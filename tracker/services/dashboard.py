@@ -116,7 +116,10 @@ def monitoring_departments(user: User, period: str) -> list[DepartmentLights]:
     )
     out: dict[int, DepartmentLights] = {}
     for dept_id, name, light, n, budget_sum, spent_sum in db.session.execute(scope_projects(stmt, user)):
-        d = out.setdefault(dept_id, DepartmentLights(dept_id, name, 0, {k: 0 for k in monitoring_rules.LIGHTS}, Decimal(0), Decimal(0)))
+        d = out.setdefault(
+            dept_id,
+            DepartmentLights(dept_id, name, 0, dict.fromkeys(monitoring_rules.LIGHTS, 0), Decimal(0), Decimal(0)),
+        )
         d.projects += n
         d.lights[light] = d.lights.get(light, 0) + n
         d.budget += Decimal(budget_sum or 0)
@@ -129,7 +132,9 @@ def monitoring_chart(departments: list[DepartmentLights], time_progress: Decimal
         "departments": [d.name for d in departments],
         "rates": [round(float(d.rate * 100), 1) if d.rate is not None else None for d in departments],
         "time_progress": round(float(time_progress * 100), 1) if time_progress is not None else None,
-        "lights": [[monitoring_rules.LIGHT_LABELS[k], sum(d.lights[k] for d in departments)] for k in monitoring_rules.LIGHTS],
+        "lights": [
+            [monitoring_rules.LIGHT_LABELS[k], sum(d.lights[k] for d in departments)] for k in monitoring_rules.LIGHTS
+        ],
     }
 
 
@@ -143,10 +148,25 @@ MONITORING_SORTS = {
     "dept": lambda: (Project.department_id, Project.position, Project.id),
     "name": lambda: (Project.name, Project.id),
     "rate": lambda: (MonitoringSnapshot.execution_rate.is_(None), MonitoringSnapshot.execution_rate, Project.id),
-    "rate_desc": lambda: (MonitoringSnapshot.execution_rate.is_(None), MonitoringSnapshot.execution_rate.desc(), Project.id),
-    "light": lambda: (_light_order(MonitoringSnapshot.project_light), Project.department_id, Project.position, Project.id),
+    "rate_desc": lambda: (
+        MonitoringSnapshot.execution_rate.is_(None),
+        MonitoringSnapshot.execution_rate.desc(),
+        Project.id,
+    ),
+    "light": lambda: (
+        _light_order(MonitoringSnapshot.project_light),
+        Project.department_id,
+        Project.position,
+        Project.id,
+    ),
 }
-SORT_LABELS = {"dept": "部门顺序", "name": "项目名称", "rate": "执行率从低到高", "rate_desc": "执行率从高到低", "light": "预警（红灯在前）"}
+SORT_LABELS = {
+    "dept": "部门顺序",
+    "name": "项目名称",
+    "rate": "执行率从低到高",
+    "rate_desc": "执行率从高到低",
+    "light": "预警（红灯在前）",
+}
 
 
 def _light_order(column):
@@ -233,10 +253,19 @@ def monitoring_summary_rows(user: User, period: str, *, department_id: int | Non
     form_state = func.coalesce(Submission.state, literal("draft"))
     stmt = (
         select(
-            Department.name, Project.name, _budget(), MonitoringSnapshot.spent, MonitoringSnapshot.execution_rate,
-            MonitoringSnapshot.time_progress, MonitoringSnapshot.budget_light, MonitoringSnapshot.project_light,
-            func.coalesce(counts.c.red, 0), func.coalesce(counts.c.yellow, 0), MonitoringSnapshot.needs_rectification,
-            form_state, MonitoringSnapshot.as_of,
+            Department.name,
+            Project.name,
+            _budget(),
+            MonitoringSnapshot.spent,
+            MonitoringSnapshot.execution_rate,
+            MonitoringSnapshot.time_progress,
+            MonitoringSnapshot.budget_light,
+            MonitoringSnapshot.project_light,
+            func.coalesce(counts.c.red, 0),
+            func.coalesce(counts.c.yellow, 0),
+            MonitoringSnapshot.needs_rectification,
+            form_state,
+            MonitoringSnapshot.as_of,
         )
         .join(Project, MonitoringSnapshot.project_id == Project.id)
         .join(Department, Project.department_id == Department.id)
@@ -261,7 +290,9 @@ def monitoring_summary_rows(user: User, period: str, *, department_id: int | Non
 def evaluation_departments(user: User, year: int) -> tuple[list[tuple[int, str, Decimal, int]], dict[str, int]]:
     """(department id, name, average score, forms) per department, and forms per grade."""
     stmt = (
-        select(Project.department_id, Department.name, func.avg(EvaluationForm.total_score), func.count(EvaluationForm.id))
+        select(
+            Project.department_id, Department.name, func.avg(EvaluationForm.total_score), func.count(EvaluationForm.id)
+        )
         .join(Project, EvaluationForm.project_id == Project.id)
         .join(Department, Project.department_id == Department.id)
         .where(EvaluationForm.year == year)
@@ -276,7 +307,7 @@ def evaluation_departments(user: User, year: int) -> tuple[list[tuple[int, str, 
         .where(EvaluationForm.year == year)
         .group_by(grade)
     )
-    grades = {g: 0 for g in GRADES}
+    grades = dict.fromkeys(GRADES, 0)
     for g, n in db.session.execute(scope_projects(stmt, user)):
         grades[g] = grades.get(g, 0) + n
     return departments, grades
@@ -301,14 +332,19 @@ EVALUATION_SORT_LABELS = {"dept": "部门顺序", "name": "项目名称", "score
 
 def _points():
     """Indicator points (sum of row scores) per form, for the consistency warnings."""
-    return (
-        select(EvaluationRow.form_id, func.sum(func.coalesce(EvaluationRow.score, 0)).label("points"))
-        .group_by(EvaluationRow.form_id)
+    return select(EvaluationRow.form_id, func.sum(func.coalesce(EvaluationRow.score, 0)).label("points")).group_by(
+        EvaluationRow.form_id
     )
 
 
 def evaluation_rows_query(
-    user: User, year: int, *, department_id: int | None = None, grade: str = "", state: str = "", sort: str = "dept",
+    user: User,
+    year: int,
+    *,
+    department_id: int | None = None,
+    grade: str = "",
+    state: str = "",
+    sort: str = "dept",
     count: bool = False,
 ) -> Select:
     """(form, project name, department name, state) of a year, filtered in SQL; with
@@ -356,12 +392,24 @@ def evaluation_warnings(points, execution_score, budget, spent) -> list:
 
 def evaluation_summary_rows(user: User, year: int, *, department_id: int | None = None):
     """Every form of a year for the summary export, streamed as plain tuples."""
-    points = _points().join(EvaluationForm, EvaluationRow.form_id == EvaluationForm.id).where(EvaluationForm.year == year).subquery()
+    points = (
+        _points()
+        .join(EvaluationForm, EvaluationRow.form_id == EvaluationForm.id)
+        .where(EvaluationForm.year == year)
+        .subquery()
+    )
     form_state = func.coalesce(Submission.state, literal("draft"))
     stmt = (
         select(
-            Department.name, Project.name, EvaluationForm.budget, EvaluationForm.spent, EvaluationForm.execution_score,
-            EvaluationForm.total_score, EvaluationForm.grade, form_state, func.coalesce(points.c.points, 0),
+            Department.name,
+            Project.name,
+            EvaluationForm.budget,
+            EvaluationForm.spent,
+            EvaluationForm.execution_score,
+            EvaluationForm.total_score,
+            EvaluationForm.grade,
+            form_state,
+            func.coalesce(points.c.points, 0),
         )
         .join(Project, EvaluationForm.project_id == Project.id)
         .join(Department, Project.department_id == Department.id)
@@ -425,7 +473,9 @@ def project_figures(project_ids: list[int]) -> dict[int, ProjectFigures]:
     if not project_ids:
         return out
     for pid, n in db.session.execute(
-        select(Indicator.project_id, func.count(Indicator.id)).where(Indicator.project_id.in_(project_ids)).group_by(Indicator.project_id)
+        select(Indicator.project_id, func.count(Indicator.id))
+        .where(Indicator.project_id.in_(project_ids))
+        .group_by(Indicator.project_id)
     ):
         out[pid].indicators = n
     spent = (
@@ -444,7 +494,8 @@ def project_figures(project_ids: list[int]) -> dict[int, ProjectFigures]:
     )
     for pid, light, as_of in db.session.execute(
         select(MonitoringSnapshot.project_id, MonitoringSnapshot.project_light, MonitoringSnapshot.as_of).join(
-            latest, (latest.c.project_id == MonitoringSnapshot.project_id) & (latest.c.key == MonitoringSnapshot.period_key)
+            latest,
+            (latest.c.project_id == MonitoringSnapshot.project_id) & (latest.c.key == MonitoringSnapshot.period_key),
         )
     ):
         out[pid].light, out[pid].as_of = light, as_of
@@ -478,15 +529,21 @@ def indicator_history_page(indicator: Indicator, page: int, per_page: int = HIST
 
     from tracker.models import ProgressEntry
 
-    total = db.session.scalar(select(func.count(ProgressEntry.id)).where(ProgressEntry.indicator_id == indicator.id)) or 0
+    total = (
+        db.session.scalar(select(func.count(ProgressEntry.id)).where(ProgressEntry.indicator_id == indicator.id)) or 0
+    )
     pages = max(1, ceil(total / per_page))
     page = min(max(1, page), pages)
-    items = db.session.scalars(
-        select(ProgressEntry)
-        .where(ProgressEntry.indicator_id == indicator.id)
-        .options(selectinload(ProgressEntry.created_by))
-        .order_by(ProgressEntry.as_of.desc(), ProgressEntry.created_at.desc(), ProgressEntry.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all() if total else []
+    items = (
+        db.session.scalars(
+            select(ProgressEntry)
+            .where(ProgressEntry.indicator_id == indicator.id)
+            .options(selectinload(ProgressEntry.created_by))
+            .order_by(ProgressEntry.as_of.desc(), ProgressEntry.created_at.desc(), ProgressEntry.id.desc())
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        ).all()
+        if total
+        else []
+    )
     return Page(list(items), page, per_page, total)

@@ -106,7 +106,16 @@ def _year_end_values(indicators, entries_by_indicator, year: int):
 
 
 BATCH = 500  # projects per batch: memory stays flat whatever the county's size
-_INDICATOR_COLUMNS = ("id", "project_id", "position", "level1", "level2", "level3", "accumulation", *Indicator.TARGET_COLUMNS)
+_INDICATOR_COLUMNS = (
+    "id",
+    "project_id",
+    "position",
+    "level1",
+    "level2",
+    "level3",
+    "accumulation",
+    *Indicator.TARGET_COLUMNS,
+)
 
 
 def open_forms(year: int, *, user: User | None = None) -> dict:
@@ -153,11 +162,15 @@ def open_forms(year: int, *, user: User | None = None) -> dict:
         records = indicator_records(ids)
         spent_by_project = spending_by_project(ids, until=year_end)
         indicators: dict[int, list] = {}
-        for ind in db.session.connection().execute(
-            select(*(getattr(Indicator, c) for c in _INDICATOR_COLUMNS))
-            .where(Indicator.project_id.in_(ids))
-            .order_by(Indicator.project_id, Indicator.position, Indicator.id)
-        ).all():
+        for ind in (
+            db.session.connection()
+            .execute(
+                select(*(getattr(Indicator, c) for c in _INDICATOR_COLUMNS))
+                .where(Indicator.project_id.in_(ids))
+                .order_by(Indicator.project_id, Indicator.position, Indicator.id)
+            )
+            .all()
+        ):
             indicators.setdefault(ind.project_id, []).append(ind)
         forms, rows_by_project, submissions, messages = [], {}, [], []
         totals: dict[int, Decimal] = {}
@@ -181,48 +194,79 @@ def open_forms(year: int, *, user: User | None = None) -> dict:
                 taken[ind.level1] = index + 1
                 weight = split.get(ind.level1, [Decimal(0)] * (index + 1))[index]
                 value, text, tier, proposed = _year_end_value(ind, records.get(ind.id, EMPTY), year, target_of(ind))
-                rows.append({
-                    "indicator_id": ind.id, "position": ind.position, "weight": weight, "actual_value": value,
-                    "target_raw": ind.target_raw, "target_op_override": ind.op_override, "actual_text": text,
-                    "tier": tier, "proposed_tier": proposed, "deduction": Decimal(0),
-                    "tier_score": (weight * TIER_RATES[tier]).quantize(scoring.CENT) if tier is not None else None,
-                })
+                rows.append(
+                    {
+                        "indicator_id": ind.id,
+                        "position": ind.position,
+                        "weight": weight,
+                        "actual_value": value,
+                        "target_raw": ind.target_raw,
+                        "target_op_override": ind.op_override,
+                        "actual_text": text,
+                        "tier": tier,
+                        "proposed_tier": proposed,
+                        "deduction": Decimal(0),
+                        "tier_score": (weight * TIER_RATES[tier]).quantize(scoring.CENT) if tier is not None else None,
+                    }
+                )
             scored = score_rows(
-                [ScoringInput(scoring_target(ind), r["actual_value"],
-                              r["weight"], r["tier"], r["tier_score"], None, None)
-                 for r, ind in zip(rows, project_indicators, strict=True)],
-                budget=budget, spent=spent, execution_weight=scoring.DEFAULT_EXECUTION_WEIGHT,
+                [
+                    ScoringInput(
+                        scoring_target(ind), r["actual_value"], r["weight"], r["tier"], r["tier_score"], None, None
+                    )
+                    for r, ind in zip(rows, project_indicators, strict=True)
+                ],
+                budget=budget,
+                spent=spent,
+                execution_weight=scoring.DEFAULT_EXECUTION_WEIGHT,
             )
             for row, (score, overshoot, problem) in zip(rows, scored.rows, strict=True):
                 row.update(score=score, overshoot=overshoot, problem=problem)
-            forms.append({
-                "project_id": project.id, "year": year,
-                "level1_weights": {k: str(v) for k, v in weights.items()},
-                "execution_weight": scoring.DEFAULT_EXECUTION_WEIGHT, "initial_budget": project.initial_budget,
-                "budget": budget, "fiscal_share": budget, "spent": spent, "execution_score": scored.execution_score,
-                "total_score": scored.total_score, "grade": scored.grade, "created_at": now,
-            })
+            forms.append(
+                {
+                    "project_id": project.id,
+                    "year": year,
+                    "level1_weights": {k: str(v) for k, v in weights.items()},
+                    "execution_weight": scoring.DEFAULT_EXECUTION_WEIGHT,
+                    "initial_budget": project.initial_budget,
+                    "budget": budget,
+                    "fiscal_share": budget,
+                    "spent": spent,
+                    "execution_score": scored.execution_score,
+                    "total_score": scored.total_score,
+                    "grade": scored.grade,
+                    "created_at": now,
+                }
+            )
             rows_by_project[project.id] = rows
             totals[project.id] = scored.total_score
-            submissions.append({"project_id": project.id, "kind": SubmissionKind.EVALUATION, "period_key": str(year),
-                                "state": State.DRAFT, "updated_at": now})
-            messages.append(notify.Message(
-                owners.get(project.department_id, ()),
-                kind="evaluation_open",
-                message=f"{year}年度绩效自评表已生成：“{project.name}”，系统预评 {scored.total_score} 分（{scored.grade}），请核对并填写偏差原因后提交。",
-                link=f"/evaluation/{project.id}/{year}",
-                dedupe_key=f"evaluation_open:{year}:{project.id}",
-            ))
+            submissions.append(
+                {
+                    "project_id": project.id,
+                    "kind": SubmissionKind.EVALUATION,
+                    "period_key": str(year),
+                    "state": State.DRAFT,
+                    "updated_at": now,
+                }
+            )
+            messages.append(
+                notify.Message(
+                    owners.get(project.department_id, ()),
+                    kind="evaluation_open",
+                    message=f"{year}年度绩效自评表已生成：“{project.name}”，系统预评 {scored.total_score} 分（{scored.grade}），请核对并填写偏差原因后提交。",
+                    link=f"/evaluation/{project.id}/{year}",
+                    dedupe_key=f"evaluation_open:{year}:{project.id}",
+                )
+            )
             counts["opened"] += 1
         _insert(EvaluationForm, forms)
-        form_ids = {
-            project_id: form_id
-            for project_id, form_id in db.session.execute(
+        form_ids = dict(
+            db.session.execute(
                 select(EvaluationForm.project_id, EvaluationForm.id).where(
                     EvaluationForm.year == year, EvaluationForm.project_id.in_(ids)
                 )
             )
-        }
+        )
         all_rows = []
         for pid, rows in rows_by_project.items():
             form_id = form_ids[pid]
@@ -230,11 +274,20 @@ def open_forms(year: int, *, user: User | None = None) -> dict:
                 row["form_id"] = form_id
             all_rows.extend(rows)
         _insert(EvaluationRow, all_rows)
-        _insert(ScoreChange, [
-            {"form_id": form_ids[pid], "actor_id": actor_id, "before": None, "after": total,
-             "reason": "自评表生成，按全年记录预填并计分", "created_at": now}
-            for pid, total in totals.items()
-        ])
+        _insert(
+            ScoreChange,
+            [
+                {
+                    "form_id": form_ids[pid],
+                    "actor_id": actor_id,
+                    "before": None,
+                    "after": total,
+                    "reason": "自评表生成，按全年记录预填并计分",
+                    "created_at": now,
+                }
+                for pid, total in totals.items()
+            ],
+        )
         _insert(Submission, submissions)
         notify.notify_many(messages)
     return counts
@@ -294,8 +347,13 @@ def rescore(form: EvaluationForm) -> None:
     """Score every row and the budget execution; rows that cannot be scored yet get 0 and a note."""
     rows = list(form.rows)
     scored = score_rows(
-        [ScoringInput(r.target, r.actual_value, r.weight, r.tier, r.tier_score, r.deduction, r.deduction_reason) for r in rows],
-        budget=form.budget, spent=form.spent, execution_weight=form.execution_weight,
+        [
+            ScoringInput(r.target, r.actual_value, r.weight, r.tier, r.tier_score, r.deduction, r.deduction_reason)
+            for r in rows
+        ],
+        budget=form.budget,
+        spent=form.spent,
+        execution_weight=form.execution_weight,
     )
     for row, (score, overshoot, problem) in zip(rows, scored.rows, strict=True):
         row.score, row.overshoot, row.problem = score, overshoot, problem
@@ -318,7 +376,10 @@ def form_of(project: Project, year: int) -> EvaluationForm | None:
     return db.session.scalar(
         select(EvaluationForm)
         .where(EvaluationForm.project_id == project.id, EvaluationForm.year == year)
-        .options(selectinload(EvaluationForm.rows).selectinload(EvaluationRow.indicator), selectinload(EvaluationForm.history))
+        .options(
+            selectinload(EvaluationForm.rows).selectinload(EvaluationRow.indicator),
+            selectinload(EvaluationForm.history),
+        )
     )
 
 
@@ -387,7 +448,9 @@ def save(user: User, form: EvaluationForm, data: EvaluationEdit, *, expected_ver
             row.tier, row.tier_score = tier, tier_score
         if edit.deduction is not None:
             row.deduction, row.deduction_reason = edit.deduction
-            for key, message in scoring.deduction_problems(row.deduction, row.deduction_reason, row.weight, name=name).items():
+            for key, message in scoring.deduction_problems(
+                row.deduction, row.deduction_reason, row.weight, name=name
+            ).items():
                 errors[edit.key(key)] = message
         if edit.explanation is not None:
             row.explanation = edit.explanation
@@ -411,8 +474,16 @@ def save(user: User, form: EvaluationForm, data: EvaluationEdit, *, expected_ver
     db.session.flush()
     if before != form.total_score:
         form.history.append(ScoreChange(actor_id=user.id, before=before, after=form.total_score, reason="填报人修改"))
-        audit.record(user, "evaluation_score", "evaluation", form.id, f"{form.year}年度自评得分 {before} → {form.total_score}",
-                     project=form.project, old=str(before), new=str(form.total_score))
+        audit.record(
+            user,
+            "evaluation_score",
+            "evaluation",
+            form.id,
+            f"{form.year}年度自评得分 {before} → {form.total_score}",
+            project=form.project,
+            old=str(before),
+            new=str(form.total_score),
+        )
 
 
 def check_complete(form: EvaluationForm) -> None:
@@ -443,7 +514,9 @@ def rescore_after_change(form: EvaluationForm, *, user: User | None, reason: str
     before = form.total_score
     rescore(form)
     if before != form.total_score:
-        form.history.append(ScoreChange(actor_id=user.id if user else None, before=before, after=form.total_score, reason=reason))
+        form.history.append(
+            ScoreChange(actor_id=user.id if user else None, before=before, after=form.total_score, reason=reason)
+        )
     db.session.flush()
 
 
@@ -484,7 +557,9 @@ def _approved_keys(project_id: int) -> set[str]:
     return set(
         db.session.scalars(
             select(Submission.period_key).where(
-                Submission.project_id == project_id, Submission.kind == SubmissionKind.PROGRESS, Submission.state == State.APPROVED
+                Submission.project_id == project_id,
+                Submission.kind == SubmissionKind.PROGRESS,
+                Submission.state == State.APPROVED,
             )
         )
     )
@@ -496,7 +571,9 @@ def approved_record(form: EvaluationForm) -> tuple[dict, Decimal]:
     approved = _approved_keys(form.project_id)
     indicators = [row.indicator for row in form.rows]
     entries: dict[int, list[ProgressEntry]] = {}
-    for entry in db.session.scalars(current_entries_query(ProgressEntry).where(ProgressEntry.project_id == form.project_id)):
+    for entry in db.session.scalars(
+        current_entries_query(ProgressEntry).where(ProgressEntry.project_id == form.project_id)
+    ):
         if is_locked_day(entry.as_of, approved):
             entries.setdefault(entry.indicator_id, []).append(entry)
     values = _year_end_values(indicators, entries, form.year)

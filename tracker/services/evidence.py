@@ -39,10 +39,14 @@ GIF = FileType("GIF 图片", "image/gif", (".gif",))
 WEBP = FileType("WebP 图片", "image/webp", (".webp",))
 DOCX = FileType("Word 文档", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", (".docx",))
 XLSX = FileType("Excel 表格", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (".xlsx",))
-PPTX = FileType("PowerPoint 演示文稿", "application/vnd.openxmlformats-officedocument.presentationml.presentation", (".pptx",))
+PPTX = FileType(
+    "PowerPoint 演示文稿", "application/vnd.openxmlformats-officedocument.presentationml.presentation", (".pptx",)
+)
 OLE = FileType("Office 97-2003 文件", "application/octet-stream", (".doc", ".xls", ".ppt", ".wps", ".et"))
 OFD = FileType("OFD 电子文件", "application/ofd", (".ofd",))
-ALLOWED_EXTENSIONS = sorted({ext for t in (PDF, PNG, JPEG, GIF, WEBP, DOCX, XLSX, PPTX, OLE, OFD) for ext in t.extensions})
+ALLOWED_EXTENSIONS = sorted(
+    {ext for t in (PDF, PNG, JPEG, GIF, WEBP, DOCX, XLSX, PPTX, OLE, OFD) for ext in t.extensions}
+)
 
 
 def detect(data: bytes) -> FileType | None:
@@ -88,7 +92,9 @@ def check(filename: str, data: bytes) -> FileType:
     kind = detect(data)
     if kind is None or ext not in kind.extensions:
         actual = kind.label if kind else "无法识别的内容"
-        raise EvidenceError(f"佐证材料“{name}”的扩展名为 {ext}，但文件内容是{actual}，已拒绝（文件可能被改名或已损坏）。")
+        raise EvidenceError(
+            f"佐证材料“{name}”的扩展名为 {ext}，但文件内容是{actual}，已拒绝（文件可能被改名或已损坏）。"
+        )
     return kind
 
 

@@ -629,7 +629,7 @@ def expand_uploads(files: list[tuple[str, bytes]], limits: ImportLimits = DEFAUL
 
     out: list[BatchFile] = []
     for name, data in files:
-        if is_office_zip(data) or not (data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06")):
+        if is_office_zip(data) or not (data.startswith((b"PK\x03\x04", b"PK\x05\x06"))):
             out.append(BatchFile(name, data))
             continue
         try:

@@ -62,8 +62,15 @@ def enqueue(job: str, period_key: str, user: User | None) -> tuple[JobRequest, b
     if active is not None:
         return active, False
     request = JobRequest(
-        job=job, period_key=period_key, state="queued", requested_by_id=user.id if user else None,
-        worker="", progress_done=0, run_status="", counts="{}", message="",
+        job=job,
+        period_key=period_key,
+        state="queued",
+        requested_by_id=user.id if user else None,
+        worker="",
+        progress_done=0,
+        run_status="",
+        counts="{}",
+        message="",
     )
     db.session.add(request)
     db.session.flush()

@@ -49,10 +49,18 @@ class JobSpec:
 
 JOBS = {
     "monthly_reminder": JobSpec("monthly_reminder", "每月填报提醒", "每月提醒日：上月没有任何完成值的指标，提醒填报人"),
-    "monitoring": JobSpec("monitoring", "双监控快照", "监控截止日的次日：为每个项目生成监控表（数值、预警灯、预测）并通知"),
-    "deadline_check": JobSpec("deadline_check", "时限指标检查", "每天：前一天到期的时限指标标记完成或逾期，逾期通知填报人"),
-    "form_deadlines": JobSpec("form_deadlines", "提交期限提醒", "每天：监控表截止前 3 天提醒填报人；逾期未提交的通知财政局"),
-    "evaluation_open": JobSpec("evaluation_open", "生成绩效自评表", "次年自评开始日（默认 1月5日）：按全年记录预填、计分并通知填报人"),
+    "monitoring": JobSpec(
+        "monitoring", "双监控快照", "监控截止日的次日：为每个项目生成监控表（数值、预警灯、预测）并通知"
+    ),
+    "deadline_check": JobSpec(
+        "deadline_check", "时限指标检查", "每天：前一天到期的时限指标标记完成或逾期，逾期通知填报人"
+    ),
+    "form_deadlines": JobSpec(
+        "form_deadlines", "提交期限提醒", "每天：监控表截止前 3 天提醒填报人；逾期未提交的通知财政局"
+    ),
+    "evaluation_open": JobSpec(
+        "evaluation_open", "生成绩效自评表", "次年自评开始日（默认 1月5日）：按全年记录预填、计分并通知填报人"
+    ),
 }
 
 
@@ -84,9 +92,12 @@ def record_run(job, period_key, trigger, status, started, counts=None, error="",
 
 
 def already_done(job: str, period_key: str) -> bool:
-    return db.session.scalar(
-        select(JobCompletion.id).where(JobCompletion.job == job, JobCompletion.period_key == period_key)
-    ) is not None
+    return (
+        db.session.scalar(
+            select(JobCompletion.id).where(JobCompletion.job == job, JobCompletion.period_key == period_key)
+        )
+        is not None
+    )
 
 
 def claim(job: str, period_key: str) -> None:
@@ -118,7 +129,7 @@ def monitoring_job(as_of: date, *, progress_cb=None) -> JobPlan:
 
 def monthly_reminder_job(today: date) -> JobPlan:
     """On the reminder day, owners hear about last month's indicators without any entry."""
-    last_month = (today.replace(day=1) - timedelta(days=1))
+    last_month = today.replace(day=1) - timedelta(days=1)
     period = period_for(last_month, "monthly")
 
     def work() -> dict:
@@ -298,7 +309,9 @@ def next_runs(today: date) -> dict[str, date | None]:
     if monitoring_next is None:
         done = set(db.session.scalars(select(JobCompletion.period_key).where(JobCompletion.job == "monitoring")))
         for year in db.session.scalars(select(BudgetYear.year).where(BudgetYear.is_current.is_(True))):
-            upcoming = [d + timedelta(days=1) for d in monitoring.checkpoints(year) if d.isoformat() not in done and d >= today]
+            upcoming = [
+                d + timedelta(days=1) for d in monitoring.checkpoints(year) if d.isoformat() not in done and d >= today
+            ]
             monitoring_next = min(upcoming) if upcoming else None
     evaluation_next = None
     month, day = (int(x) for x in settings.get("evaluation_open_date").split("-"))
@@ -317,4 +330,3 @@ def next_runs(today: date) -> dict[str, date | None]:
 
 def recent_runs(limit: int = 50) -> list[JobRun]:
     return list(db.session.scalars(select(JobRun).order_by(JobRun.id.desc()).limit(limit)))
-

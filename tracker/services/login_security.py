@@ -52,10 +52,7 @@ class Lock:
         when = self.until.astimezone(tz).strftime("%H:%M")
         if self.by_address:
             return f"此电脑登录失败次数过多，已暂停登录。请在 {minutes} 分钟后（{when} 以后）再试。"
-        return (
-            f"该账号登录失败次数过多，已暂时锁定。请在 {minutes} 分钟后（{when} 以后）再试，"
-            "或请系统管理员解锁。"
-        )
+        return f"该账号登录失败次数过多，已暂时锁定。请在 {minutes} 分钟后（{when} 以后）再试，或请系统管理员解锁。"
 
 
 def _norm(username: str) -> str:
@@ -120,7 +117,10 @@ def record_attempt(username: str, remote_addr: str, *, success: bool, user: User
         failures = _cfg("LOGIN_MAX_FAILURES_PER_ADDR" if lock.by_address else "LOGIN_MAX_FAILURES")
         what = f"地址 {remote_addr}" if lock.by_address else f"账号“{name}”"
         audit.record(
-            None, "login_locked", "user", user.id if user else None,
+            None,
+            "login_locked",
+            "user",
+            user.id if user else None,
             f"{what}连续登录失败 {failures} 次，锁定至 {lock.until.isoformat(timespec='minutes')}",
             department_id=user.department_id if user else None,
         )
@@ -131,14 +131,19 @@ def unlock(user: User, *, acting: User) -> int:
     """Admin: clear the recent failures of an account so that it can log in again."""
     window = timedelta(minutes=_cfg("LOGIN_LOCK_MINUTES"))
     # Session.execute is typed as Result; a bulk DELETE returns a CursorResult (with rowcount)
-    result = cast(CursorResult[Any], db.session.execute(
-        delete(LoginAttempt).where(
-            LoginAttempt.username == _norm(user.username),
-            LoginAttempt.success.is_(False),
-            LoginAttempt.at >= utcnow() - window,
-        )
-    ))
-    audit.record(acting, "login_unlock", "user", user.id, f"解锁账号“{user.username}”", department_id=user.department_id)
+    result = cast(
+        CursorResult[Any],
+        db.session.execute(
+            delete(LoginAttempt).where(
+                LoginAttempt.username == _norm(user.username),
+                LoginAttempt.success.is_(False),
+                LoginAttempt.at >= utcnow() - window,
+            )
+        ),
+    )
+    audit.record(
+        acting, "login_unlock", "user", user.id, f"解锁账号“{user.username}”", department_id=user.department_id
+    )
     return result.rowcount or 0
 
 
@@ -162,8 +167,10 @@ def start_session(user: User, *, remote_addr: str = "", user_agent: str = "") ->
     token = secrets.token_urlsafe(32)
     db.session.add(
         LoginSession(
-            token_hash=_hash(token), user_id=user.id,
-            remote_addr=(remote_addr or "")[:64], user_agent=(user_agent or "")[:200],
+            token_hash=_hash(token),
+            user_id=user.id,
+            remote_addr=(remote_addr or "")[:64],
+            user_agent=(user_agent or "")[:200],
         )
     )
     db.session.flush()

@@ -55,7 +55,16 @@ def period_label(as_of: date) -> str:
 
 
 BATCH = 500  # projects per batch: memory stays flat whatever the county's size
-_INDICATOR_COLUMNS = ("id", "project_id", "position", "level1", "level2", "level3", "accumulation", *Indicator.TARGET_COLUMNS)
+_INDICATOR_COLUMNS = (
+    "id",
+    "project_id",
+    "position",
+    "level1",
+    "level2",
+    "level3",
+    "accumulation",
+    *Indicator.TARGET_COLUMNS,
+)
 
 
 def cached_targets(first_target_column: int):
@@ -153,7 +162,10 @@ def run(as_of: date, *, progress_cb: Callable[[int, int, object], None] | None =
     """
     year = db.session.scalar(select(BudgetYear).where(BudgetYear.year == as_of.year))
     counts: RunCounts = {
-        "projects": 0, "indicators": 0, "skipped": 0, "lights": {light: 0 for light in monitoring_rules.LIGHTS}
+        "projects": 0,
+        "indicators": 0,
+        "skipped": 0,
+        "lights": dict.fromkeys(monitoring_rules.LIGHTS, 0),
     }
     if year is None:
         return counts
@@ -161,7 +173,9 @@ def run(as_of: date, *, progress_cb: Callable[[int, int, object], None] | None =
     limits = thresholds()
     tp = monitoring_rules.time_progress(as_of, as_of.year)
     db.session.flush()
-    has_snapshot = exists().where(MonitoringSnapshot.project_id == Project.id, MonitoringSnapshot.period_key == period_key)
+    has_snapshot = exists().where(
+        MonitoringSnapshot.project_id == Project.id, MonitoringSnapshot.period_key == period_key
+    )
     counts["skipped"] = db.session.execute(
         select(func.count(Project.id)).where(Project.year_id == year.id, has_snapshot)
     ).scalar_one()
@@ -181,11 +195,15 @@ def run(as_of: date, *, progress_cb: Callable[[int, int, object], None] | None =
         records = indicator_records(ids, as_of=as_of)
         spent_by_project = spending_by_project(ids, until=as_of)
         indicators: dict[int, list] = {}
-        for ind in db.session.connection().execute(
-            select(*(getattr(Indicator, c) for c in _INDICATOR_COLUMNS))
-            .where(Indicator.project_id.in_(ids))
-            .order_by(Indicator.project_id, Indicator.position, Indicator.id)
-        ).all():
+        for ind in (
+            db.session.connection()
+            .execute(
+                select(*(getattr(Indicator, c) for c in _INDICATOR_COLUMNS))
+                .where(Indicator.project_id.in_(ids))
+                .order_by(Indicator.project_id, Indicator.position, Indicator.id)
+            )
+            .all()
+        ):
             indicators.setdefault(ind.project_id, []).append(ind)
         # Adjusted targets (绩效目标调整, issue 12 §3): the one in force on the as-of date,
         # one query per batch; indicators never adjusted keep their own columns.
@@ -196,44 +214,63 @@ def run(as_of: date, *, progress_cb: Callable[[int, int, object], None] | None =
             budget = project.adjusted_budget if project.adjusted_budget is not None else project.initial_budget
             spent = spent_by_project.get(project.id, Decimal(0))
             rate = (spent / budget) if budget else None
-            budget_light = monitoring_rules.budget_light(rate, tp, limits) if rate is not None else monitoring_rules.GREY
+            budget_light = (
+                monitoring_rules.budget_light(rate, tp, limits) if rate is not None else monitoring_rules.GREY
+            )
             rows = [
-                _row(ind, records.get(ind.id, EMPTY), as_of=as_of, year=as_of.year, tp=tp, budget=budget,
-                     spent=spent, limits=limits, target=in_force.get(ind.id) or target_of(ind))
+                _row(
+                    ind,
+                    records.get(ind.id, EMPTY),
+                    as_of=as_of,
+                    year=as_of.year,
+                    tp=tp,
+                    budget=budget,
+                    spent=spent,
+                    limits=limits,
+                    target=in_force.get(ind.id) or target_of(ind),
+                )
                 for ind in indicators.get(project.id, [])
             ]
             project_light = monitoring_rules.project_light([budget_light] + [r["light"] for r in rows])
-            snapshots.append({
-                "project_id": project.id,
-                "period_key": period_key,
-                "as_of": as_of,
-                "time_progress": tp,
-                "initial_budget": project.initial_budget,
-                "adjusted_budget": project.adjusted_budget,
-                "spent": spent,
-                "execution_rate": rate,
-                "forecast_spent": (spent / tp).quantize(Decimal("0.000001")) if tp else None,
-                "budget_light": budget_light,
-                "project_light": project_light,
-                "annual_goal": project.goal or "",
-                "created_at": now,
-            })
+            snapshots.append(
+                {
+                    "project_id": project.id,
+                    "period_key": period_key,
+                    "as_of": as_of,
+                    "time_progress": tp,
+                    "initial_budget": project.initial_budget,
+                    "adjusted_budget": project.adjusted_budget,
+                    "spent": spent,
+                    "execution_rate": rate,
+                    "forecast_spent": (spent / tp).quantize(Decimal("0.000001")) if tp else None,
+                    "budget_light": budget_light,
+                    "project_light": project_light,
+                    "annual_goal": project.goal or "",
+                    "created_at": now,
+                }
+            )
             rows_by_project[project.id] = rows
-            submissions.append({"project_id": project.id, "kind": SubmissionKind.MONITORING, "period_key": period_key,
-                                "state": State.DRAFT, "updated_at": now})
+            submissions.append(
+                {
+                    "project_id": project.id,
+                    "kind": SubmissionKind.MONITORING,
+                    "period_key": period_key,
+                    "state": State.DRAFT,
+                    "updated_at": now,
+                }
+            )
             counts["projects"] += 1
             counts["indicators"] += len(rows)
             counts["lights"][project_light] += 1
             opened.setdefault(project.department_id, []).append(project_light)
         _insert(MonitoringSnapshot, snapshots)
-        snapshot_ids = {
-            project_id: snapshot_id
-            for project_id, snapshot_id in db.session.execute(
+        snapshot_ids = dict(
+            db.session.execute(
                 select(MonitoringSnapshot.project_id, MonitoringSnapshot.id).where(
                     MonitoringSnapshot.period_key == period_key, MonitoringSnapshot.project_id.in_(ids)
                 )
             )
-        }
+        )
         all_rows = []
         for pid, rows in rows_by_project.items():
             snapshot_id = snapshot_ids[pid]
@@ -253,19 +290,26 @@ def run(as_of: date, *, progress_cb: Callable[[int, int, object], None] | None =
         to_explain = [light for light in lights if monitoring_rules.needs_deviation_explanation(light, limits)]
         message = f"{period_label(as_of)}绩效监控表已生成：{len(lights)} 个项目"
         if to_explain:
-            message += f"，其中 {len(to_explain)} 个有预警（" + "、".join(
-                f"{monitoring_rules.LIGHT_LABELS[k]}灯 {n}" for k in monitoring_rules.LIGHTS
-                if (n := sum(1 for light in to_explain if light == k))
-            ) + "），请填写偏差原因并提交"
+            message += (
+                f"，其中 {len(to_explain)} 个有预警（"
+                + "、".join(
+                    f"{monitoring_rules.LIGHT_LABELS[k]}灯 {n}"
+                    for k in monitoring_rules.LIGHTS
+                    if (n := sum(1 for light in to_explain if light == k))
+                )
+                + "），请填写偏差原因并提交"
+            )
         else:
             message += "，请核对后提交"
-        messages.append(notify.Message(
-            owners.get(department_id, ()),
-            kind="monitoring_open",
-            message=message + "。",
-            link=f"/monitoring/?period={period_key}",
-            dedupe_key=f"monitoring_open:{period_key}:{department_id}",
-        ))
+        messages.append(
+            notify.Message(
+                owners.get(department_id, ()),
+                kind="monitoring_open",
+                message=message + "。",
+                link=f"/monitoring/?period={period_key}",
+                dedupe_key=f"monitoring_open:{period_key}:{department_id}",
+            )
+        )
     notify.notify_many(messages)
     if counts["projects"]:
         notify.notify(

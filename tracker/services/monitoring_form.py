@@ -112,7 +112,9 @@ def check_complete(snapshot: MonitoringSnapshot, thresholds: monitoring_rules.Th
             errors[prefix + "analysis"] = f"第{row.position}行“{row.level3}”：" + "；".join(problems)
             continue
         if row.forecast_override is not None and row.forecast_override != row.forecast and not row.forecast_reason:
-            errors[prefix + "forecast_reason"] = f"第{row.position}行“{row.level3}”：修改了系统预测的全年预计完成值，须说明原因"
+            errors[prefix + "forecast_reason"] = (
+                f"第{row.position}行“{row.level3}”：修改了系统预测的全年预计完成值，须说明原因"
+            )
     if snapshot.budget_light in ("red", "yellow") and not snapshot.budget_explanation:
         errors["budget_explanation"] = "预算执行进度偏慢（红/黄灯），请说明原因和措施。"
     if not snapshot.expected_completion:
@@ -131,9 +133,13 @@ def set_disposition(user: User, snapshot: MonitoringSnapshot, *, needs: bool, re
     snapshot.rectification_requirements = requirements if needs else ""
     db.session.flush()
     audit.record(
-        user, "rectification", "monitoring", snapshot.id,
+        user,
+        "rectification",
+        "monitoring",
+        snapshot.id,
         f"{snapshot.period_key} 监控表{'标记为需整改' if needs else '取消整改要求'}",
-        project=snapshot.project, old=old,
+        project=snapshot.project,
+        old=old,
         new={"需整改": snapshot.needs_rectification, "整改要求": snapshot.rectification_requirements},
     )
     if snapshot.needs_rectification:
@@ -164,5 +170,13 @@ def set_rectification_result(user: User, snapshot: MonitoringSnapshot, text: str
     old = snapshot.rectification_result
     snapshot.rectification_result = text
     db.session.flush()
-    audit.record(user, "rectification_result", "monitoring", snapshot.id, f"{snapshot.period_key} 填报整改结果",
-                 project=snapshot.project, old=old, new=text)
+    audit.record(
+        user,
+        "rectification_result",
+        "monitoring",
+        snapshot.id,
+        f"{snapshot.period_key} 填报整改结果",
+        project=snapshot.project,
+        old=old,
+        new=text,
+    )

@@ -51,22 +51,28 @@ def notify_many(messages: list[Message], *, chunk: int = 1000) -> int:
         if not part:
             continue
         keys = {m.dedupe_key for m in part}
-        already = set(
+        already: set[tuple[int, str]] = {
             (user_id, key)
             for user_id, key in db.session.execute(
                 select(Notification.user_id, Notification.dedupe_key).where(
                     Notification.user_id.in_({u for m in part for u in m.user_ids}), Notification.dedupe_key.in_(keys)
                 )
             )
-        )
+        }
         rows = []
         for m in part:
             for user_id in sorted(set(m.user_ids)):
                 if (user_id, m.dedupe_key) not in already:
                     already.add((user_id, m.dedupe_key))
                     rows.append(
-                        {"user_id": user_id, "kind": m.kind, "message": m.message, "link": m.link,
-                         "dedupe_key": m.dedupe_key, "created_at": utcnow()}
+                        {
+                            "user_id": user_id,
+                            "kind": m.kind,
+                            "message": m.message,
+                            "link": m.link,
+                            "dedupe_key": m.dedupe_key,
+                            "created_at": utcnow(),
+                        }
                     )
         if rows:
             bulk.insert_rows(Notification, rows)

@@ -480,7 +480,7 @@ def _note(row: PaymentRow) -> str:
 def apply_payments(user: User, plan: PaymentPlan) -> PaymentImport:
     """Record the matched rows of a plan (made just now, in this transaction). Flushes."""
     _require_role(user)
-    added = [r for r in plan.matched]
+    added = list(plan.matched)
     projects = (
         {p.id: p for p in db.session.scalars(select(Project).where(Project.id.in_({r.project_id for r in added})))}
         if added

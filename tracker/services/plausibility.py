@@ -19,7 +19,9 @@ from tracker.services.progress import SpendingInput, ValueInput, current_entries
 CONFIRM_FIELD = "confirm_plausible"
 
 
-def value_warnings(indicator: Indicator, data: ValueInput, *, supersedes: ProgressEntry | None = None) -> list[plausibility_rules.Warning_]:
+def value_warnings(
+    indicator: Indicator, data: ValueInput, *, supersedes: ProgressEntry | None = None
+) -> list[plausibility_rules.Warning_]:
     target = indicator.target
     same_date = db.session.scalars(
         current_entries_query(ProgressEntry)
@@ -37,7 +39,9 @@ def value_warnings(indicator: Indicator, data: ValueInput, *, supersedes: Progre
     )
 
 
-def spending_warnings(project: Project, data: SpendingInput, *, supersedes: Expenditure | None = None) -> list[plausibility_rules.Warning_]:
+def spending_warnings(
+    project: Project, data: SpendingInput, *, supersedes: Expenditure | None = None
+) -> list[plausibility_rules.Warning_]:
     current = current_entries_query(Expenditure).where(Expenditure.project_id == project.id)
     if supersedes is not None:
         current = current.where(Expenditure.id != supersedes.id)

@@ -129,7 +129,7 @@ class DepartmentSummary:
     projects: int = 0
     indicators: int = 0
     score_total: int = 0
-    counts: dict[str, int] = field(default_factory=lambda: {s: 0 for s in rules.SEVERITIES})
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(rules.SEVERITIES, 0))
 
     @property
     def average(self) -> Decimal:
@@ -166,7 +166,7 @@ class Report:
 
     def chart(self) -> dict:
         depts = self.departments
-        grades = {gr: 0 for gr in rules.GRADES}
+        grades = dict.fromkeys(rules.GRADES, 0)
         for p in self.projects:
             grades[p.grade] += 1
         counts = self.rule_counts()
@@ -332,7 +332,7 @@ def review(
 
 def summary_text(report: Report) -> str:
     """One Chinese line for an import's change summary."""
-    total = {s: 0 for s in rules.SEVERITIES}
+    total = dict.fromkeys(rules.SEVERITIES, 0)
     for p in report.projects:
         for s, n in p.counts.items():
             total[s] += n

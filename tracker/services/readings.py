@@ -107,12 +107,14 @@ def project_progress(project: Project, indicators: list[Indicator]) -> ProjectPr
 def indicator_history(indicator: Indicator) -> list[ProgressEntry]:
     """Every entry ever made, by 截至日期 (newest first; for one date the latest entry first),
     corrections and withdrawals included."""
-    return list(db.session.scalars(
-        select(ProgressEntry)
-        .where(ProgressEntry.indicator_id == indicator.id)
-        .options(selectinload(ProgressEntry.created_by))
-        .order_by(ProgressEntry.as_of.desc(), ProgressEntry.created_at.desc(), ProgressEntry.id.desc())
-    ).all())
+    return list(
+        db.session.scalars(
+            select(ProgressEntry)
+            .where(ProgressEntry.indicator_id == indicator.id)
+            .options(selectinload(ProgressEntry.created_by))
+            .order_by(ProgressEntry.as_of.desc(), ProgressEntry.created_at.desc(), ProgressEntry.id.desc())
+        ).all()
+    )
 
 
 def superseded_ids(model, ids: list[int]) -> set[int]:
@@ -123,9 +125,11 @@ def superseded_ids(model, ids: list[int]) -> set[int]:
 
 def spending_history(project: Project) -> list[Spending]:
     """Every expenditure ever recorded for the project, newest first (corrections included)."""
-    return list(db.session.scalars(
-        select(Spending)
-        .where(Spending.project_id == project.id)
-        .options(selectinload(Spending.created_by))
-        .order_by(Spending.spent_on.desc(), Spending.id.desc())
-    ).all())
+    return list(
+        db.session.scalars(
+            select(Spending)
+            .where(Spending.project_id == project.id)
+            .options(selectinload(Spending.created_by))
+            .order_by(Spending.spent_on.desc(), Spending.id.desc())
+        ).all()
+    )

@@ -102,19 +102,25 @@ def indicator_records(project_ids: list[int], *, as_of: date | None = None) -> d
         # Sorting a batch's entries (anti-join, windows) needs more than the 4 MB default, or
         # it spills to disk; for this transaction only.
         db.session.execute(text("SET LOCAL work_mem = '64MB'"))
-    totals = _core().execute(
-        _current(project_ids, as_of)
-        .where(ProgressEntry.value.is_not(None))
-        .with_only_columns(ProgressEntry.indicator_id, func.sum(ProgressEntry.value).label("total"))
-        .group_by(ProgressEntry.indicator_id)
-    ).all()
+    totals = (
+        _core()
+        .execute(
+            _current(project_ids, as_of)
+            .where(ProgressEntry.value.is_not(None))
+            .with_only_columns(ProgressEntry.indicator_id, func.sum(ProgressEntry.value).label("total"))
+            .group_by(ProgressEntry.indicator_id)
+        )
+        .all()
+    )
     for indicator_id, total in totals:
         get(indicator_id).total = total
     for indicator_id, value in _latest(project_ids, as_of, ProgressEntry.value):
         get(indicator_id).latest_value = value
     for indicator_id, tier in _latest(project_ids, as_of, ProgressEntry.tier):
         get(indicator_id).latest_tier = tier
-    for indicator_id, month, completed in _latest(project_ids, as_of, ProgressEntry.completed_on, ProgressEntry.for_month):
+    for indicator_id, month, completed in _latest(
+        project_ids, as_of, ProgressEntry.completed_on, ProgressEntry.for_month
+    ):
         get(indicator_id).completions[month] = completed
     return records
 
@@ -129,4 +135,4 @@ def spending_by_project(project_ids: list[int], *, until: date) -> dict[int, Dec
         .with_only_columns(Expenditure.project_id, func.sum(Expenditure.amount))
         .group_by(Expenditure.project_id)
     )
-    return {project_id: amount for project_id, amount in rows}
+    return dict(rows)

@@ -78,7 +78,9 @@ def act(
     if action == workflow.SUBMIT:
         submission.submitted_by_id = user.id
     submission.events.append(
-        WorkflowEvent(action=action, from_state=before, to_state=after, comment=(comment or "").strip(), actor_id=user.id)
+        WorkflowEvent(
+            action=action, from_state=before, to_state=after, comment=(comment or "").strip(), actor_id=user.id
+        )
     )
     db.session.flush()
     submission_kind = SubmissionKind(kind)  # kinds are the enum's values (stored on the submission)
@@ -88,13 +90,16 @@ def act(
 
         period_text = parse_period_key(period_key).label if kind == SubmissionKind.PROGRESS else period_key
         notify.notify(
-            notify.users_with_role(Role.OWNER, project.department_id) + notify.users_with_role(Role.REVIEWER, project.department_id),
+            notify.users_with_role(Role.OWNER, project.department_id)
+            + notify.users_with_role(Role.REVIEWER, project.department_id),
             kind="returned",
             message=f"“{project.name}”的{label}（{period_text}）被{workflow.ACTION_LABELS[action]}：{(comment or '').strip()}",
-            link={SubmissionKind.PROGRESS: f"/projects/{project.id}/review/{period_key}",
-                  SubmissionKind.MONITORING: f"/monitoring/{project.id}/{period_key}",
-                  SubmissionKind.EVALUATION: f"/evaluation/{project.id}/{period_key}",
-                  SubmissionKind.ADJUSTMENT: f"/projects/{project.id}/adjustments/{period_key.removeprefix('adj')}"}.get(submission_kind, ""),
+            link={
+                SubmissionKind.PROGRESS: f"/projects/{project.id}/review/{period_key}",
+                SubmissionKind.MONITORING: f"/monitoring/{project.id}/{period_key}",
+                SubmissionKind.EVALUATION: f"/evaluation/{project.id}/{period_key}",
+                SubmissionKind.ADJUSTMENT: f"/projects/{project.id}/adjustments/{period_key.removeprefix('adj')}",
+            }.get(submission_kind, ""),
             dedupe_key=f"returned:{submission.id}:{len(submission.events)}",
         )
     audit.record(
@@ -102,7 +107,8 @@ def act(
         f"workflow_{action}",
         "submission",
         submission.id,
-        f"{label} {period_key}：{workflow.ACTION_LABELS[action]}" + (f"（{comment.strip()}）" if comment and comment.strip() else ""),
+        f"{label} {period_key}：{workflow.ACTION_LABELS[action]}"
+        + (f"（{comment.strip()}）" if comment and comment.strip() else ""),
         project=project,
         old=workflow.STATE_LABELS[before],
         new=workflow.STATE_LABELS[after],

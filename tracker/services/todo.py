@@ -156,9 +156,13 @@ def _branches(user: User, year: BudgetYear, day: date, *, lean: bool = False) ->
         if lean:
             return (literal(1).label("one"),)
         return (
-            literal(kind).label("kind"), cast(form_kind, String).label("form_kind"), Project.id.label("project_id"),
-            Project.name.label("project_name"), Department.name.label("department_name"),
-            cast(period_key, String).label("period_key"), cast(state, String).label("state"),
+            literal(kind).label("kind"),
+            cast(form_kind, String).label("form_kind"),
+            Project.id.label("project_id"),
+            Project.name.label("project_name"),
+            Department.name.label("department_name"),
+            cast(period_key, String).label("period_key"),
+            cast(state, String).label("state"),
             cast(comment, String).label("comment"),
         )
 
@@ -171,20 +175,32 @@ def _branches(user: User, year: BudgetYear, day: date, *, lean: bool = False) ->
     branches = []
     if role in (Role.OWNER, Role.REVIEWER):
         branches.append(
-            base(*columns("returned", Submission.kind, Submission.period_key, Submission.state, Submission.last_comment))
+            base(
+                *columns("returned", Submission.kind, Submission.period_key, Submission.state, Submission.last_comment)
+            )
             .join(Submission, Submission.project_id == Project.id)
             .where(Submission.state == State.RETURNED)
         )
         branches.append(
-            base(*columns("rectification", literal("monitoring"), MonitoringSnapshot.period_key, literal("draft"), MonitoringSnapshot.rectification_requirements))
+            base(
+                *columns(
+                    "rectification",
+                    literal("monitoring"),
+                    MonitoringSnapshot.period_key,
+                    literal("draft"),
+                    MonitoringSnapshot.rectification_requirements,
+                )
+            )
             .join(MonitoringSnapshot, MonitoringSnapshot.project_id == Project.id)
             .where(MonitoringSnapshot.needs_rectification.is_(True), MonitoringSnapshot.rectification_result == "")
         )
     if role == Role.OWNER:
         # Periods already over with values recorded and nothing submitted yet.
         submitted = select(Submission.id).where(
-            Submission.project_id == ProgressEntry.project_id, Submission.kind == "progress",
-            Submission.period_key == ProgressEntry.period_key, Submission.state != State.DRAFT,
+            Submission.project_id == ProgressEntry.project_id,
+            Submission.kind == "progress",
+            Submission.period_key == ProgressEntry.period_key,
+            Submission.state != State.DRAFT,
         )
         this_period = current_period(day, year.year, frequency()).key if day.year == year.year else None
         own = select(Project.id).where(Project.year_id == year.id, Project.department_id == user.department_id)
@@ -205,9 +221,11 @@ def _branches(user: User, year: BudgetYear, day: date, *, lean: bool = False) ->
             ("monitoring", MonitoringSnapshot, MonitoringSnapshot.period_key),
             ("evaluation", EvaluationForm, cast(EvaluationForm.year, String)),
         ):
-            sub_state = select(Submission.state).where(
-                Submission.project_id == Project.id, Submission.kind == form_kind, Submission.period_key == key
-            ).scalar_subquery()
+            sub_state = (
+                select(Submission.state)
+                .where(Submission.project_id == Project.id, Submission.kind == form_kind, Submission.period_key == key)
+                .scalar_subquery()
+            )
             stmt = (
                 base(*columns(form_kind, literal(form_kind), key, func.coalesce(sub_state, "draft"), literal("")))
                 .join(model, model.project_id == Project.id)
@@ -301,10 +319,19 @@ def todo_for(user: User) -> Todo:
     if todo.period is not None:
         for project_id, project_name, department_name, n in db.session.execute(_missing_query(user, year, todo.period)):
             if n:
-                todo.items.append(Item(
-                    "missing", "progress", project_id, project_name, department_name, todo.period.key, "draft",
-                    count=n, due=_due("progress", todo.period.key, monitoring_days, reminder_day),
-                ))
+                todo.items.append(
+                    Item(
+                        "missing",
+                        "progress",
+                        project_id,
+                        project_name,
+                        department_name,
+                        todo.period.key,
+                        "draft",
+                        count=n,
+                        due=_due("progress", todo.period.key, monitoring_days, reminder_day),
+                    )
+                )
     todo.items.sort(key=lambda i: (i.due is None, i.due or date.max, i.department_name, i.project_name, i.period_key))
     return todo
 
@@ -318,4 +345,3 @@ def _due(form_kind: str, period_key: str, monitoring_days: int, reminder_day: in
     except (ValueError, PeriodError):
         return None
     return None  # 自评表: no set date
-

@@ -126,7 +126,9 @@ def previous_values(project: Project) -> tuple[dict[int, PreviousValues], Evalua
     )
     rows = {}
     if form is not None and approved:
-        rows = {r.indicator_id: r for r in db.session.scalars(select(EvaluationRow).where(EvaluationRow.form_id == form.id))}
+        rows = {
+            r.indicator_id: r for r in db.session.scalars(select(EvaluationRow).where(EvaluationRow.form_id == form.id))
+        }
     out: dict[int, PreviousValues] = {}
     for ind_id, prev_id in links:
         if prev_id is None:  # excluded in SQL (previous_indicator_id IS NOT NULL)
