@@ -68,7 +68,7 @@ def dump() -> dict:
             select(Project.id, Department.code, Project.name).join(Department, Project.department_id == Department.id)
         )
     }
-    positions = dict(db.session.execute(select(Indicator.id, Indicator.position)))
+    positions = {iid: pos for iid, pos in db.session.execute(select(Indicator.id, Indicator.position))}  # noqa: C416 - a Result is not a mapping
     out: dict[str, list] = {}
     snaps = {}
     rows = []
@@ -178,7 +178,7 @@ def dump() -> dict:
         [projects[s.project_id], s.kind, s.period_key, s.state, s.version]
         for s in db.session.scalars(select(Submission).where(Submission.kind.in_(("monitoring", "evaluation"))))
     )
-    usernames = dict(db.session.execute(select(User.id, User.username)))
+    usernames = {uid: name for uid, name in db.session.execute(select(User.id, User.username))}  # noqa: C416 - a Result is not a mapping
     out["notifications"] = sorted(
         [usernames[n.user_id], n.kind, n.message, n.link, n.dedupe_key]
         for n in db.session.scalars(

@@ -260,13 +260,14 @@ def open_forms(year: int, *, user: User | None = None) -> dict:
             )
             counts["opened"] += 1
         _insert(EvaluationForm, forms)
-        form_ids = dict(
-            db.session.execute(
+        form_ids = {  # noqa: C416 - a Result has keys(): dict(result) would treat it as a mapping
+            project_id: form_id
+            for project_id, form_id in db.session.execute(
                 select(EvaluationForm.project_id, EvaluationForm.id).where(
                     EvaluationForm.year == year, EvaluationForm.project_id.in_(ids)
                 )
             )
-        )
+        }
         all_rows = []
         for pid, rows in rows_by_project.items():
             form_id = form_ids[pid]

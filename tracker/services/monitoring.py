@@ -264,13 +264,14 @@ def run(as_of: date, *, progress_cb: Callable[[int, int, object], None] | None =
             counts["lights"][project_light] += 1
             opened.setdefault(project.department_id, []).append(project_light)
         _insert(MonitoringSnapshot, snapshots)
-        snapshot_ids = dict(
-            db.session.execute(
+        snapshot_ids = {  # noqa: C416 - a Result has keys(): dict(result) would treat it as a mapping
+            project_id: snapshot_id
+            for project_id, snapshot_id in db.session.execute(
                 select(MonitoringSnapshot.project_id, MonitoringSnapshot.id).where(
                     MonitoringSnapshot.period_key == period_key, MonitoringSnapshot.project_id.in_(ids)
                 )
             )
-        )
+        }
         all_rows = []
         for pid, rows in rows_by_project.items():
             snapshot_id = snapshot_ids[pid]

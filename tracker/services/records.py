@@ -135,4 +135,4 @@ def spending_by_project(project_ids: list[int], *, until: date) -> dict[int, Dec
         .with_only_columns(Expenditure.project_id, func.sum(Expenditure.amount))
         .group_by(Expenditure.project_id)
     )
-    return dict(rows)
+    return {project_id: amount for project_id, amount in rows}  # noqa: C416 - a Result is not a mapping
