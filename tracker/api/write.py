@@ -75,18 +75,24 @@ def _replay(model, token: str | None):
     return row
 
 
+def _replayed(model, token: str | None):
+    """(row, 200) for a client_token already saved, an error response for a foreign one, else None."""
+    replay = _replay(model, token)
+    return (replay, 200) if isinstance(replay, model) else replay
+
+
 def _save(model, token: str | None, work):
-    """Do the write (the view is one unit of work: the edge commits once, or rolls back on a
-    refusal or an error response); a lost race on the same client_token answers with the row
-    the other request saved."""
+    """A client_token already saved answers with its row; otherwise do the write (the view is
+    one unit of work: the edge commits once, or rolls back on a refusal or an error response).
+    A lost race on the same client_token answers with the row the other request saved."""
+    replayed = _replayed(model, token)
+    if replayed is not None:
+        return replayed
     try:
         return work(), 201
     except (IntegrityError, StaleDataError):
         db.session.rollback()
-        replay = _replay(model, token)
-        if isinstance(replay, model):
-            return replay, 200
-        return replay if replay is not None else error_response(409, RACE)
+        return _replayed(model, token) or error_response(409, RACE)
 
 
 # ----------------------------------------------------------------------------- values
@@ -129,9 +135,6 @@ def _spending_out(result):
 def create_entry(body: dict):
     """填报实际完成值（与指标页相同的校验；填报期锁定、归档年度不能填报；写入变更记录）"""
     ind = _indicator(body["indicator_id"])
-    replay = _replay(ProgressEntry, body.get("client_token"))
-    if replay is not None:
-        return _entry_out(replay if not isinstance(replay, ProgressEntry) else (replay, 200))
     form = _form(body)
 
     def work():
@@ -152,9 +155,6 @@ def correct_entry(body: dict, entry_id: int):
     """更正一条完成值：新记录取代旧记录，旧记录保留在历史中"""
     old = load_entry(entry_id)
     ind = _indicator(old.indicator_id)
-    replay = _replay(ProgressEntry, body.get("client_token"))
-    if replay is not None:
-        return _entry_out(replay if not isinstance(replay, ProgressEntry) else (replay, 200))
     form = _form(body)
 
     def work():
@@ -200,9 +200,6 @@ def _project_for_write(project_id: int) -> Project:
 def create_spending(body: dict):
     """登记一笔支出（金额大于 0，元或万元；与支出页相同的校验、锁定和变更记录）"""
     project = _project_for_write(body["project_id"])
-    replay = _replay(Expenditure, body.get("client_token"))
-    if replay is not None:
-        return _spending_out(replay if not isinstance(replay, Expenditure) else (replay, 200))
     form = _form(body)
 
     def work():
@@ -223,9 +220,6 @@ def correct_spending(body: dict, expenditure_id: int):
     """更正一笔支出：新记录取代旧记录"""
     old = load_expenditure(expenditure_id)
     project = _project_for_write(old.project_id)
-    replay = _replay(Expenditure, body.get("client_token"))
-    if replay is not None:
-        return _spending_out(replay if not isinstance(replay, Expenditure) else (replay, 200))
     form = _form(body)
 
     def work():
