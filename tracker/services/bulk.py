@@ -89,3 +89,15 @@ def insert_rows(model, rows: list[dict]) -> int:
     with closing(raw.cursor()) as cursor:  # a cursor, not the transaction
         cursor.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" * len(columns))})', converted)
     return len(rows)
+
+
+def child_rows(rows_by_parent_key: dict, parent_ids: dict, column: str) -> list[dict]:
+    """Child rows collected per parent key (e.g. project id), given the id of their parent row
+    (read back after the parents' bulk insert) in ``column``; one flat list for insert_rows."""
+    out: list[dict] = []
+    for key, rows in rows_by_parent_key.items():
+        parent_id = parent_ids[key]
+        for row in rows:
+            row[column] = parent_id
+        out.extend(rows)
+    return out

@@ -259,7 +259,7 @@ def open_forms(year: int, *, user: User | None = None) -> dict:
                 )
             )
             counts["opened"] += 1
-        _insert(EvaluationForm, forms)
+        bulk.insert_rows(EvaluationForm, forms)
         form_ids = {  # noqa: C416 - a Result has keys(): dict(result) would treat it as a mapping
             project_id: form_id
             for project_id, form_id in db.session.execute(
@@ -268,14 +268,8 @@ def open_forms(year: int, *, user: User | None = None) -> dict:
                 )
             )
         }
-        all_rows = []
-        for pid, rows in rows_by_project.items():
-            form_id = form_ids[pid]
-            for row in rows:
-                row["form_id"] = form_id
-            all_rows.extend(rows)
-        _insert(EvaluationRow, all_rows)
-        _insert(
+        bulk.insert_rows(EvaluationRow, bulk.child_rows(rows_by_project, form_ids, "form_id"))
+        bulk.insert_rows(
             ScoreChange,
             [
                 {
@@ -289,14 +283,9 @@ def open_forms(year: int, *, user: User | None = None) -> dict:
                 for pid, total in totals.items()
             ],
         )
-        _insert(Submission, submissions)
+        bulk.insert_rows(Submission, submissions)
         notify.notify_many(messages)
     return counts
-
-
-def _insert(model, rows: list[dict]) -> None:
-    """Bulk INSERT (COPY on PostgreSQL, executemany elsewhere); no ORM object per row."""
-    bulk.insert_rows(model, rows)
 
 
 @dataclass(frozen=True)

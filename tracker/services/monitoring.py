@@ -263,7 +263,7 @@ def run(as_of: date, *, progress_cb: Callable[[int, int, object], None] | None =
             counts["indicators"] += len(rows)
             counts["lights"][project_light] += 1
             opened.setdefault(project.department_id, []).append(project_light)
-        _insert(MonitoringSnapshot, snapshots)
+        bulk.insert_rows(MonitoringSnapshot, snapshots)
         snapshot_ids = {  # noqa: C416 - a Result has keys(): dict(result) would treat it as a mapping
             project_id: snapshot_id
             for project_id, snapshot_id in db.session.execute(
@@ -272,14 +272,8 @@ def run(as_of: date, *, progress_cb: Callable[[int, int, object], None] | None =
                 )
             )
         }
-        all_rows = []
-        for pid, rows in rows_by_project.items():
-            snapshot_id = snapshot_ids[pid]
-            for row in rows:
-                row["snapshot_id"] = snapshot_id
-            all_rows.extend(rows)
-        _insert(MonitoringRow, all_rows)
-        _insert(Submission, submissions)
+        bulk.insert_rows(MonitoringRow, bulk.child_rows(rows_by_project, snapshot_ids, "snapshot_id"))
+        bulk.insert_rows(Submission, submissions)
         if progress_cb:  # after the batch is written: the count says what the transaction holds
             for project in batch:
                 index += 1
@@ -322,11 +316,6 @@ def run(as_of: date, *, progress_cb: Callable[[int, int, object], None] | None =
             dedupe_key=f"monitoring_run:{period_key}",
         )
     return counts
-
-
-def _insert(model, rows: list[dict]) -> None:
-    """Bulk INSERT (COPY on PostgreSQL, executemany elsewhere); no ORM object per row."""
-    bulk.insert_rows(model, rows)
 
 
 def reasons_of(row: MonitoringRow) -> list[str]:
