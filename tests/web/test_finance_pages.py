@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.web.test_progress import _count_queries
 
@@ -242,6 +242,72 @@ def test_overview_counts_filters_and_pages(client, db, finance, login):
     assert ">良<" not in html.split('id="evaluation-summary"')[1] and ">优<" in html
     html = client.get("/evaluation/?year=2023").get_data(as_text=True)
     assert "第 1–50 条，共 75 条" in html
+
+
+def _dept_row(html: str, name: str) -> list[str]:
+    """The cells of a department's row in the overview's department table."""
+    import re
+
+    table = html.split('id="dept-table"')[1].split("</table>")[0]
+    row = table.split(f">{name}</a>")[1].split("</tr>")[0]
+    return [re.sub(r"<[^>]+>", "", cell) for cell in row.split("<td>")[1:]]
+
+
+def test_overview_department_figures_follow_new_snapshots_and_renames(client, db, finance, login):
+    """The per-department figures are memoised while the period's snapshots are unchanged; a
+    snapshot added by a later run, a removed one and a renamed department show at once."""
+    from tracker.models import MonitoringSnapshot, Project
+
+    login(finance)
+    depts = _county(db, departments=2, projects=3, indicators=1)
+    url = f"/monitoring/?period={AS_OF}"
+    before = _dept_row(client.get(url).get_data(as_text=True), depts[0].name)
+    assert before[0] == "3"
+    assert client.get(url).get_data(as_text=True).count(f">{depts[0].name}</a>") == 1  # served from the memo
+    # a later run snapshots a project added to the department since
+    year_id = db.session.scalar(select(Project.year_id).where(Project.department_id == depts[0].id))
+    project = Project(
+        department_id=depts[0].id, year_id=year_id, name="新增项目", position=9, initial_budget=Decimal(50)
+    )
+    db.session.add(project)
+    db.session.flush()
+    db.session.add(
+        MonitoringSnapshot(
+            project_id=project.id,
+            period_key=AS_OF,
+            as_of=date(2023, 6, 30),
+            time_progress=Decimal("0.5"),
+            initial_budget=Decimal(50),
+            spent=Decimal(50),
+            execution_rate=Decimal(1),
+            budget_light="red",
+            project_light="red",
+        )
+    )
+    db.session.commit()
+    after = _dept_row(client.get(url).get_data(as_text=True), depts[0].name)
+    assert after[0] == "4" and int(after[1]) == int(before[1]) + 1  # projects, red lights
+    # a renamed department shows its new name
+    depts[0].name = "县第0局（更名）"
+    db.session.commit()
+    html = client.get(url).get_data(as_text=True)
+    assert _dept_row(html, "县第0局（更名）")[0] == "4"
+    # a removed snapshot leaves the counts
+    db.session.delete(db.session.get(MonitoringSnapshot, db.session.scalar(select(func.max(MonitoringSnapshot.id)))))
+    db.session.commit()
+    assert _dept_row(client.get(url).get_data(as_text=True), "县第0局（更名）")[0] == "3"
+
+
+def test_overview_pages_keep_the_chosen_order(client, db, finance, login):
+    """The page's ids are chosen sorted, then read in full: the rows keep that order."""
+    login(finance)
+    _county(db, departments=3, projects=25, indicators=1)
+    seen = []
+    for page in (1, 2):
+        html = client.get(f"/monitoring/?period={AS_OF}&sort=name&page={page}").get_data(as_text=True)
+        body = html.split('id="monitoring-projects"')[1].split("</tbody>")[0]
+        seen += [part.split("<")[0] for part in body.split('">项目')[1:]]
+    assert len(seen) == 75 and seen == sorted(seen)
 
 
 def test_project_list_shows_execution_rate_and_light(client, db, finance, login):

@@ -46,16 +46,16 @@ def index():
     department_id = request.args.get("department", type=int)
     departments, page, chart, red_yellow = [], None, {}, {}
     if period:
-        departments = dashboard.monitoring_departments(current_user, period)
-        chart = dashboard.monitoring_chart(departments, dashboard.time_progress(period))
-        page = dashboard.paginate(
-            dashboard.monitoring_rows_query(
-                current_user, period, department_id=department_id, light=light, state=state, sort=sort
-            ),
-            dashboard.page_number(request.args.get("page")),
-            count=dashboard.monitoring_rows_count(
-                current_user, period, department_id=department_id, light=light, state=state
-            ),
+        departments, progress = dashboard.monitoring_overview(current_user, period)
+        chart = dashboard.monitoring_chart(departments, progress)
+        page = dashboard.monitoring_page(
+            current_user,
+            period,
+            department_id=department_id,
+            light=light,
+            state=state,
+            sort=sort,
+            page=dashboard.page_number(request.args.get("page")),
         )
         red_yellow = dashboard.row_light_counts([row[0].id for row in page.items])
     filters = {

@@ -5,7 +5,8 @@ county's size; nothing here loads an indicator row as an object."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from math import ceil
 from typing import Any
@@ -14,6 +15,7 @@ from sqlalchemy import Select, and_, case, func, literal, select
 
 from tracker.domain import monitoring as monitoring_rules
 from tracker.domain import scoring
+from tracker.domain.vocab import State, SubmissionKind
 from tracker.extensions import db
 from tracker.models import (
     BudgetYear,
@@ -28,7 +30,7 @@ from tracker.models import (
     Submission,
     User,
 )
-from tracker.services.scope import scope_projects
+from tracker.services.scope import scope_projects, visible_department_ids
 
 PER_PAGE = 50
 GRADES = ("优", "良", "中", "差")
@@ -94,9 +96,31 @@ class DepartmentLights:
         return self.spent / self.budget if self.budget else None
 
 
-def monitoring_departments(user: User, period: str) -> list[DepartmentLights]:
-    """Per department: projects by light, and budget/spending of projects that have a budget
-    (one GROUP BY over the period's snapshots; departments in id order)."""
+# The overview's per-department figures of a period, memoised per process. A snapshot's
+# light, budget, spending and time progress are frozen when the run writes it (DOMAIN.md §4),
+# so the figures change only when snapshots of the period are added or removed, and the names
+# when a department is renamed (its updated_at moves) or added/removed. The memo's key holds
+# all of that, read by one query on indexes (a fraction of the GROUP BY's cost); every worker
+# and server checks it against the database on each request, so nothing is ever stale.
+_OVERVIEW_MEMO: dict[tuple, tuple[list[DepartmentLights], Decimal | None]] = {}
+_OVERVIEW_MEMO_SIZE = 32
+_memo_lock = threading.Lock()
+
+
+def _period_stamp(period: str) -> tuple:
+    return tuple(
+        db.session.execute(
+            select(
+                func.count(MonitoringSnapshot.id),
+                func.max(MonitoringSnapshot.id),
+                select(func.count(Department.id)).scalar_subquery(),
+                select(func.max(Department.updated_at)).scalar_subquery(),
+            ).where(MonitoringSnapshot.period_key == period)
+        ).one()
+    )
+
+
+def _department_figures(period: str, scope: tuple[int, ...] | None) -> list[DepartmentLights]:
     budget = _budget()
     has_budget = and_(budget.is_not(None), budget != 0)
     stmt = (
@@ -114,8 +138,10 @@ def monitoring_departments(user: User, period: str) -> list[DepartmentLights]:
         .group_by(Project.department_id, Department.name, MonitoringSnapshot.project_light)
         .order_by(Project.department_id)
     )
+    if scope is not None:
+        stmt = stmt.where(Project.department_id.in_(scope))
     out: dict[int, DepartmentLights] = {}
-    for dept_id, name, light, n, budget_sum, spent_sum in db.session.execute(scope_projects(stmt, user)):
+    for dept_id, name, light, n, budget_sum, spent_sum in db.session.execute(stmt):
         d = out.setdefault(
             dept_id,
             DepartmentLights(dept_id, name, 0, dict.fromkeys(monitoring_rules.LIGHTS, 0), Decimal(0), Decimal(0)),
@@ -125,6 +151,25 @@ def monitoring_departments(user: User, period: str) -> list[DepartmentLights]:
         d.budget += Decimal(budget_sum or 0)
         d.spent += Decimal(spent_sum or 0)
     return list(out.values())
+
+
+def monitoring_overview(user: User, period: str) -> tuple[list[DepartmentLights], Decimal | None]:
+    """Per department (id order): projects by light, and budget/spending of projects that have
+    a budget — one GROUP BY over the period's snapshots, memoised while they are unchanged —
+    and the period's time progress (序时进度)."""
+    visible = visible_department_ids(user)
+    scope = tuple(visible) if visible is not None else None
+    key = (period, scope, _period_stamp(period))
+    found = _OVERVIEW_MEMO.get(key)
+    if found is None:
+        found = (_department_figures(period, scope), time_progress(period))
+        with _memo_lock:
+            if len(_OVERVIEW_MEMO) >= _OVERVIEW_MEMO_SIZE:
+                _OVERVIEW_MEMO.clear()
+            _OVERVIEW_MEMO[key] = found
+    departments, progress = found
+    # copies: a caller may change what it got without touching the memo
+    return [replace(d, lights=dict(d.lights)) for d in departments], progress
 
 
 def monitoring_chart(departments: list[DepartmentLights], time_progress: Decimal | None) -> dict:
@@ -173,54 +218,85 @@ def _light_order(column):
     return case({k: i for i, k in enumerate(("red", "yellow", "grey", "blue", "green"))}, value=column, else_=9)
 
 
-def monitoring_rows_query(
-    user: User, period: str, *, department_id: int | None = None, light: str = "", state: str = "", sort: str = "dept"
+def _monitoring_submission_join(stmt: Select) -> Select:
+    return stmt.outerjoin(
+        Submission,
+        (Submission.project_id == MonitoringSnapshot.project_id)
+        & (Submission.kind == SubmissionKind.MONITORING)
+        & (Submission.period_key == MonitoringSnapshot.period_key),
+    )
+
+
+def _monitoring_filtered(
+    stmt: Select,
+    user: User,
+    period: str,
+    *,
+    department_id: int | None,
+    light: str,
+    state: str,
+    projects_joined: bool = False,
 ) -> Select:
-    """(snapshot, project name, department name, form state) of a period, filtered in SQL."""
-    form_state = func.coalesce(Submission.state, literal("draft"))
-    stmt = (
-        select(MonitoringSnapshot, Project.name, Department.name, form_state.label("state"), Project.department_id)
-        .join(Project, MonitoringSnapshot.project_id == Project.id)
-        .join(Department, Project.department_id == Department.id)
-        .outerjoin(
-            Submission,
-            (Submission.project_id == MonitoringSnapshot.project_id)
-            & (Submission.kind == "monitoring")
-            & (Submission.period_key == MonitoringSnapshot.period_key),
+    """A period's snapshots with the page's filters, joining only what the filters need
+    (``stmt`` may have joined projects already, for its order)."""
+    stmt = stmt.where(MonitoringSnapshot.period_key == period)
+    if not projects_joined and (department_id or visible_department_ids(user) is not None):
+        stmt = stmt.join(Project, MonitoringSnapshot.project_id == Project.id)
+    if department_id:
+        stmt = stmt.where(Project.department_id == department_id)
+    if light:
+        stmt = stmt.where(MonitoringSnapshot.project_light == light)
+    if state:
+        stmt = _monitoring_submission_join(stmt).where(func.coalesce(Submission.state, literal(State.DRAFT)) == state)
+    return scope_projects(stmt, user)
+
+
+def monitoring_page(
+    user: User,
+    period: str,
+    *,
+    department_id: int | None = None,
+    light: str = "",
+    state: str = "",
+    sort: str = "dept",
+    page: int = 1,
+    per_page: int = PER_PAGE,
+) -> Page:
+    """One page of (snapshot, project name, department name, form state, department id) of a
+    period, filtered and sorted in SQL. The page's ids are chosen first from the snapshots and
+    projects alone (a "deferred join": sorting a county's snapshots does not drag their
+    names, states and every column along), then only those rows are read in full."""
+    filters = {"department_id": department_id, "light": light, "state": state}
+    total = db.session.scalar(_monitoring_filtered(select(func.count(MonitoringSnapshot.id)), user, period, **filters))
+    total = total or 0
+    pages = max(1, ceil(total / per_page))
+    page = min(max(1, page), pages)
+    if not total:
+        return Page([], page, per_page, 0)
+    ids = list(
+        db.session.scalars(
+            _monitoring_filtered(
+                select(MonitoringSnapshot.id).join(Project, MonitoringSnapshot.project_id == Project.id),
+                user,
+                period,
+                projects_joined=True,
+                **filters,
+            )
+            .order_by(*MONITORING_SORTS.get(sort, MONITORING_SORTS["dept"])())
+            .limit(per_page)
+            .offset((page - 1) * per_page)
         )
-        .where(MonitoringSnapshot.period_key == period)
-        .order_by(*MONITORING_SORTS.get(sort, MONITORING_SORTS["dept"])())
     )
-    if department_id:
-        stmt = stmt.where(Project.department_id == department_id)
-    if light:
-        stmt = stmt.where(MonitoringSnapshot.project_light == light)
-    if state:
-        stmt = stmt.where(form_state == state)
-    return scope_projects(stmt, user)
-
-
-def monitoring_rows_count(
-    user: User, period: str, *, department_id: int | None = None, light: str = "", state: str = ""
-) -> Select:
-    """COUNT of monitoring_rows_query's rows, joining only what the filters need."""
-    stmt = (
-        select(func.count(MonitoringSnapshot.id))
-        .join(Project, MonitoringSnapshot.project_id == Project.id)
-        .where(MonitoringSnapshot.period_key == period)
-    )
-    if department_id:
-        stmt = stmt.where(Project.department_id == department_id)
-    if light:
-        stmt = stmt.where(MonitoringSnapshot.project_light == light)
-    if state:
-        stmt = stmt.outerjoin(
-            Submission,
-            (Submission.project_id == MonitoringSnapshot.project_id)
-            & (Submission.kind == "monitoring")
-            & (Submission.period_key == MonitoringSnapshot.period_key),
-        ).where(func.coalesce(Submission.state, literal("draft")) == state)
-    return scope_projects(stmt, user)
+    form_state = func.coalesce(Submission.state, literal(State.DRAFT))
+    rows = db.session.execute(
+        _monitoring_submission_join(
+            select(MonitoringSnapshot, Project.name, Department.name, form_state.label("state"), Project.department_id)
+            .join(Project, MonitoringSnapshot.project_id == Project.id)
+            .join(Department, Project.department_id == Department.id)
+        ).where(MonitoringSnapshot.id.in_(ids))
+    ).all()
+    position = {snapshot_id: n for n, snapshot_id in enumerate(ids)}
+    return Page(sorted(rows, key=lambda row: position[row[0].id]), page, per_page, total)
 
 
 def row_light_counts(snapshot_ids: list[int]) -> dict[int, dict[str, int]]:
