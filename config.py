@@ -60,6 +60,10 @@ class Config:
     EVIDENCE_MAX_MB = int(os.environ.get("TRACKER_MAX_UPLOAD_MB", "20"))
     MAX_CONTENT_LENGTH = int(os.environ.get("TRACKER_MAX_REQUEST_MB", "210")) * 1024 * 1024
     UPLOAD_DIR = os.environ.get("TRACKER_UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    # County summaries already written, by a digest of their rows (tracker/exporters/cache.py):
+    # local to each server (not shared), safe to delete at any time.
+    EXPORT_CACHE_DIR = os.environ.get("TRACKER_EXPORT_CACHE_DIR", str(INSTANCE_DIR / "export-cache"))
+    EXPORT_CACHE_FILES = int(os.environ.get("TRACKER_EXPORT_CACHE_FILES", "64"))
     # Import limits, checked before a file is parsed (decompression bombs, huge files): see
     # tracker/importers/limits.py. Sizes in MB.
     IMPORT_MAX_FILE_MB = int(os.environ.get("TRACKER_IMPORT_MAX_FILE_MB", "50"))

@@ -72,6 +72,7 @@ def app(tmp_path_factory):
         "testing",
         SQLALCHEMY_DATABASE_URI=database_url(tmp),
         UPLOAD_DIR=str(tmp / "uploads"),
+        EXPORT_CACHE_DIR=str(tmp / "export-cache"),
     )
     app.test_client_class = IsolatedClient
     with app.app_context():

@@ -258,21 +258,26 @@ def export(project_id: int, year: int):
 def export_summary():
     """Every form of the year the user may see (the page's department filter applies): one
     streaming query, written row by row."""
+    from tracker.exporters import cache as export_cache
     from tracker.exporters.evaluation_xlsx import XLSX_MIMETYPE, SummaryRow, summary_filename, write_summary
 
     year = _year()
     department_id = request.args.get("department", type=int)
-    result = dashboard.evaluation_summary_rows(current_user, year, department_id=department_id)
-    first = result.fetchone()
-    if first is None:
-        abort(404)
 
     def rows():
-        from itertools import chain
+        return dashboard.evaluation_summary_rows(current_user, year, department_id=department_id)
 
-        for dept, name, budget, spent, execution_score, total, grade, state, points in chain([first], result):
-            messages = [w.message for w in dashboard.evaluation_warnings(points, execution_score, budget, spent)]
-            yield SummaryRow(dept, name, budget, spent, total, grade, workflow.STATE_LABELS.get(state, state), messages)
+    def write(result):
+        def summary_rows():
+            for dept, name, budget, spent, execution_score, total, grade, state, points in result:
+                messages = [w.message for w in dashboard.evaluation_warnings(points, execution_score, budget, spent)]
+                yield SummaryRow(
+                    dept, name, budget, spent, total, grade, workflow.STATE_LABELS.get(state, state), messages
+                )
 
-    out = write_summary(year, rows())
+        return write_summary(year, summary_rows())
+
+    out = export_cache.workbook("evaluation-summary", (year,), rows, write, allow_empty=False)
+    if out is None:
+        abort(404)
     return send_file(out, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=summary_filename(year))

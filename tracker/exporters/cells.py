@@ -67,6 +67,8 @@ def _text_px(text: str, size: float) -> float:
 
 def wrapped_lines(text: str, width: float, size: float = 10) -> int:
     room = max((width * 7 + 5 - 6) * 0.95, 1)
+    if len(text) * size * 4 / 3 <= room and "\n" not in text:
+        return 1  # fits even if every character were wide (most cells: no need to measure)
     return sum(max(1, ceil(_text_px(part, size) / room)) for part in text.split("\n"))
 
 

@@ -261,7 +261,9 @@ def export(project_id: int, period_key: str):
 @login_required
 def export_summary():
     """Every project of a period the user may see, one row each (the department scope and
-    the page's department filter apply): one streaming query, written row by row."""
+    the page's department filter apply): one streaming query, written row by row — or the
+    workbook already written for exactly these rows (tracker/exporters/cache.py)."""
+    from tracker.exporters import cache as export_cache
     from tracker.exporters.monitoring_xlsx import XLSX_MIMETYPE, SummaryRow, summary_filename, write_monitoring_summary
 
     periods = _periods()
@@ -269,26 +271,21 @@ def export_summary():
     if period not in periods:
         abort(404)
     department_id = request.args.get("department", type=int)
-    rows = (
-        SummaryRow(
-            dept,
-            name,
-            budget,
-            spent,
-            rate,
-            progress,
-            budget_light,
-            project_light,
-            red,
-            yellow,
-            needs,
-            workflow.STATE_LABELS.get(state, state),
+
+    def rows():
+        return dashboard.monitoring_summary_rows(current_user, period, department_id=department_id)
+
+    def write(result):
+        return write_monitoring_summary(
+            (
+                SummaryRow(*row[:11], workflow.STATE_LABELS.get(row[11], row[11]))  # dept … needs, state
+                for row in result
+            ),
+            periods=[date.fromisoformat(period)],
+            with_states=True,
         )
-        for dept, name, budget, spent, rate, progress, budget_light, project_light, red, yellow, needs, state, _ in dashboard.monitoring_summary_rows(
-            current_user, period, department_id=department_id
-        )
-    )
-    out = write_monitoring_summary(rows, periods=[date.fromisoformat(period)], with_states=True)
+
+    out = export_cache.workbook("monitoring-summary", (period,), rows, write)
     return send_file(
         out, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=summary_filename(date.fromisoformat(period))
     )

@@ -266,8 +266,19 @@ def monitoring_page(
     period, filtered and sorted in SQL. The page's ids are chosen first from the snapshots and
     projects alone (a "deferred join": sorting a county's snapshots does not drag their
     names, states and every column along), then only those rows are read in full."""
-    filters = {"department_id": department_id, "light": light, "state": state}
-    total = db.session.scalar(_monitoring_filtered(select(func.count(MonitoringSnapshot.id)), user, period, **filters))
+
+    def filtered(stmt: Select, *, projects_joined: bool = False) -> Select:
+        return _monitoring_filtered(
+            stmt,
+            user,
+            period,
+            department_id=department_id,
+            light=light,
+            state=state,
+            projects_joined=projects_joined,
+        )
+
+    total = db.session.scalar(filtered(select(func.count(MonitoringSnapshot.id))))
     total = total or 0
     pages = max(1, ceil(total / per_page))
     page = min(max(1, page), pages)
@@ -275,12 +286,9 @@ def monitoring_page(
         return Page([], page, per_page, 0)
     ids = list(
         db.session.scalars(
-            _monitoring_filtered(
+            filtered(
                 select(MonitoringSnapshot.id).join(Project, MonitoringSnapshot.project_id == Project.id),
-                user,
-                period,
                 projects_joined=True,
-                **filters,
             )
             .order_by(*MONITORING_SORTS.get(sort, MONITORING_SORTS["dept"])())
             .limit(per_page)
