@@ -7,6 +7,7 @@ from io import BytesIO
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 
 from tracker.auth import roles_required, safe_next
@@ -31,6 +32,36 @@ def _periods() -> list[str]:
     return list(db.session.scalars(stmt))
 
 
+# The department table and the department options, rendered once per period figures (their
+# memo key: see dashboard.monitoring_overview) and chosen department — a county's ~150
+# departments are most of the overview's markup, and they change only with the figures.
+_FRAGMENTS: dict[tuple, dict[str, Markup]] = {}
+_FRAGMENTS_SIZE = 64
+
+
+def _department_fragments(overview: dashboard.Overview, period: str, department_id: int | None) -> dict[str, Markup]:
+    key = (overview.key, department_id, request.script_root)
+    found = _FRAGMENTS.get(key)
+    if found is None:
+        found = {
+            part: Markup(
+                render_template(
+                    "monitoring/_departments.html",
+                    part=part,
+                    by_dept=overview.departments,
+                    period=period,
+                    department_id=department_id,
+                    light_labels=monitoring_rules.LIGHT_LABELS,
+                )
+            )
+            for part in ("rows", "options")
+        }
+        if len(_FRAGMENTS) >= _FRAGMENTS_SIZE:
+            _FRAGMENTS.clear()
+        _FRAGMENTS[key] = found
+    return found
+
+
 @bp.route("/")
 @login_required
 def index():
@@ -44,10 +75,12 @@ def index():
     if sort not in dashboard.MONITORING_SORTS:
         sort = "dept"
     department_id = request.args.get("department", type=int)
-    departments, page, chart, red_yellow = [], None, {}, {}
+    departments, page, chart, red_yellow, fragments = [], None, {}, {}, {}
     if period:
-        departments, progress = dashboard.monitoring_overview(current_user, period)
-        chart = dashboard.monitoring_chart(departments, progress)
+        overview = dashboard.monitoring_overview(current_user, period)
+        departments = overview.departments
+        chart = dashboard.monitoring_chart(departments, overview.time_progress)
+        fragments = _department_fragments(overview, period, department_id)
         page = dashboard.monitoring_page(
             current_user,
             period,
@@ -75,7 +108,7 @@ def index():
         period=period,
         page=page,
         red_yellow=red_yellow,
-        by_dept=departments,
+        department_fragments=fragments,
         chart=chart,
         departments=departments,
         department=next((d for d in departments if d.id == department_id), None),

@@ -153,7 +153,14 @@ def _department_figures(period: str, scope: tuple[int, ...] | None) -> list[Depa
     return list(out.values())
 
 
-def monitoring_overview(user: User, period: str) -> tuple[list[DepartmentLights], Decimal | None]:
+@dataclass
+class Overview:
+    departments: list[DepartmentLights]
+    time_progress: Decimal | None
+    key: tuple  # changes whenever the figures may have: for memoising what is drawn from them
+
+
+def monitoring_overview(user: User, period: str) -> Overview:
     """Per department (id order): projects by light, and budget/spending of projects that have
     a budget — one GROUP BY over the period's snapshots, memoised while they are unchanged —
     and the period's time progress (序时进度)."""
@@ -169,7 +176,7 @@ def monitoring_overview(user: User, period: str) -> tuple[list[DepartmentLights]
             _OVERVIEW_MEMO[key] = found
     departments, progress = found
     # copies: a caller may change what it got without touching the memo
-    return [replace(d, lights=dict(d.lights)) for d in departments], progress
+    return Overview([replace(d, lights=dict(d.lights)) for d in departments], progress, key)
 
 
 def monitoring_chart(departments: list[DepartmentLights], time_progress: Decimal | None) -> dict:
