@@ -74,6 +74,10 @@ def _engine(url: str):
 def ensure_county(url: str, scale: float, seed: int) -> None:
     from sqlalchemy import inspect, text
 
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import bench_pages
+
+    bench_pages.create_database(url)  # a PostgreSQL database named in --db may not exist yet
     engine = _engine(url)
     has_tables = "departments" in inspect(engine).get_table_names()
     found = False

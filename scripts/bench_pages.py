@@ -152,6 +152,19 @@ def ensure_runs(url: str) -> None:
         subprocess.run(
             [*flask, "evaluate", "--year", "2023"], cwd=ROOT, env=_env(url), check=True, stdout=subprocess.DEVNULL
         )
+    analyze(url)
+
+
+def analyze(url: str) -> None:
+    """Planner statistics on PostgreSQL, as autovacuum (on by default in production, maybe off
+    on a test server) would have gathered them after the runs' bulk inserts."""
+    from sqlalchemy import create_engine, text
+
+    if url.startswith("postgresql"):
+        engine = create_engine(url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text("ANALYZE"))
+        engine.dispose()
 
 
 def county_ids(app) -> dict:

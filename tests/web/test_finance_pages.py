@@ -298,6 +298,35 @@ def test_overview_department_figures_follow_new_snapshots_and_renames(client, db
     assert _dept_row(client.get(url).get_data(as_text=True), "县第0局（更名）")[0] == "3"
 
 
+def test_evaluation_overview_figures_follow_score_changes(client, db, finance, login):
+    """The 自评 overview's per-department averages and grade counts are memoised while the
+    year's forms are unchanged: a changed score shows on the next request."""
+    import json
+    import re
+
+    from tracker.models import EvaluationForm, Project
+
+    login(finance)
+    depts = _county(db, departments=2, projects=2, indicators=1)
+
+    def chart() -> dict:
+        html = client.get("/evaluation/?year=2023").get_data(as_text=True)
+        raw = re.search(r"id=\"avg-chart\"[^>]*data-chart='([^']*)'", html).group(1)
+        return json.loads(raw.replace("&#34;", '"').replace("&quot;", '"'))
+
+    before = chart()
+    assert chart() == before  # the memo serves the same figures
+    form = db.session.scalar(select(EvaluationForm).join(Project).where(Project.department_id == depts[0].id).limit(1))
+    was_poor = form.grade in (None, "差")
+    form.total_score = Decimal(0)
+    form.grade = "差"
+    db.session.commit()
+    after = chart()
+    index = after["departments"].index(depts[0].name)
+    assert after["averages"][index] < before["averages"][index]
+    assert dict(after["grades"])["差"] == dict(before["grades"])["差"] + (0 if was_poor else 1)
+
+
 def test_overview_pages_keep_the_chosen_order(client, db, finance, login):
     """The page's ids are chosen sorted, then read in full: the rows keep that order."""
     login(finance)

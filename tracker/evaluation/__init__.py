@@ -44,10 +44,8 @@ def index():
         sort = "dept"
     departments, grades = dashboard.evaluation_departments(current_user, year)
     filters_ = {"department_id": department_id, "grade": grade, "state": state}
-    page = dashboard.paginate(
-        dashboard.evaluation_rows_query(current_user, year, sort=sort, **filters_),
-        dashboard.page_number(request.args.get("page")),
-        count=dashboard.evaluation_rows_query(current_user, year, count=True, **filters_),
+    page = dashboard.evaluation_page(
+        current_user, year, sort=sort, page=dashboard.page_number(request.args.get("page")), **filters_
     )
     points = dashboard.evaluation_points([form.id for form, *_ in page.items])
     rows = [

@@ -378,8 +378,43 @@ def monitoring_summary_rows(user: User, period: str, *, department_id: int | Non
 # ---------------------------------------------------------------------------- 自评
 
 
+_EVALUATION_MEMO: dict[tuple, tuple[list[tuple[int, str, Decimal, int]], dict[str, int]]] = {}
+
+
+def _year_stamp(year: int) -> tuple:
+    """What the 自评 overview's per-department figures depend on: the year's forms (any ORM
+    update of a form bumps its version) and the departments (names)."""
+    return tuple(
+        db.session.execute(
+            select(
+                func.count(EvaluationForm.id),
+                func.max(EvaluationForm.id),
+                func.coalesce(func.sum(EvaluationForm.version), 0),
+                select(func.count(Department.id)).scalar_subquery(),
+                select(func.max(Department.updated_at)).scalar_subquery(),
+            ).where(EvaluationForm.year == year)
+        ).one()
+    )
+
+
 def evaluation_departments(user: User, year: int) -> tuple[list[tuple[int, str, Decimal, int]], dict[str, int]]:
-    """(department id, name, average score, forms) per department, and forms per grade."""
+    """(department id, name, average score, forms) per department, and forms per grade;
+    memoised per process while the year's forms and the departments are unchanged (one
+    query on the forms checks that on every request, so nothing is ever stale)."""
+    visible = visible_department_ids(user)
+    key = (year, tuple(visible) if visible is not None else None, _year_stamp(year))
+    found = _EVALUATION_MEMO.get(key)
+    if found is None:
+        found = _evaluation_departments(user, year)
+        with _memo_lock:
+            if len(_EVALUATION_MEMO) >= _OVERVIEW_MEMO_SIZE:
+                _EVALUATION_MEMO.clear()
+            _EVALUATION_MEMO[key] = found
+    departments, grades = found
+    return list(departments), dict(grades)
+
+
+def _evaluation_departments(user: User, year: int) -> tuple[list[tuple[int, str, Decimal, int]], dict[str, int]]:
     stmt = (
         select(
             Project.department_id, Department.name, func.avg(EvaluationForm.total_score), func.count(EvaluationForm.id)
@@ -466,6 +501,44 @@ def evaluation_rows_query(
     if state:
         stmt = stmt.where(form_state == state)
     return scope_projects(stmt, user)
+
+
+def evaluation_page(
+    user: User,
+    year: int,
+    *,
+    department_id: int | None = None,
+    grade: str = "",
+    state: str = "",
+    sort: str = "dept",
+    page: int = 1,
+    per_page: int = PER_PAGE,
+) -> Page:
+    """One page of evaluation_rows_query's rows: the page's form ids chosen first (sorted on
+    the forms and projects alone), then only those rows read in full (as monitoring_page)."""
+
+    def counted() -> Select:
+        return evaluation_rows_query(user, year, department_id=department_id, grade=grade, state=state, count=True)
+
+    total = db.session.scalar(counted()) or 0
+    pages = max(1, ceil(total / per_page))
+    page = min(max(1, page), pages)
+    if not total:
+        return Page([], page, per_page, 0)
+    ids = list(
+        db.session.scalars(
+            counted()
+            .with_only_columns(EvaluationForm.id)
+            .order_by(*EVALUATION_SORTS.get(sort, EVALUATION_SORTS["dept"])())
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+    )
+    rows = db.session.execute(
+        evaluation_rows_query(user, year, sort=sort).where(EvaluationForm.id.in_(ids)).order_by(None)
+    ).all()
+    position = {form_id: n for n, form_id in enumerate(ids)}
+    return Page(sorted(rows, key=lambda row: position[row[0].id]), page, per_page, total)
 
 
 def evaluation_points(form_ids: list[int]) -> dict[int, Decimal]:
