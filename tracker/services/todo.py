@@ -21,9 +21,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, String, cast, exists, func, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, Select, String, cast, exists, func, literal, or_, select, union_all
 
 from tracker.domain.periods import Period, PeriodError, current_period, parse_period_key
 from tracker.domain.vocab import Role, State
@@ -134,19 +134,34 @@ class Todo:
         return sum(1 for i in self.items if i.overdue)
 
 
-def _current_year() -> BudgetYear | None:
-    """The current budget year, read once per request (the badge and the list both need it)."""
+class _Year(NamedTuple):
+    id: int
+    year: int
+
+
+_CURRENT_YEAR = select(BudgetYear.id, BudgetYear.year).where(BudgetYear.is_current.is_(True))
+
+
+def _current_year() -> _Year | None:
+    """The current budget year (id and number), read once per request (the badge and the list
+    both need it)."""
     from flask import g, has_app_context
 
     if has_app_context() and "_todo_year" in g:
         return g._todo_year
-    year = db.session.scalar(select(BudgetYear).where(BudgetYear.is_current.is_(True)))
+    row = db.session.execute(_CURRENT_YEAR).first()
+    year = _Year(row.id, row.year) if row is not None else None
     if has_app_context():
         g._todo_year = year
     return year
 
 
-def _branches(user: User, year: BudgetYear, day: date, *, lean: bool = False) -> list:
+def _this_period(year: _Year, day: date) -> str | None:
+    """While the budget year runs, the current period: only the periods before it are over."""
+    return current_period(day, year.year, frequency()).key if day.year == year.year else None
+
+
+def _branches(user: User, year: _Year, this_period: str | None, *, lean: bool = False) -> list:
     """One SELECT per kind the user owes, with the same columns:
     kind, form kind, project id, project name, department name, period key, state, comment.
     ``lean`` (for the badge's COUNT): one constant column and no join to departments."""
@@ -202,7 +217,6 @@ def _branches(user: User, year: BudgetYear, day: date, *, lean: bool = False) ->
             Submission.period_key == ProgressEntry.period_key,
             Submission.state != State.DRAFT,
         )
-        this_period = current_period(day, year.year, frequency()).key if day.year == year.year else None
         own = select(Project.id).where(Project.year_id == year.id, Project.department_id == user.department_id)
         recorded_stmt = (
             select(ProgressEntry.project_id, ProgressEntry.period_key)
@@ -244,7 +258,7 @@ def _branches(user: User, year: BudgetYear, day: date, *, lean: bool = False) ->
     return branches
 
 
-def _missing_query(user: User, year: BudgetYear, period: Period):
+def _missing_query(user: User, year: _Year, period: Period):
     entry = current_entries_query(ProgressEntry).where(
         ProgressEntry.indicator_id == Indicator.id, ProgressEntry.period_key == period.key
     )
@@ -259,7 +273,7 @@ def _missing_query(user: User, year: BudgetYear, period: Period):
     )
 
 
-def _chased_period(user: User, year: BudgetYear, day: date) -> Period | None:
+def _chased_period(user: User, year: _Year, day: date) -> Period | None:
     # Only owners are chased for values, and only while the budget year is running: a
     # year that has ended is closed out by the monitoring and self-evaluation forms.
     if user.role == Role.OWNER and day.year == year.year:
@@ -275,20 +289,41 @@ def todo_count(user: User) -> int:
     if year is None:
         return 0
     day = today()
+    stmt = _count_statement(user, year, _this_period(year, day), _chased_period(user, year, day))
+    return int(db.session.scalar(stmt) or 0) if stmt is not None else 0
+
+
+# The badge's statement for each combination of what it depends on. It is on every page, and
+# building it (and its cache key) cost more than running it; the statement holds only plain
+# values (ids, period keys), never the user object, and the count is still read from the
+# database on every request, so it is exact right after any change.
+_COUNT_STATEMENTS: dict[tuple, Select | None] = {}
+
+
+def _count_statement(user: User, year: _Year, this_period: str | None, period: Period | None) -> Select | None:
+    # Everything _branches and _missing_query read from the user and the year.
+    key = (user.role, user.sees_all_departments, user.department_id, year, this_period, period)
+    try:
+        return _COUNT_STATEMENTS[key]
+    except KeyError:
+        pass
     parts = []
-    branches = _branches(user, year, day, lean=True)
+    branches = _branches(user, year, this_period, lean=True)
     if branches:
         parts.append(select(func.count()).select_from(union_all(*branches).subquery()).scalar_subquery())
-    period = _chased_period(user, year, day)
     if period is not None:
         missing = _missing_query(user, year, period).order_by(None).subquery()
         parts.append(select(func.coalesce(func.sum(list(missing.c)[-1]), 0)).scalar_subquery())
-    if not parts:
-        return 0
-    total: ColumnElement[Any] = parts[0]
-    for part in parts[1:]:
-        total = total + part
-    return int(db.session.scalar(select(total)) or 0)
+    stmt = None
+    if parts:
+        total: ColumnElement[Any] = parts[0]
+        for part in parts[1:]:
+            total = total + part
+        stmt = select(total)
+    if len(_COUNT_STATEMENTS) >= 4096:  # departments × roles × periods: a bound, not a leak
+        _COUNT_STATEMENTS.clear()
+    _COUNT_STATEMENTS[key] = stmt
+    return stmt
 
 
 def todo_for(user: User) -> Todo:
@@ -300,7 +335,7 @@ def todo_for(user: User) -> Todo:
         return todo
     day = today()
     todo.period = _chased_period(user, year, day)
-    branches = _branches(user, year, day)
+    branches = _branches(user, year, _this_period(year, day))
     rows = db.session.execute(union_all(*branches)).all() if branches else []
     from tracker.services import settings
 
