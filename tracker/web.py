@@ -110,26 +110,24 @@ def _register_globals(app: Flask) -> None:
         return limits.limit_for(name)
 
     @app.context_processor
-    def todo_count():
+    def header_badges():
         from flask_login import current_user
 
-        from tracker.services.todo import todo_count
+        from tracker.services.todo import header_counts
+
+        def badges() -> tuple[int, int]:
+            """我的待办 and unread messages: one query, once per request."""
+            if not current_user.is_authenticated:
+                return 0, 0
+            if "_badges" not in g:
+                g._badges = header_counts(current_user)
+            return g._badges
 
         def count() -> int:
-            if not current_user.is_authenticated:
-                return 0
-            if "_todo_count" not in g:
-                g._todo_count = todo_count(current_user)  # one COUNT query
-            return g._todo_count
+            return badges()[0]
 
         def unread() -> int:
-            if not current_user.is_authenticated:
-                return 0
-            if "_unread" not in g:
-                from tracker.services.notify import unread_count
-
-                g._unread = unread_count(current_user)
-            return g._unread
+            return badges()[1]
 
         def new_token() -> str:
             """A fresh token for a form, so that posting it twice saves once."""

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, String, cast, exists, func, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, Select, String, bindparam, cast, exists, func, literal, or_, select, union_all
 
 from tracker.domain.periods import Period, PeriodError, current_period, parse_period_key
 from tracker.domain.vocab import Role, State
@@ -34,6 +34,7 @@ from tracker.models import (
     EvaluationForm,
     Indicator,
     MonitoringSnapshot,
+    Notification,
     ProgressEntry,
     Project,
     Submission,
@@ -282,31 +283,61 @@ def _chased_period(user: User, year: _Year, day: date) -> Period | None:
 
 
 def todo_count(user: User) -> int:
-    """The header badge: one query, whatever the data size."""
-    if user.role == Role.ADMIN:
+    """The number of things the user owes: one query, whatever the data size."""
+    statements = _statements(user)
+    if statements is None or statements.todo is None:
         return 0
+    return int(db.session.scalar(statements.todo) or 0)
+
+
+def header_counts(user: User) -> tuple[int, int]:
+    """The header's badges, on every page: (我的待办 = todo_count, unread messages), one query."""
+    statements = _statements(user)
+    stmt = statements.header if statements is not None else _UNREAD_ONLY
+    todo, unread = db.session.execute(stmt, {"user_id": user.id}).one()
+    return int(todo or 0), int(unread or 0)
+
+
+_UNREAD = (
+    select(func.count(Notification.id))
+    .where(Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None))
+    .scalar_subquery()
+)
+_UNREAD_ONLY = select(literal(0), _UNREAD)
+
+
+class _Statements(NamedTuple):
+    todo: Select | None  # the todo count
+    header: Select  # the todo count and the unread messages
+
+
+# The statements for each combination of what they depend on: the badge is on every page,
+# and building it (and its cache key) cost more than running it. They hold only plain values
+# (ids, period keys; the user id is a bound parameter), never the user object, and the
+# numbers are read from the database on every request, so they are exact right after any
+# change.
+_STATEMENTS: dict[tuple, _Statements] = {}
+
+
+def _statements(user: User) -> _Statements | None:
+    if user.role == Role.ADMIN:
+        return None
     year = _current_year()
     if year is None:
-        return 0
+        return None
     day = today()
-    stmt = _count_statement(user, year, _this_period(year, day), _chased_period(user, year, day))
-    return int(db.session.scalar(stmt) or 0) if stmt is not None else 0
-
-
-# The badge's statement for each combination of what it depends on. It is on every page, and
-# building it (and its cache key) cost more than running it; the statement holds only plain
-# values (ids, period keys), never the user object, and the count is still read from the
-# database on every request, so it is exact right after any change.
-_COUNT_STATEMENTS: dict[tuple, Select | None] = {}
-
-
-def _count_statement(user: User, year: _Year, this_period: str | None, period: Period | None) -> Select | None:
+    this_period, period = _this_period(year, day), _chased_period(user, year, day)
     # Everything _branches and _missing_query read from the user and the year.
     key = (user.role, user.sees_all_departments, user.department_id, year, this_period, period)
-    try:
-        return _COUNT_STATEMENTS[key]
-    except KeyError:
-        pass
+    statements = _STATEMENTS.get(key)
+    if statements is None:
+        if len(_STATEMENTS) >= 4096:  # departments × roles × periods: a bound, not a leak
+            _STATEMENTS.clear()
+        statements = _STATEMENTS[key] = _build_statements(user, year, this_period, period)
+    return statements
+
+
+def _build_statements(user: User, year: _Year, this_period: str | None, period: Period | None) -> _Statements:
     parts = []
     branches = _branches(user, year, this_period, lean=True)
     if branches:
@@ -314,16 +345,12 @@ def _count_statement(user: User, year: _Year, this_period: str | None, period: P
     if period is not None:
         missing = _missing_query(user, year, period).order_by(None).subquery()
         parts.append(select(func.coalesce(func.sum(list(missing.c)[-1]), 0)).scalar_subquery())
-    stmt = None
-    if parts:
-        total: ColumnElement[Any] = parts[0]
-        for part in parts[1:]:
-            total = total + part
-        stmt = select(total)
-    if len(_COUNT_STATEMENTS) >= 4096:  # departments × roles × periods: a bound, not a leak
-        _COUNT_STATEMENTS.clear()
-    _COUNT_STATEMENTS[key] = stmt
-    return stmt
+    if not parts:
+        return _Statements(None, _UNREAD_ONLY)
+    total: ColumnElement[Any] = parts[0]
+    for part in parts[1:]:
+        total = total + part
+    return _Statements(select(total), select(total, _UNREAD))
 
 
 def todo_for(user: User) -> Todo:
