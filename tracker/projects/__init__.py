@@ -76,14 +76,15 @@ def index():
     if sort not in dashboard.PROJECT_SORTS:
         sort = "dept"
     # One page of projects (filters and order in SQL), then their figures for that page only.
-    page = dashboard.paginate(
-        dashboard.projects_query(current_user, year=year, department_id=department_id, q=q, sort=sort),
+    page, total_indicators = dashboard.project_page(
+        current_user,
         dashboard.page_number(request.args.get("page")),
+        year=year,
+        department_id=department_id,
+        q=q,
+        sort=sort,
     )
     figures = dashboard.project_figures([project.id for project, _, _ in page.items])
-    total_projects, total_indicators = dashboard.project_totals(
-        current_user, year=year, department_id=department_id, q=q
-    )
     filters = {k: v for k, v in {"department": department_id, "q": q, "sort": sort}.items() if v}
     filters["year"] = year or ""  # "" keeps 全部年度 across pages
     return render_template(
@@ -99,7 +100,7 @@ def index():
         sort=sort,
         sorts=dashboard.PROJECT_SORT_LABELS,
         filters=filters,
-        total_projects=total_projects,
+        total_projects=page.total,
         total_indicators=total_indicators,
         light_labels=monitoring_rules.LIGHT_LABELS,
     )
