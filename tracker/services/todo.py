@@ -23,7 +23,20 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, String, bindparam, cast, exists, func, literal, or_, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    String,
+    bindparam,
+    cast,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 
 from tracker.domain.periods import Period, PeriodError, current_period, parse_period_key
 from tracker.domain.vocab import Role, State
@@ -284,18 +297,25 @@ def _chased_period(user: User, year: _Year, day: date) -> Period | None:
 
 def todo_count(user: User) -> int:
     """The number of things the user owes: one query, whatever the data size."""
-    statements = _statements(user)
-    if statements is None or statements.todo is None:
+    found = _statements(user)
+    if found is None or found[0].todo is None:
         return 0
-    return int(db.session.scalar(statements.todo) or 0)
+    return int(db.session.scalar(found[0].todo) or 0)
 
 
 def header_counts(user: User) -> tuple[int, int]:
-    """The header's badges, on every page: (我的待办 = todo_count, unread messages), one query."""
-    statements = _statements(user)
-    stmt = statements.header if statements is not None else _UNREAD_ONLY
+    """The header's badges, on every page: (我的待办 = todo_count, unread messages), one query.
+    On 我的待办 itself the list was just read (todo_for, same transaction): its count is the
+    badge, not counted again."""
+    from flask import g, has_app_context
+
+    listed = g.get("_todo_listed") if has_app_context() else None
+    found = None
+    if listed is None or listed[0] != user.id:
+        listed, found = None, _statements(user)
+    stmt = found[0].header if found is not None else _UNREAD_ONLY
     todo, unread = db.session.execute(stmt, {"user_id": user.id}).one()
-    return int(todo or 0), int(unread or 0)
+    return (listed[1] if listed is not None else int(todo or 0)), int(unread or 0)
 
 
 _UNREAD = (
@@ -309,6 +329,8 @@ _UNREAD_ONLY = select(literal(0), _UNREAD)
 class _Statements(NamedTuple):
     todo: Select | None  # the todo count
     header: Select  # the todo count and the unread messages
+    items: CompoundSelect | None  # the list's rows, every kind but "missing" (todo_for)
+    missing: Select | None  # the indicators still missing this period, per project (todo_for)
 
 
 # The statements for each combination of what they depend on: the badge is on every page,
@@ -319,7 +341,8 @@ class _Statements(NamedTuple):
 _STATEMENTS: dict[tuple, _Statements] = {}
 
 
-def _statements(user: User) -> _Statements | None:
+def _statements(user: User) -> tuple[_Statements, date, Period | None] | None:
+    """The user's statements, today and the period chased for values (None: nothing is owed)."""
     if user.role == Role.ADMIN:
         return None
     year = _current_year()
@@ -334,7 +357,7 @@ def _statements(user: User) -> _Statements | None:
         if len(_STATEMENTS) >= 4096:  # departments × roles × periods: a bound, not a leak
             _STATEMENTS.clear()
         statements = _STATEMENTS[key] = _build_statements(user, year, this_period, period)
-    return statements
+    return statements, day, period
 
 
 def _build_statements(user: User, year: _Year, this_period: str | None, period: Period | None) -> _Statements:
@@ -345,25 +368,24 @@ def _build_statements(user: User, year: _Year, this_period: str | None, period: 
     if period is not None:
         missing = _missing_query(user, year, period).order_by(None).subquery()
         parts.append(select(func.coalesce(func.sum(list(missing.c)[-1]), 0)).scalar_subquery())
+    listing = _branches(user, year, this_period)
+    items = union_all(*listing) if listing else None
+    missing_rows = _missing_query(user, year, period) if period is not None else None
     if not parts:
-        return _Statements(None, _UNREAD_ONLY)
+        return _Statements(None, _UNREAD_ONLY, items, missing_rows)
     total: ColumnElement[Any] = parts[0]
     for part in parts[1:]:
         total = total + part
-    return _Statements(select(total), select(total, _UNREAD))
+    return _Statements(select(total), select(total, _UNREAD), items, missing_rows)
 
 
 def todo_for(user: User) -> Todo:
     todo = Todo()
-    if user.role == Role.ADMIN:
+    found = _statements(user)
+    if found is None:
         return todo
-    year = _current_year()
-    if year is None:
-        return todo
-    day = today()
-    todo.period = _chased_period(user, year, day)
-    branches = _branches(user, year, _this_period(year, day))
-    rows = db.session.execute(union_all(*branches)).all() if branches else []
+    statements, day, todo.period = found
+    rows = db.session.execute(statements.items).all() if statements.items is not None else []
     from tracker.services import settings
 
     monitoring_days = settings.get("monitoring_due_days")
@@ -378,8 +400,8 @@ def todo_for(user: User) -> Todo:
             item.due = dues[key]
         item.overdue = item.due is not None and day > item.due and kind != "review"
         todo.items.append(item)
-    if todo.period is not None:
-        for project_id, project_name, department_name, n in db.session.execute(_missing_query(user, year, todo.period)):
+    if todo.period is not None and statements.missing is not None:
+        for project_id, project_name, department_name, n in db.session.execute(statements.missing):
             if n:
                 todo.items.append(
                     Item(
@@ -395,6 +417,10 @@ def todo_for(user: User) -> Todo:
                     )
                 )
     todo.items.sort(key=lambda i: (i.due is None, i.due or date.max, i.department_name, i.project_name, i.period_key))
+    from flask import g, has_app_context
+
+    if has_app_context():
+        g._todo_listed = (user.id, todo.count)  # the header's badge on this page (header_counts)
     return todo
 
 
