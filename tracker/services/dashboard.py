@@ -567,26 +567,38 @@ def project_figures(project_ids: list[int]) -> dict[int, ProjectFigures]:
 HISTORY_PER_PAGE = 50
 
 
-def indicator_history_page(indicator: Indicator, page: int, per_page: int = HISTORY_PER_PAGE) -> Page:
-    """One page of an indicator's entries by 截至日期, newest first (corrections and withdrawals
-    included), with their authors: a COUNT and one query, however long the history."""
-    from sqlalchemy.orm import selectinload
+@functools.cache
+def _history_statements() -> tuple[Select, Select]:
+    """indicator_history_page's count and page, built once (bound indicator id, limit, offset);
+    each entry's author comes in the same query."""
+    from sqlalchemy import bindparam
+    from sqlalchemy.orm import joinedload
 
     from tracker.models import ProgressEntry
 
-    total = (
-        db.session.scalar(select(func.count(ProgressEntry.id)).where(ProgressEntry.indicator_id == indicator.id)) or 0
+    indicator = ProgressEntry.indicator_id == bindparam("indicator_id")
+    count = select(func.count(ProgressEntry.id)).where(indicator)
+    page = (
+        select(ProgressEntry)
+        .where(indicator)
+        .options(joinedload(ProgressEntry.created_by))
+        .order_by(ProgressEntry.as_of.desc(), ProgressEntry.created_at.desc(), ProgressEntry.id.desc())
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
     )
+    return count, page
+
+
+def indicator_history_page(indicator: Indicator, page: int, per_page: int = HISTORY_PER_PAGE) -> Page:
+    """One page of an indicator's entries by 截至日期, newest first (corrections and withdrawals
+    included), with their authors: a COUNT and one query, however long the history."""
+    count, rows = _history_statements()
+    total = db.session.scalar(count, {"indicator_id": indicator.id}) or 0
     pages = max(1, ceil(total / per_page))
     page = min(max(1, page), pages)
     items = (
         db.session.scalars(
-            select(ProgressEntry)
-            .where(ProgressEntry.indicator_id == indicator.id)
-            .options(selectinload(ProgressEntry.created_by))
-            .order_by(ProgressEntry.as_of.desc(), ProgressEntry.created_at.desc(), ProgressEntry.id.desc())
-            .limit(per_page)
-            .offset((page - 1) * per_page)
+            rows, {"indicator_id": indicator.id, "limit": per_page, "offset": (page - 1) * per_page}
         ).all()
         if total
         else []
