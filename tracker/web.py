@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask, g, make_response, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup, escape
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 
 from tracker.domain import DomainError, formatting, limits
@@ -117,6 +119,18 @@ def _register_globals(app: Flask) -> None:
         if not slot or str(_URL_SLOT) in tail or str(_URL_SLOT) in head:
             return lambda value: url_for(endpoint, **values, **{key: value})
         return lambda value: f"{head}{int(value)}{tail}"
+
+    @app.template_global("options")
+    def options(choices: Iterable[tuple[Any, str]], selected: Any) -> Markup:
+        """The <option>s of a long <select> (152 departments), as the usual loop writes them:
+        ``<option value="{{ v }}" {% if v == selected %}selected{% endif %}>{{ label }}</option>``
+        (Jinja spent ~10 µs on each)."""
+        return Markup(
+            "".join(
+                f'<option value="{escape(value)}" {"selected" if value == selected else ""}>{escape(label)}</option>'
+                for value, label in choices
+            )
+        )
 
     @app.template_global("maxlen")
     def maxlen(name: str) -> int:

@@ -24,6 +24,8 @@ _PAGE_PROJECT = (
     .options(joinedload(Project.year), joinedload(Project.department), joinedload(Project.source_document))
     .where(Project.id == bindparam("project_id"))
 )
+_YEARS = select(BudgetYear.year, BudgetYear.is_current).order_by(BudgetYear.year.desc())
+_DEPARTMENTS = select(Department.id, Department.code, Department.name).order_by(Department.code, Department.name)
 _PAGE_INDICATORS = select(Indicator).where(Indicator.project_id == bindparam("project_id")).order_by(Indicator.position)
 
 
@@ -61,10 +63,9 @@ def merged_rows(indicators: list[Indicator]) -> list[dict]:
 @bp.route("/")
 @login_required
 def index():
-    years = db.session.scalars(select(BudgetYear).order_by(BudgetYear.year.desc())).all()
-    departments = db.session.scalars(
-        scope_departments(select(Department), current_user).order_by(Department.code, Department.name)
-    ).all()
+    # Plain rows: the filters need a few columns of every department (152 in a county).
+    years = db.session.execute(_YEARS).all()
+    departments = db.session.execute(scope_departments(_DEPARTMENTS, current_user)).all()
 
     year = request.args.get("year", type=int)
     if year is None and "year" not in request.args:
@@ -93,6 +94,7 @@ def index():
         figures=figures,
         years=years,
         departments=departments,
+        department_choices=[(d.id, f"{d.code or ''} {d.name}") for d in departments],
         department=next((d for d in departments if d.id == department_id), None),
         year=year,
         department_id=department_id,

@@ -92,11 +92,11 @@ def project_progress(project: Project, indicators: list[Indicator]) -> ProjectPr
     conn = session.connection()
     by_indicator: dict[int, list[progress_rules.Reading]] = {}
     if indicators:  # only the indicators asked about: the indicator page needs one, not the project's all
-        rows = conn.execute(
+        entries = conn.execute(
             entries_stmt, {"project_id": project.id, "indicator_ids": [ind.id for ind in indicators]}
         ).all()  # fetchall: iterating the result would fetch row by row
         Reading = progress_rules.Reading
-        for indicator_id, as_of, seq, value, tier, completed_on, for_month in rows:
+        for indicator_id, as_of, seq, value, tier, completed_on, for_month in entries:
             by_indicator.setdefault(indicator_id, []).append(Reading(as_of, seq, value, tier, completed_on, for_month))
     spending = conn.execute(spending_stmt, {"project_id": project.id}).all()
     spent = sum((amount for _, amount in spending), Decimal(0))
