@@ -500,7 +500,7 @@ def project_page(
                 .where(Project.id.in_(ids))
             )
         }
-        items = [rows[i] for i in ids]
+        items = [rows[i] for i in ids if i in rows]  # (one deleted in between is left out)
     return Page(items, page, PER_PAGE, total), total_indicators or 0
 
 
@@ -551,7 +551,8 @@ def project_figures(project_ids: list[int]) -> dict[int, ProjectFigures]:
     if not project_ids:
         return out
     indicators, spent, lights = _figure_statements()
-    conn = db.session.connection()  # plain rows; nothing here is pending (a read-only page)
+    db.session.flush()  # plain Core rows below, which do not autoflush
+    conn = db.session.connection()
     params = {"ids": project_ids}
     for pid, n in conn.execute(indicators, params):
         out[pid].indicators = n

@@ -95,9 +95,9 @@ def project_progress(project: Project, indicators: list[Indicator]) -> ProjectPr
         entries = conn.execute(
             entries_stmt, {"project_id": project.id, "indicator_ids": [ind.id for ind in indicators]}
         ).all()  # fetchall: iterating the result would fetch row by row
-        Reading = progress_rules.Reading
+        reading = progress_rules.Reading
         for indicator_id, as_of, seq, value, tier, completed_on, for_month in entries:
-            by_indicator.setdefault(indicator_id, []).append(Reading(as_of, seq, value, tier, completed_on, for_month))
+            by_indicator.setdefault(indicator_id, []).append(reading(as_of, seq, value, tier, completed_on, for_month))
     spending = conn.execute(spending_stmt, {"project_id": project.id}).all()
     spent = sum((amount for _, amount in spending), Decimal(0))
     monthly: dict[int, Decimal] = {}
