@@ -17,10 +17,11 @@ from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from tracker.domain import DomainError, formatting, limits
 from tracker.domain.monitoring import LIGHT_LABELS
 from tracker.domain.periods import parse_period_key
-from tracker.domain.targets import format_decimal
+from tracker.domain.targets import Target, format_decimal
 from tracker.domain.vocab import Action, Light, Role, State, SubmissionKind
 from tracker.services.scope import NotVisible
 
+_TARGET_PARSE: dict[tuple, Markup] = {}
 _URL_SLOT = 987654321987  # an id no row has: url_maker's placeholder
 
 
@@ -131,6 +132,23 @@ def _register_globals(app: Flask) -> None:
                 for value, label in choices
             )
         )
+
+    @app.template_global("target_parse")
+    def target_parse(target: Target) -> Markup:
+        """The macro _macros/forms.html target_parse, memoised by the target's value: a long
+        table calls it on every row, and a Jinja macro call costs more than the rest of the
+        cell. The output depends on the value alone, so the memo is never stale (it is
+        bypassed while templates reload, in development)."""
+        macro = app.jinja_env.get_template("_macros/forms.html").module.target_parse  # type: ignore[attr-defined]
+        if app.jinja_env.auto_reload:
+            return macro(target)
+        key = (target, str(target.value))  # 1.0 and 1.00 are equal but print differently
+        html = _TARGET_PARSE.get(key)
+        if html is None:
+            if len(_TARGET_PARSE) >= 4096:
+                _TARGET_PARSE.clear()
+            html = _TARGET_PARSE[key] = macro(target)
+        return html
 
     @app.template_global("maxlen")
     def maxlen(name: str) -> int:

@@ -71,3 +71,25 @@ def test_options_write_what_the_jinja_loop_wrote(app):
             assert written == expected
         assert 'value="2" selected>' in render_template_string("{{ options(choices, 2) }}", choices=choices)
         assert "&lt;水利&gt;" in render_template_string("{{ options(choices, 2) }}", choices=choices)
+
+
+def test_target_parse_memo_writes_what_the_macro_writes(app, monkeypatch):
+    from decimal import Decimal
+
+    from tracker.domain.targets import Target, parse_target
+
+    targets = [
+        parse_target(raw)
+        for raw in ("≥95%", "≤22.5万元/年", "11月底前", "每月10日前", "明显提升", "控制在预算内", "100", "0次")
+    ]
+    targets += [
+        Target("1.0", "quantitative", "≥", Decimal("1.0")),
+        Target("1.00", "quantitative", "≥", Decimal("1.00")),
+    ]
+    monkeypatch.setattr(app.jinja_env, "auto_reload", False)  # as in production: memoised
+    with app.test_request_context("/"):
+        macro = app.jinja_env.get_template("_macros/forms.html").module.target_parse
+        memo = app.jinja_env.globals["target_parse"]
+        for target in targets + targets:  # the second time from the memo
+            assert memo(target) == macro(target), target
+        assert '<span class="op">≥</span> 95 %' in memo(targets[0])

@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased, selectinload
 from tracker.domain import progress as progress_rules
 from tracker.domain.accumulation import CUMULATIVE
 from tracker.domain.monitoring import time_progress
-from tracker.domain.targets import KIND_WITHIN_BUDGET
+from tracker.domain.targets import KIND_WITHIN_BUDGET, Target
 from tracker.extensions import db
 from tracker.models import Indicator, ProgressEntry, Project, Spending
 from tracker.services import clock
@@ -42,6 +42,7 @@ class IndicatorProgress:
     ytd: Decimal | None = None
     status: str = progress_rules.NONE
     entry_count: int = 0
+    target: Target | None = None  # the indicator's target, built once for the page
 
     @property
     def status_label(self) -> str:
@@ -113,7 +114,7 @@ def project_progress(project: Project, indicators: list[Indicator]) -> ProjectPr
             row.latest = max(readings, key=lambda r: (r.as_of, r.seq))
         cumulative = ind.accumulation == CUMULATIVE
         row.ytd = progress_rules.year_to_date(readings, cumulative=cumulative)
-        target = ind.target
+        target = row.target = ind.target
         row.status = progress_rules.attainment(
             target,
             readings,
