@@ -26,6 +26,7 @@ from tracker.edge import Refusal, unit_of_work
 from tracker.extensions import db
 from tracker.models import Evidence, Expenditure, Indicator, ProgressEntry, Project
 from tracker.progress import forms
+from tracker.projects import page_project
 from tracker.review_actions import CONFLICT as REVIEW_CONFLICT
 from tracker.review_actions import apply_from_form, posted_version
 from tracker.services import audit, plausibility, progress, review
@@ -83,7 +84,7 @@ def _indicator_refused(refusal: Refusal, project_id: int, indicator_id: int):
 @login_required
 @unit_of_work(on_error=_indicator_refused, conflict=CONFLICT)
 def indicator(project_id: int, indicator_id: int):
-    project = get_project(current_user, project_id)
+    project = page_project(current_user, project_id)  # with what the page header shows
     ind = _indicator(project, indicator_id)
     form = request.form
     if request.method == "POST":

@@ -5,6 +5,7 @@ county's size; nothing here loads an indicator row as an object."""
 
 from __future__ import annotations
 
+import functools
 import threading
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -603,6 +604,17 @@ PROJECT_SORTS = {
 PROJECT_SORT_LABELS = {"dept": "部门顺序", "name": "项目名称", "budget_desc": "预算从高到低"}
 
 
+def _matching_projects(stmt: Select, user: User, *, year: int | None, department_id: int | None, q: str) -> Select:
+    """The list's filters and the user's scope on a statement over projects."""
+    if year:
+        stmt = stmt.join(BudgetYear, Project.year_id == BudgetYear.id).where(BudgetYear.year == year)
+    if department_id:
+        stmt = stmt.where(Project.department_id == department_id)
+    if q:
+        stmt = stmt.where(Project.name.contains(q))
+    return scope_projects(stmt, user)
+
+
 def projects_query(user: User, *, year: int | None, department_id: int | None, q: str, sort: str = "dept") -> Select:
     """(project, department name, year) matching the filters, in the chosen order."""
     stmt = (
@@ -620,6 +632,42 @@ def projects_query(user: User, *, year: int | None, department_id: int | None, q
     return scope_projects(stmt, user)
 
 
+def project_page(
+    user: User, page: int, *, year: int | None, department_id: int | None, q: str, sort: str = "dept"
+) -> tuple[Page, int]:
+    """One page of projects_query and the number of indicators of all matching projects.
+
+    Three queries: both counts at once (the projects: Page.total); the page's ids alone, in
+    order (sorting ids, not whole rows with their goal texts); then those rows."""
+    counts: dict[str, Any] = {"year": year, "department_id": department_id, "q": q}
+    projects = _matching_projects(select(func.count(Project.id)), user, **counts)
+    indicators = _matching_projects(
+        select(func.count(Indicator.id)).select_from(Project).join(Indicator, Indicator.project_id == Project.id),
+        user,
+        **counts,
+    )
+    total, total_indicators = db.session.execute(select(projects.scalar_subquery(), indicators.scalar_subquery())).one()
+    pages = max(1, ceil(total / PER_PAGE))
+    page = min(max(1, page), pages)
+    items: list = []
+    if total:
+        ordered = projects_query(user, year=year, department_id=department_id, q=q, sort=sort)
+        ids = list(
+            db.session.scalars(ordered.with_only_columns(Project.id).limit(PER_PAGE).offset((page - 1) * PER_PAGE))
+        )
+        rows = {
+            row[0].id: row
+            for row in db.session.execute(
+                select(Project, Department.name, BudgetYear.year)
+                .join(BudgetYear, Project.year_id == BudgetYear.id)
+                .join(Department, Project.department_id == Department.id)
+                .where(Project.id.in_(ids))
+            )
+        }
+        items = [rows[i] for i in ids if i in rows]  # (one deleted in between is left out)
+    return Page(items, page, PER_PAGE, total), total_indicators or 0
+
+
 @dataclass
 class ProjectFigures:
     indicators: int = 0
@@ -628,57 +676,55 @@ class ProjectFigures:
     as_of: object = None
 
 
-def project_figures(project_ids: list[int]) -> dict[int, ProjectFigures]:
-    """For a page of projects: indicators, current spending (corrections applied), and the
-    light of the latest snapshot — three grouped queries whatever the page holds."""
+@functools.cache
+def _figure_statements() -> tuple[Select, Select, Select]:
+    """project_figures' three statements, built once (the page's ids are a bound list)."""
+    from sqlalchemy import bindparam
+
     from tracker.services.progress import current_entries_query
 
-    out = {i: ProjectFigures() for i in project_ids}
-    if not project_ids:
-        return out
-    for pid, n in db.session.execute(
+    ids: Any = bindparam("ids", expanding=True)
+    indicators = (
         select(Indicator.project_id, func.count(Indicator.id))
-        .where(Indicator.project_id.in_(project_ids))
+        .where(Indicator.project_id.in_(ids))
         .group_by(Indicator.project_id)
-    ):
-        out[pid].indicators = n
+    )
     spent = (
         current_entries_query(Expenditure)
         .with_only_columns(Expenditure.project_id, func.sum(Expenditure.amount))
-        .where(Expenditure.project_id.in_(project_ids))
+        .where(Expenditure.project_id.in_(ids))
         .group_by(Expenditure.project_id)
     )
-    for pid, amount in db.session.execute(spent):
-        out[pid].spent = Decimal(amount or 0)
     latest = (
         select(MonitoringSnapshot.project_id, func.max(MonitoringSnapshot.period_key).label("key"))
-        .where(MonitoringSnapshot.project_id.in_(project_ids))
+        .where(MonitoringSnapshot.project_id.in_(ids))
         .group_by(MonitoringSnapshot.project_id)
         .subquery()
     )
-    for pid, light, as_of in db.session.execute(
-        select(MonitoringSnapshot.project_id, MonitoringSnapshot.project_light, MonitoringSnapshot.as_of).join(
-            latest,
-            (latest.c.project_id == MonitoringSnapshot.project_id) & (latest.c.key == MonitoringSnapshot.period_key),
-        )
-    ):
+    lights = select(MonitoringSnapshot.project_id, MonitoringSnapshot.project_light, MonitoringSnapshot.as_of).join(
+        latest,
+        (latest.c.project_id == MonitoringSnapshot.project_id) & (latest.c.key == MonitoringSnapshot.period_key),
+    )
+    return indicators, spent, lights
+
+
+def project_figures(project_ids: list[int]) -> dict[int, ProjectFigures]:
+    """For a page of projects: indicators, current spending (corrections applied), and the
+    light of the latest snapshot — three grouped queries whatever the page holds."""
+    out = {i: ProjectFigures() for i in project_ids}
+    if not project_ids:
+        return out
+    indicators, spent, lights = _figure_statements()
+    db.session.flush()  # plain Core rows below, which do not autoflush
+    conn = db.session.connection()
+    params = {"ids": project_ids}
+    for pid, n in conn.execute(indicators, params):
+        out[pid].indicators = n
+    for pid, amount in conn.execute(spent, params):
+        out[pid].spent = Decimal(amount or 0)
+    for pid, light, as_of in conn.execute(lights, params):
         out[pid].light, out[pid].as_of = light, as_of
     return out
-
-
-def project_totals(user: User, *, year: int | None, department_id: int | None, q: str) -> tuple[int, int]:
-    """(projects, indicators) matching the filters."""
-    stmt = select(func.count(func.distinct(Project.id)), func.count(Indicator.id)).outerjoin(
-        Indicator, Indicator.project_id == Project.id
-    )
-    if year:
-        stmt = stmt.join(BudgetYear, Project.year_id == BudgetYear.id).where(BudgetYear.year == year)
-    if department_id:
-        stmt = stmt.where(Project.department_id == department_id)
-    if q:
-        stmt = stmt.where(Project.name.contains(q))
-    projects, indicators = db.session.execute(scope_projects(stmt, user)).one()
-    return projects or 0, indicators or 0
 
 
 # ---------------------------------------------------------------------------- indicator history
@@ -686,26 +732,38 @@ def project_totals(user: User, *, year: int | None, department_id: int | None, q
 HISTORY_PER_PAGE = 50
 
 
-def indicator_history_page(indicator: Indicator, page: int, per_page: int = HISTORY_PER_PAGE) -> Page:
-    """One page of an indicator's entries by 截至日期, newest first (corrections and withdrawals
-    included), with their authors: a COUNT and one query, however long the history."""
-    from sqlalchemy.orm import selectinload
+@functools.cache
+def _history_statements() -> tuple[Select, Select]:
+    """indicator_history_page's count and page, built once (bound indicator id, limit, offset);
+    each entry's author comes in the same query."""
+    from sqlalchemy import bindparam
+    from sqlalchemy.orm import joinedload
 
     from tracker.models import ProgressEntry
 
-    total = (
-        db.session.scalar(select(func.count(ProgressEntry.id)).where(ProgressEntry.indicator_id == indicator.id)) or 0
+    indicator = ProgressEntry.indicator_id == bindparam("indicator_id")
+    count = select(func.count(ProgressEntry.id)).where(indicator)
+    page = (
+        select(ProgressEntry)
+        .where(indicator)
+        .options(joinedload(ProgressEntry.created_by))
+        .order_by(ProgressEntry.as_of.desc(), ProgressEntry.created_at.desc(), ProgressEntry.id.desc())
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
     )
+    return count, page
+
+
+def indicator_history_page(indicator: Indicator, page: int, per_page: int = HISTORY_PER_PAGE) -> Page:
+    """One page of an indicator's entries by 截至日期, newest first (corrections and withdrawals
+    included), with their authors: a COUNT and one query, however long the history."""
+    count, rows = _history_statements()
+    total = db.session.scalar(count, {"indicator_id": indicator.id}) or 0
     pages = max(1, ceil(total / per_page))
     page = min(max(1, page), pages)
     items = (
         db.session.scalars(
-            select(ProgressEntry)
-            .where(ProgressEntry.indicator_id == indicator.id)
-            .options(selectinload(ProgressEntry.created_by))
-            .order_by(ProgressEntry.as_of.desc(), ProgressEntry.created_at.desc(), ProgressEntry.id.desc())
-            .limit(per_page)
-            .offset((page - 1) * per_page)
+            rows, {"indicator_id": indicator.id, "limit": per_page, "offset": (page - 1) * per_page}
         ).all()
         if total
         else []

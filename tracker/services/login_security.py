@@ -16,6 +16,7 @@ address sees the same numbers.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from flask import current_app, has_app_context
-from sqlalchemy import CursorResult, delete, func, select, update
+from sqlalchemy import CursorResult, bindparam, delete, func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.extensions import db
@@ -177,20 +178,27 @@ def start_session(user: User, *, remote_addr: str = "", user_agent: str = "") ->
     return token
 
 
-def session_user(user_id: int, token: str) -> User | None:
-    """The user of a live login session, or None (revoked, unknown, user disabled)."""
-    if not token:
-        return None
-    row = db.session.scalar(
-        select(LoginSession).where(
-            LoginSession.token_hash == _hash(token),
-            LoginSession.user_id == user_id,
+@functools.cache
+def _session_user_statement():
+    # Built once; the user's department comes along (User.department is joined-eager).
+    return (
+        select(User)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(
+            User.id == bindparam("user_id"),
+            LoginSession.token_hash == bindparam("token_hash"),
             LoginSession.revoked_at.is_(None),
         )
     )
-    if row is None:
+
+
+def session_user(user_id: int, token: str) -> User | None:
+    """The user of a live login session, or None (revoked, unknown, user disabled).
+
+    Read on every request, so one query: the session row joined to its user."""
+    if not token:
         return None
-    user = db.session.get(User, user_id)
+    user = db.session.scalar(_session_user_statement(), {"user_id": user_id, "token_hash": _hash(token)})
     if user is None or not user.is_active:
         return None
     return user

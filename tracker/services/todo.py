@@ -21,9 +21,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, String, cast, exists, func, literal, or_, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    String,
+    bindparam,
+    cast,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 
 from tracker.domain.periods import Period, PeriodError, current_period, parse_period_key
 from tracker.domain.vocab import Role, State
@@ -34,6 +47,7 @@ from tracker.models import (
     EvaluationForm,
     Indicator,
     MonitoringSnapshot,
+    Notification,
     ProgressEntry,
     Project,
     Submission,
@@ -134,19 +148,34 @@ class Todo:
         return sum(1 for i in self.items if i.overdue)
 
 
-def _current_year() -> BudgetYear | None:
-    """The current budget year, read once per request (the badge and the list both need it)."""
+class _Year(NamedTuple):
+    id: int
+    year: int
+
+
+_CURRENT_YEAR = select(BudgetYear.id, BudgetYear.year).where(BudgetYear.is_current.is_(True))
+
+
+def _current_year() -> _Year | None:
+    """The current budget year (id and number), read once per request (the badge and the list
+    both need it)."""
     from flask import g, has_app_context
 
     if has_app_context() and "_todo_year" in g:
         return g._todo_year
-    year = db.session.scalar(select(BudgetYear).where(BudgetYear.is_current.is_(True)))
+    row = db.session.execute(_CURRENT_YEAR).first()
+    year = _Year(row.id, row.year) if row is not None else None
     if has_app_context():
         g._todo_year = year
     return year
 
 
-def _branches(user: User, year: BudgetYear, day: date, *, lean: bool = False) -> list:
+def _this_period(year: _Year, day: date) -> str | None:
+    """While the budget year runs, the current period: only the periods before it are over."""
+    return current_period(day, year.year, frequency()).key if day.year == year.year else None
+
+
+def _branches(user: User, year: _Year, this_period: str | None, *, lean: bool = False) -> list:
     """One SELECT per kind the user owes, with the same columns:
     kind, form kind, project id, project name, department name, period key, state, comment.
     ``lean`` (for the badge's COUNT): one constant column and no join to departments."""
@@ -202,7 +231,6 @@ def _branches(user: User, year: BudgetYear, day: date, *, lean: bool = False) ->
             Submission.period_key == ProgressEntry.period_key,
             Submission.state != State.DRAFT,
         )
-        this_period = current_period(day, year.year, frequency()).key if day.year == year.year else None
         own = select(Project.id).where(Project.year_id == year.id, Project.department_id == user.department_id)
         recorded_stmt = (
             select(ProgressEntry.project_id, ProgressEntry.period_key)
@@ -244,7 +272,7 @@ def _branches(user: User, year: BudgetYear, day: date, *, lean: bool = False) ->
     return branches
 
 
-def _missing_query(user: User, year: BudgetYear, period: Period):
+def _missing_query(user: User, year: _Year, period: Period):
     entry = current_entries_query(ProgressEntry).where(
         ProgressEntry.indicator_id == Indicator.id, ProgressEntry.period_key == period.key
     )
@@ -259,7 +287,7 @@ def _missing_query(user: User, year: BudgetYear, period: Period):
     )
 
 
-def _chased_period(user: User, year: BudgetYear, day: date) -> Period | None:
+def _chased_period(user: User, year: _Year, day: date) -> Period | None:
     # Only owners are chased for values, and only while the budget year is running: a
     # year that has ended is closed out by the monitoring and self-evaluation forms.
     if user.role == Role.OWNER and day.year == year.year:
@@ -268,40 +296,96 @@ def _chased_period(user: User, year: BudgetYear, day: date) -> Period | None:
 
 
 def todo_count(user: User) -> int:
-    """The header badge: one query, whatever the data size."""
-    if user.role == Role.ADMIN:
+    """The number of things the user owes: one query, whatever the data size."""
+    found = _statements(user)
+    if found is None or found[0].todo is None:
         return 0
+    return int(db.session.scalar(found[0].todo) or 0)
+
+
+def header_counts(user: User) -> tuple[int, int]:
+    """The header's badges, on every page: (我的待办 = todo_count, unread messages), one query.
+    On 我的待办 itself the list was just read (todo_for, same transaction): its count is the
+    badge, not counted again."""
+    from flask import g, has_app_context
+
+    listed = g.get("_todo_listed") if has_app_context() else None
+    found = None
+    if listed is None or listed[0] != user.id:
+        listed, found = None, _statements(user)
+    stmt = found[0].header if found is not None else _UNREAD_ONLY
+    todo, unread = db.session.execute(stmt, {"user_id": user.id}).one()
+    return (listed[1] if listed is not None else int(todo or 0)), int(unread or 0)
+
+
+_UNREAD = (
+    select(func.count(Notification.id))
+    .where(Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None))
+    .scalar_subquery()
+)
+_UNREAD_ONLY = select(literal(0), _UNREAD)
+
+
+class _Statements(NamedTuple):
+    todo: Select | None  # the todo count
+    header: Select  # the todo count and the unread messages
+    items: CompoundSelect | None  # the list's rows, every kind but "missing" (todo_for)
+    missing: Select | None  # the indicators still missing this period, per project (todo_for)
+
+
+# The statements for each combination of what they depend on: the badge is on every page,
+# and building it (and its cache key) cost more than running it. They hold only plain values
+# (ids, period keys; the user id is a bound parameter), never the user object, and the
+# numbers are read from the database on every request, so they are exact right after any
+# change.
+_STATEMENTS: dict[tuple, _Statements] = {}
+
+
+def _statements(user: User) -> tuple[_Statements, date, Period | None] | None:
+    """The user's statements, today and the period chased for values (None: nothing is owed)."""
+    if user.role == Role.ADMIN:
+        return None
     year = _current_year()
     if year is None:
-        return 0
+        return None
     day = today()
+    this_period, period = _this_period(year, day), _chased_period(user, year, day)
+    # Everything _branches and _missing_query read from the user and the year.
+    key = (user.role, user.sees_all_departments, user.department_id, year, this_period, period)
+    statements = _STATEMENTS.get(key)
+    if statements is None:
+        if len(_STATEMENTS) >= 4096:  # departments × roles × periods: a bound, not a leak
+            _STATEMENTS.clear()
+        statements = _STATEMENTS[key] = _build_statements(user, year, this_period, period)
+    return statements, day, period
+
+
+def _build_statements(user: User, year: _Year, this_period: str | None, period: Period | None) -> _Statements:
     parts = []
-    branches = _branches(user, year, day, lean=True)
+    branches = _branches(user, year, this_period, lean=True)
     if branches:
         parts.append(select(func.count()).select_from(union_all(*branches).subquery()).scalar_subquery())
-    period = _chased_period(user, year, day)
     if period is not None:
         missing = _missing_query(user, year, period).order_by(None).subquery()
         parts.append(select(func.coalesce(func.sum(list(missing.c)[-1]), 0)).scalar_subquery())
+    listing = _branches(user, year, this_period)
+    items = union_all(*listing) if listing else None
+    missing_rows = _missing_query(user, year, period) if period is not None else None
     if not parts:
-        return 0
+        return _Statements(None, _UNREAD_ONLY, items, missing_rows)
     total: ColumnElement[Any] = parts[0]
     for part in parts[1:]:
         total = total + part
-    return int(db.session.scalar(select(total)) or 0)
+    return _Statements(select(total), select(total, _UNREAD), items, missing_rows)
 
 
 def todo_for(user: User) -> Todo:
     todo = Todo()
-    if user.role == Role.ADMIN:
+    found = _statements(user)
+    if found is None:
         return todo
-    year = _current_year()
-    if year is None:
-        return todo
-    day = today()
-    todo.period = _chased_period(user, year, day)
-    branches = _branches(user, year, day)
-    rows = db.session.execute(union_all(*branches)).all() if branches else []
+    statements, day, todo.period = found
+    rows = db.session.execute(statements.items).all() if statements.items is not None else []
     from tracker.services import settings
 
     monitoring_days = settings.get("monitoring_due_days")
@@ -316,8 +400,8 @@ def todo_for(user: User) -> Todo:
             item.due = dues[key]
         item.overdue = item.due is not None and day > item.due and kind != "review"
         todo.items.append(item)
-    if todo.period is not None:
-        for project_id, project_name, department_name, n in db.session.execute(_missing_query(user, year, todo.period)):
+    if todo.period is not None and statements.missing is not None:
+        for project_id, project_name, department_name, n in db.session.execute(statements.missing):
             if n:
                 todo.items.append(
                     Item(
@@ -333,6 +417,10 @@ def todo_for(user: User) -> Todo:
                     )
                 )
     todo.items.sort(key=lambda i: (i.due is None, i.due or date.max, i.department_name, i.project_name, i.period_key))
+    from flask import g, has_app_context
+
+    if has_app_context():
+        g._todo_listed = (user.id, todo.count)  # the header's badge on this page (header_counts)
     return todo
 
 

@@ -1,0 +1,95 @@
+"""What the finance pages' shortcuts (issue 9) must not change: the header badge is the same
+number on every page and follows a change at once; a row link built once equals url_for; a
+long <select> written by options() equals the Jinja loop it replaced."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import render_template_string, url_for
+from sqlalchemy import select
+
+from tests.web.test_finance_pages import _county
+
+
+@pytest.fixture
+def finance(db, make_user):
+    return make_user("finance")
+
+
+def _badge(html: str) -> int:
+    found = re.search(r'id="todo-count">(\d+)<', html)
+    return int(found.group(1)) if found else 0
+
+
+def test_todo_badge_is_the_same_on_every_page_and_follows_a_change(client, db, finance, login):
+    from tracker.models import Submission
+    from tracker.services import todo
+
+    login(finance)
+    _county(db, departments=2, projects=3, indicators=1)
+    expected = todo.todo_count(finance)
+    assert expected > 0
+    # 我的待办 takes the badge from the list it just read; every other page counts in SQL
+    for url in ("/", "/todo", "/?year=2023"):
+        assert _badge(client.get(url).get_data(as_text=True)) == expected, url
+    html = client.get("/todo").get_data(as_text=True)
+    assert f"共 {expected} 项" in html
+    # A form passed by its department is owed by finance: the next page already counts it
+    waiting = db.session.scalars(select(Submission).where(Submission.state != "dept_approved")).first()
+    waiting.state = "dept_approved"
+    db.session.commit()
+    for url in ("/", "/todo"):
+        assert _badge(client.get(url).get_data(as_text=True)) == expected + 1, url
+
+
+def test_url_maker_gives_what_url_for_gives(app):
+    with app.test_request_context("/"):
+        make = app.jinja_env.globals["url_maker"]
+        indicator = make("progress.indicator", "indicator_id", project_id=6)
+        project = make("projects.detail", "project_id")
+        for n in (1, 96, 987654321987, 2**40):
+            assert indicator(n) == url_for("progress.indicator", project_id=6, indicator_id=n)
+            assert project(n) == url_for("projects.detail", project_id=n)
+        # The placeholder's digits inside another argument: still the right URL
+        ambiguous = make("progress.indicator", "indicator_id", project_id=1987654321987)
+        assert ambiguous(5) == url_for("progress.indicator", project_id=1987654321987, indicator_id=5)
+
+
+def test_options_write_what_the_jinja_loop_wrote(app):
+    loop = (
+        "{% for value, label in choices %}"
+        '<option value="{{ value }}" {% if value == selected %}selected{% endif %}>{{ label }}</option>'
+        "{% endfor %}"
+    )
+    choices = [(1, "101 县教育局"), (2, ' 县<水利>局 & "河道"'), (30, "430 县卫健委")]
+    with app.test_request_context("/"):
+        for selected in (None, 2, 30, 99):
+            expected = render_template_string(loop, choices=choices, selected=selected)
+            written = render_template_string("{{ options(choices, selected) }}", choices=choices, selected=selected)
+            assert written == expected
+        assert 'value="2" selected>' in render_template_string("{{ options(choices, 2) }}", choices=choices)
+        assert "&lt;水利&gt;" in render_template_string("{{ options(choices, 2) }}", choices=choices)
+
+
+def test_target_parse_memo_writes_what_the_macro_writes(app, monkeypatch):
+    from decimal import Decimal
+
+    from tracker.domain.targets import Target, parse_target
+
+    targets = [
+        parse_target(raw)
+        for raw in ("≥95%", "≤22.5万元/年", "11月底前", "每月10日前", "明显提升", "控制在预算内", "100", "0次")
+    ]
+    targets += [
+        Target("1.0", "quantitative", "≥", Decimal("1.0")),
+        Target("1.00", "quantitative", "≥", Decimal("1.00")),
+    ]
+    monkeypatch.setattr(app.jinja_env, "auto_reload", False)  # as in production: memoised
+    with app.test_request_context("/"):
+        macro = app.jinja_env.get_template("_macros/forms.html").module.target_parse
+        memo = app.jinja_env.globals["target_parse"]
+        for target in targets + targets:  # the second time from the memo
+            assert memo(target) == macro(target), target
+        assert '<span class="op">≥</span> 95 %' in memo(targets[0])
