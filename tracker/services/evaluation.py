@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
@@ -30,7 +30,6 @@ from tracker.models import (
     EvaluationForm,
     EvaluationRow,
     Expenditure,
-    Indicator,
     ProgressEntry,
     Project,
     ScoreChange,
@@ -41,7 +40,6 @@ from tracker.models.base import utcnow
 from tracker.models.evaluation import row_target
 from tracker.models.projects import indicator_target
 from tracker.services import audit, bulk, notify
-from tracker.services.monitoring import cached_targets
 from tracker.services.progress import (
     ConflictError,
     InputError,
@@ -51,7 +49,14 @@ from tracker.services.progress import (
     find_submission,
     is_locked_day,
 )
-from tracker.services.records import EMPTY, IndicatorRecord, indicator_records, spending_by_project
+from tracker.services.records import (
+    EMPTY,
+    FIRST_TARGET_COLUMN,
+    IndicatorRecord,
+    indicator_records,
+    indicators_by_project,
+    spending_by_project,
+)
 from tracker.services.records import from_readings as records_from_readings
 from tracker.services.scope import NotVisible, can_edit_project
 
@@ -106,18 +111,9 @@ def _year_end_values(indicators, entries_by_indicator, year: int):
 
 
 BATCH = 500  # projects per batch: memory stays flat whatever the county's size
-_INDICATOR_COLUMNS = (
-    "id",
-    "project_id",
-    "position",
-    "level1",
-    "level2",
-    "level3",
-    "accumulation",
-    *Indicator.TARGET_COLUMNS,
-)
 
 
+@bulk.cycle_collector_paused()
 def open_forms(year: int, *, user: User | None = None) -> dict:
     """Create and score the self-evaluation form of every project of ``year`` that has none.
 
@@ -143,35 +139,19 @@ def open_forms(year: int, *, user: User | None = None) -> dict:
     owners = notify.user_ids_by_department(Role.OWNER, {p.department_id for p in projects})
     year_end = date(year, 12, 31)
     actor_id = user.id if user else None
-    target_of = cached_targets(len(_INDICATOR_COLUMNS) - len(Indicator.TARGET_COLUMNS))
-    row_targets: dict[tuple, Target] = {}  # once per distinct target
-    first_target_column = len(_INDICATOR_COLUMNS) - len(Indicator.TARGET_COLUMNS)
-
-    def scoring_target(ind) -> Target:
-        # A new row keeps the indicator's text and operator, so its target depends only on
-        # the indicator's target columns.
-        key = tuple(ind)[first_target_column:]
-        found = row_targets.get(key)
-        if found is None:
-            found = row_targets[key] = row_target(ind.target_raw, ind.op_override, ind)
-        return found
+    # Per distinct target (a county has 45k indicators, a few thousand distinct targets):
+    # the indicator's target, and the one a new row is scored against — it keeps the
+    # indicator's text and operator, so it depends only on the indicator's target columns.
+    targets: dict[tuple, tuple[Target, Target]] = {}
+    # Per distinct list of 一级 counts: the 一级 points and the default split.
+    weights_of: dict[tuple, tuple[dict, dict]] = {}
 
     for start in range(0, len(projects), BATCH):
         batch = projects[start : start + BATCH]
         ids = [p.id for p in batch]
         records = indicator_records(ids)
         spent_by_project = spending_by_project(ids, until=year_end)
-        indicators: dict[int, list] = {}
-        for ind in (
-            db.session.connection()
-            .execute(
-                select(*(getattr(Indicator, c) for c in _INDICATOR_COLUMNS))
-                .where(Indicator.project_id.in_(ids))
-                .order_by(Indicator.project_id, Indicator.position, Indicator.id)
-            )
-            .all()
-        ):
-            indicators.setdefault(ind.project_id, []).append(ind)
+        indicators = indicators_by_project(ids)
         forms, rows_by_project, submissions, messages = [], {}, [], []
         totals: dict[int, Decimal] = {}
         now = utcnow()
@@ -180,20 +160,33 @@ def open_forms(year: int, *, user: User | None = None) -> dict:
             level1_counts: dict[str, int] = {}
             for ind in project_indicators:
                 level1_counts[ind.level1] = level1_counts.get(ind.level1, 0) + 1
-            try:
-                weights = scoring.level1_weights_for(level1_counts) if project_indicators else {}
-                split = scoring.default_weights(level1_counts) if project_indicators else {}
-            except DomainError:
-                weights, split = {}, {}
+            counts_key = tuple(level1_counts.items())
+            found = weights_of.get(counts_key)
+            if found is None:
+                try:
+                    found = (
+                        scoring.level1_weights_for(level1_counts) if project_indicators else {},
+                        scoring.default_weights(level1_counts) if project_indicators else {},
+                    )
+                except DomainError:
+                    found = ({}, {})
+                weights_of[counts_key] = found
+            weights, split = found
             budget = project.adjusted_budget if project.adjusted_budget is not None else project.initial_budget
             spent = spent_by_project.get(project.id, Decimal(0))
             rows: list[dict[str, Any]] = []
+            inputs: list[ScoringInput] = []
             taken: dict[str, int] = {}
             for ind in project_indicators:
                 index = taken.get(ind.level1, 0)
                 taken[ind.level1] = index + 1
                 weight = split.get(ind.level1, [Decimal(0)] * (index + 1))[index]
-                value, text, tier, proposed = _year_end_value(ind, records.get(ind.id, EMPTY), year, target_of(ind))
+                key = ind[FIRST_TARGET_COLUMN:]
+                pair = targets.get(key)
+                if pair is None:
+                    pair = targets[key] = (indicator_target(ind), row_target(ind.target_raw, ind.op_override, ind))
+                value, text, tier, proposed = _year_end_value(ind, records.get(ind.id, EMPTY), year, pair[0])
+                tier_score = (weight * TIER_RATES[tier]).quantize(scoring.CENT) if tier is not None else None
                 rows.append(
                     {
                         "indicator_id": ind.id,
@@ -206,22 +199,13 @@ def open_forms(year: int, *, user: User | None = None) -> dict:
                         "tier": tier,
                         "proposed_tier": proposed,
                         "deduction": Decimal(0),
-                        "tier_score": (weight * TIER_RATES[tier]).quantize(scoring.CENT) if tier is not None else None,
+                        "tier_score": tier_score,
                     }
                 )
-            scored = score_rows(
-                [
-                    ScoringInput(
-                        scoring_target(ind), r["actual_value"], r["weight"], r["tier"], r["tier_score"], None, None
-                    )
-                    for r, ind in zip(rows, project_indicators, strict=True)
-                ],
-                budget=budget,
-                spent=spent,
-                execution_weight=scoring.DEFAULT_EXECUTION_WEIGHT,
-            )
+                inputs.append(ScoringInput(pair[1], value, weight, tier, tier_score, None, None))
+            scored = score_rows(inputs, budget=budget, spent=spent, execution_weight=scoring.DEFAULT_EXECUTION_WEIGHT)
             for row, (score, overshoot, problem) in zip(rows, scored.rows, strict=True):
-                row.update(score=score, overshoot=overshoot, problem=problem)
+                row["score"], row["overshoot"], row["problem"] = score, overshoot, problem
             forms.append(
                 {
                     "project_id": project.id,
@@ -288,8 +272,9 @@ def open_forms(year: int, *, user: User | None = None) -> dict:
     return counts
 
 
-@dataclass(frozen=True)
-class ScoringInput:
+class ScoringInput(NamedTuple):
+    """One row to score (a tuple: the batch opening builds one per indicator)."""
+
     target: Target
     actual_value: Decimal | None
     weight: Decimal

@@ -15,16 +15,17 @@ batch runs write what the per-entry code wrote.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, select, text
 
 from tracker.domain import progress as progress_rules
 from tracker.extensions import db
-from tracker.models import Expenditure, ProgressEntry
+from tracker.models import Expenditure, Indicator, ProgressEntry
 from tracker.services.progress import current_entries_query
 
 
@@ -41,6 +42,7 @@ class IndicatorRecord:
 
 
 EMPTY = IndicatorRecord()
+ZERO = Decimal(0)
 
 
 def from_readings(readings: Iterable[progress_rules.Reading]) -> IndicatorRecord:
@@ -58,6 +60,82 @@ def _core():
     return db.session.connection()
 
 
+class IndicatorRow(NamedTuple):
+    """An indicator's columns the batch runs read (indicator_target() takes it like an Indicator)."""
+
+    id: int
+    project_id: int
+    position: int
+    level1: str
+    level2: str
+    level3: str
+    accumulation: str
+    # Indicator.TARGET_COLUMNS, in that order: row[FIRST_TARGET_COLUMN:] is the target's key
+    target_raw: str
+    target_kind: str
+    target_op: str | None
+    op_override: str | None
+    target_value: Decimal | None
+    target_unit: str
+    deadline_year: int | None
+    deadline_month: int | None
+    deadline_day: int | None
+    deadline_monthly_day: int | None
+    target_implicit_op: bool
+
+
+FIRST_TARGET_COLUMN = IndicatorRow._fields.index("target_raw")
+if IndicatorRow._fields[FIRST_TARGET_COLUMN:] != Indicator.TARGET_COLUMNS:  # pragma: no cover - a model change
+    raise RuntimeError("IndicatorRow must end with Indicator.TARGET_COLUMNS")
+
+
+def indicators_by_project(project_ids: list[int]) -> dict[int, list[IndicatorRow]]:
+    """The projects' indicators in form order (position, id), per project."""
+    out: dict[int, list[IndicatorRow]] = {}
+    for row in plain_rows(
+        select(*(getattr(Indicator, c) for c in IndicatorRow._fields))
+        .where(Indicator.project_id.in_(project_ids))
+        .order_by(Indicator.project_id, Indicator.position, Indicator.id),
+        IndicatorRow._make,
+    ):
+        found = out.get(row.project_id)
+        if found is None:
+            out[row.project_id] = [row]
+        else:
+            found.append(row)
+    return out
+
+
+def plain_rows(stmt, make: Callable[[Iterable], Any] = tuple) -> list:
+    """The rows of a Core SELECT on the session's connection as ``make(values)`` (a tuple, or
+    e.g. a namedtuple's ``_make``), with the columns' own result conversions — what a Row
+    would hold — read from the DB-API cursor without a Row object per row."""
+    connection = _core()
+    result = connection.execute(stmt)
+    try:
+        cursor = result.cursor
+        if cursor is None:  # pragma: no cover - a SELECT always has a cursor
+            raise RuntimeError("plain_rows needs a SELECT")
+        conversions = [
+            (i, process)
+            for i, (column, described) in enumerate(zip(stmt.selected_columns, cursor.description, strict=True))
+            if (process := column.type._cached_result_processor(connection.dialect, described[1])) is not None
+        ]
+        rows = cursor.fetchall()
+    finally:
+        result.close()
+    if not conversions:
+        return [make(row) for row in rows] if make is not tuple else rows
+    out = []
+    for row in rows:
+        values = list(row)
+        for i, process in conversions:
+            if values[i] is not None:
+                values[i] = process(values[i])
+        out.append(make(values))
+    return out
+
+
 def _current(project_ids: list[int], as_of: date | None):
     stmt = current_entries_query(ProgressEntry).where(ProgressEntry.project_id.in_(project_ids))
     if as_of is not None:
@@ -65,63 +143,66 @@ def _current(project_ids: list[int], as_of: date | None):
     return stmt
 
 
-def _latest(project_ids: list[int], as_of: date | None, column, *partition):
-    ranked = (
-        _current(project_ids, as_of)
-        .where(column.is_not(None))
-        .with_only_columns(
-            ProgressEntry.indicator_id,
-            *partition,
-            column,
-            func.row_number()
-            .over(
-                partition_by=[ProgressEntry.indicator_id, *partition],
-                order_by=[ProgressEntry.as_of.desc(), ProgressEntry.id.desc()],
-            )
-            .label("rank"),
-        )
-        .subquery()
-    )
-    columns = [ranked.c.indicator_id, *(ranked.c[p.key] for p in partition), ranked.c[column.key]]
-    return _core().execute(select(*columns).where(ranked.c.rank == 1)).all()
-
-
 def indicator_records(project_ids: list[int], *, as_of: date | None = None) -> dict[int, IndicatorRecord]:
-    """IndicatorRecord per indicator of the projects (entries dated ≤ as_of when given)."""
+    """IndicatorRecord per indicator of the projects (entries dated ≤ as_of when given).
+
+    One query for the batch: the current entries' values in (indicator, as_of, id) order, so
+    the latest of anything is simply the last one seen (Reading's (as_of, seq) order) and the
+    sum adds the Decimals the per-entry code adds. The rows are read from the DB-API cursor
+    with the columns' own result conversions, without a Row object per entry.
+    """
     records: dict[int, IndicatorRecord] = {}
-
-    def get(indicator_id: int) -> IndicatorRecord:
-        record = records.get(indicator_id)
-        if record is None:
-            record = records[indicator_id] = IndicatorRecord()
-        return record
-
     if not project_ids:
         return records
-    if db.session.get_bind().dialect.name == "postgresql":
-        # Sorting a batch's entries (anti-join, windows) needs more than the 4 MB default, or
+    connection = _core()
+    dialect = connection.dialect
+    if dialect.name == "postgresql":
+        # Sorting a batch's entries (anti-join, order) needs more than the 4 MB default, or
         # it spills to disk; for this transaction only.
-        db.session.execute(text("SET LOCAL work_mem = '64MB'"))
-    totals = (
-        _core()
-        .execute(
-            _current(project_ids, as_of)
-            .where(ProgressEntry.value.is_not(None))
-            .with_only_columns(ProgressEntry.indicator_id, func.sum(ProgressEntry.value).label("total"))
-            .group_by(ProgressEntry.indicator_id)
-        )
-        .all()
+        connection.execute(text("SET LOCAL work_mem = '64MB'"))
+    columns = (
+        ProgressEntry.indicator_id,
+        ProgressEntry.value,
+        ProgressEntry.tier,
+        ProgressEntry.completed_on,
+        ProgressEntry.for_month,
     )
-    for indicator_id, total in totals:
-        get(indicator_id).total = total
-    for indicator_id, value in _latest(project_ids, as_of, ProgressEntry.value):
-        get(indicator_id).latest_value = value
-    for indicator_id, tier in _latest(project_ids, as_of, ProgressEntry.tier):
-        get(indicator_id).latest_tier = tier
-    for indicator_id, month, completed in _latest(
-        project_ids, as_of, ProgressEntry.completed_on, ProgressEntry.for_month
-    ):
-        get(indicator_id).completions[month] = completed
+    result = connection.execute(
+        _current(project_ids, as_of)
+        .with_only_columns(*columns)
+        .order_by(ProgressEntry.project_id, ProgressEntry.indicator_id, ProgressEntry.as_of, ProgressEntry.id)
+    )
+    cursor = result.cursor
+    if cursor is None:  # pragma: no cover - a SELECT always has a cursor
+        raise RuntimeError("indicator_records needs a cursor")
+    description = cursor.description
+    to_value, to_date = (columns[i].type._cached_result_processor(dialect, description[i][1]) for i in (1, 3))
+    current_id = None
+    total: Decimal | None = None
+    latest_value: Decimal | None = None
+    latest_tier: str | None = None
+    completions: dict[int | None, date] = {}
+    try:
+        for indicator_id, value, tier, completed_on, for_month in cursor:
+            if indicator_id != current_id:
+                if current_id is not None:
+                    records[current_id] = IndicatorRecord(total, latest_value, latest_tier, completions)
+                current_id = indicator_id
+                total = latest_value = latest_tier = None
+                completions = {}
+            if value is not None:
+                if to_value is not None:
+                    value = to_value(value)
+                total = (ZERO if total is None else total) + value  # as sum(…, Decimal(0))
+                latest_value = value
+            if tier:
+                latest_tier = tier
+            if completed_on is not None:
+                completions[for_month] = to_date(completed_on) if to_date is not None else completed_on
+    finally:
+        result.close()
+    if current_id is not None:
+        records[current_id] = IndicatorRecord(total, latest_value, latest_tier, completions)
     return records
 
 
