@@ -143,6 +143,8 @@ def fmt_points(value: Decimal) -> str:
 
 
 def _decimal(value, what: str) -> Decimal:
+    if type(value) is Decimal and value.is_finite():  # the common case, checked first (batch runs)
+        return value
     if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
         raise ScoringError(f"{what}必须是数值（Decimal），收到 {value!r}")
     value = Decimal(value)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import gc
 import json
 from contextlib import closing, contextmanager
+from itertools import repeat
 from operator import itemgetter
 
 from sqlalchemy import JSON, insert
@@ -103,42 +104,40 @@ def insert_rows(model, rows: list[dict]) -> int:
                 copy.write_row(value)
         return len(rows)
     # SQLite: the DB-API's executemany with the column types' own bind conversions (what
-    # SQLAlchemy would store), without SQLAlchemy's per-row parameter processing. Constant
-    # values are converted once; a value that is the previous row's object (a batch's
-    # ``now``) reuses its conversion.
+    # SQLAlchemy would store), without SQLAlchemy's per-row parameter processing: the values
+    # are converted column by column, constants once.
     processors = [c.type._cached_bind_processor(dialect) for c in columns]
     n = len(keys)
-    constant = tuple(
-        v if p is None or v is None else p(v)
-        for p, v in zip(processors[n : n + len(fixed)], fixed.values(), strict=True)
-    )
-    convert = [(i, p) for i, p in enumerate(processors[:n]) if p is not None]
-    convert_per_row = list(zip(processors[n + len(fixed) :], calls, strict=True))
-
-    def converted():
-        last_in: list = [None] * n
-        last_out: list = [None] * n
-        for row in rows:
-            value: tuple | list = pick(row)
-            if convert:
-                value = list(value)
-                for i, process in convert:
-                    v = value[i]
-                    if v is None:
-                        continue
-                    if v is last_in[i]:
-                        value[i] = last_out[i]
-                    else:
-                        last_in[i] = v
-                        value[i] = last_out[i] = process(v)
-            extra = [v if (v := call(None)) is None or p is None else p(v) for p, call in convert_per_row]
-            yield (*value, *constant, *extra)
-
+    by_column: list = list(zip(*map(pick, rows), strict=True))
+    for i, process in enumerate(processors[:n]):
+        if process is not None:
+            by_column[i] = _converted(by_column[i], process)
+    for process, value in zip(processors[n : n + len(fixed)], fixed.values(), strict=True):
+        by_column.append(repeat(value if process is None or value is None else process(value), len(rows)))
+    for process, call in zip(processors[n + len(fixed) :], calls, strict=True):
+        by_column.append(_converted([call(None) for _ in rows], process) if process else [call(None) for _ in rows])
     with closing(raw.cursor()) as cursor:  # a cursor, not the transaction
         cursor.executemany(
-            f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" * len(columns))})', converted()
+            f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" * len(columns))})', zip(*by_column)
         )
     return len(rows)
+
+
+def _converted(values, process) -> list:
+    """``process`` applied to each value but None; a value that is the previous one's object
+    (a batch's ``now``, a shared weight) reuses its conversion."""
+    out: list = []
+    append = out.append
+    last = done = None
+    for value in values:
+        if value is None:
+            append(None)
+        elif value is last:
+            append(done)
+        else:
+            last, done = value, process(value)
+            append(done)
+    return out
 
 
 def child_rows(rows_by_parent_key: dict, parent_ids: dict, column: str) -> list[dict]:

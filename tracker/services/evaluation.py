@@ -60,6 +60,7 @@ from tracker.services.records import (
 from tracker.services.records import from_readings as records_from_readings
 from tracker.services.scope import NotVisible, can_edit_project
 
+ZERO = Decimal(0)
 TIER_RATES = {scoring.TIER_MET: Decimal(1), scoring.TIER_PARTIAL: Decimal("0.7"), scoring.TIER_NOT_MET: Decimal("0.3")}
 
 
@@ -180,7 +181,8 @@ def open_forms(year: int, *, user: User | None = None) -> dict:
             for ind in project_indicators:
                 index = taken.get(ind.level1, 0)
                 taken[ind.level1] = index + 1
-                weight = split.get(ind.level1, [Decimal(0)] * (index + 1))[index]
+                shares = split.get(ind.level1)
+                weight = shares[index] if shares is not None else ZERO
                 key = ind[FIRST_TARGET_COLUMN:]
                 pair = targets.get(key)
                 if pair is None:
@@ -198,7 +200,7 @@ def open_forms(year: int, *, user: User | None = None) -> dict:
                         "actual_text": text,
                         "tier": tier,
                         "proposed_tier": proposed,
-                        "deduction": Decimal(0),
+                        "deduction": ZERO,
                         "tier_score": tier_score,
                     }
                 )

@@ -29,7 +29,7 @@ from tracker.models import (
 from tracker.models.base import utcnow
 from tracker.models.projects import indicator_target
 from tracker.services import bulk, notify, settings
-from tracker.services.adjustments import adjusted_targets
+from tracker.services.adjustments import adjusted_targets_of_projects
 from tracker.services.records import (
     EMPTY,
     FIRST_TARGET_COLUMN,
@@ -195,7 +195,7 @@ def run(as_of: date, *, progress_cb: Callable[[int, int, object], None] | None =
         indicators = indicators_by_project(ids)
         # Adjusted targets (绩效目标调整, issue 12 §3): the one in force on the as-of date,
         # one query per batch; indicators never adjusted keep their own columns.
-        in_force = adjusted_targets([ind.id for inds in indicators.values() for ind in inds], as_of)
+        in_force = adjusted_targets_of_projects(ids, as_of)
         snapshots, rows_by_project, submissions = [], {}, []
         now = utcnow()
         for project in batch:
