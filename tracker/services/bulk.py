@@ -118,7 +118,8 @@ def insert_rows(model, rows: list[dict]) -> int:
         by_column.append(_converted([call(None) for _ in rows], process) if process else [call(None) for _ in rows])
     with closing(raw.cursor()) as cursor:  # a cursor, not the transaction
         cursor.executemany(
-            f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" * len(columns))})', zip(*by_column)
+            f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" * len(columns))})',
+            zip(*by_column, strict=True),
         )
     return len(rows)
 

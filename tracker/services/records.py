@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from sqlalchemy import func, select, text
+from sqlalchemy.dialects.postgresql import aggregate_order_by, array_agg, distinct_on
 
 from tracker.domain import progress as progress_rules
 from tracker.extensions import db
@@ -146,20 +147,67 @@ def _current(project_ids: list[int], as_of: date | None):
 def indicator_records(project_ids: list[int], *, as_of: date | None = None) -> dict[int, IndicatorRecord]:
     """IndicatorRecord per indicator of the projects (entries dated ≤ as_of when given).
 
-    One query for the batch: the current entries' values in (indicator, as_of, id) order, so
-    the latest of anything is simply the last one seen (Reading's (as_of, seq) order) and the
-    sum adds the Decimals the per-entry code adds. The rows are read from the DB-API cursor
-    with the columns' own result conversions, without a Row object per entry.
+    PostgreSQL aggregates in the database (_aggregated). SQLite stores the values as REAL,
+    so its SUM is a float sum: one query for the batch gives the current entries in
+    (indicator, as_of, id) order and _folded adds the Decimals the per-entry code adds; the
+    latest of anything is simply the last one seen (Reading's (as_of, seq) order).
     """
-    records: dict[int, IndicatorRecord] = {}
     if not project_ids:
-        return records
+        return {}
     connection = _core()
-    dialect = connection.dialect
-    if dialect.name == "postgresql":
+    if connection.dialect.name == "postgresql":
         # Sorting a batch's entries (anti-join, order) needs more than the 4 MB default, or
         # it spills to disk; for this transaction only.
         connection.execute(text("SET LOCAL work_mem = '64MB'"))
+        return _aggregated(project_ids, as_of)
+    return _folded(project_ids, as_of)
+
+
+def _latest_of(column):
+    """PostgreSQL: the column's value in the latest entry (as_of, id) that has one."""
+    return array_agg(aggregate_order_by(column, ProgressEntry.as_of.desc(), ProgressEntry.id.desc())).filter(
+        column.is_not(None)
+    )[1]
+
+
+def _aggregated(project_ids: list[int], as_of: date | None) -> dict[int, IndicatorRecord]:
+    """Two queries for the batch: per indicator the exact numeric SUM and the latest value and
+    tier; per indicator and month the latest completion date."""
+    records = {
+        indicator_id: IndicatorRecord(total, latest_value, latest_tier, {})
+        for indicator_id, total, latest_value, latest_tier in plain_rows(
+            _current(project_ids, as_of)
+            .with_only_columns(
+                ProgressEntry.indicator_id,
+                func.sum(ProgressEntry.value),
+                _latest_of(ProgressEntry.value),
+                _latest_of(ProgressEntry.tier),
+            )
+            .group_by(ProgressEntry.indicator_id)
+        )
+    }
+    for indicator_id, month, completed in plain_rows(
+        _current(project_ids, as_of)
+        .where(ProgressEntry.completed_on.is_not(None))
+        .with_only_columns(ProgressEntry.indicator_id, ProgressEntry.for_month, ProgressEntry.completed_on)
+        .ext(distinct_on(ProgressEntry.indicator_id, ProgressEntry.for_month))
+        .order_by(
+            ProgressEntry.indicator_id, ProgressEntry.for_month, ProgressEntry.as_of.desc(), ProgressEntry.id.desc()
+        )
+    ):
+        record = records.get(indicator_id)
+        if record is None:
+            record = records[indicator_id] = IndicatorRecord()
+        record.completions[month] = completed
+    return records
+
+
+def _folded(project_ids: list[int], as_of: date | None) -> dict[int, IndicatorRecord]:
+    """One query for the batch, its rows read from the DB-API cursor with the columns' own
+    result conversions, without a Row object per entry."""
+    records: dict[int, IndicatorRecord] = {}
+    connection = _core()
+    dialect = connection.dialect
     columns = (
         ProgressEntry.indicator_id,
         ProgressEntry.value,
