@@ -16,7 +16,6 @@ batch runs write what the per-entry code wrote.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -30,20 +29,63 @@ from tracker.models import Expenditure, Indicator, ProgressEntry
 from tracker.services.progress import current_entries_query
 
 
-@dataclass
 class IndicatorRecord:
-    total: Decimal | None = None  # sum of the values (cumulative indicators)
-    latest_value: Decimal | None = None  # the latest value (level indicators)
-    latest_tier: str | None = None
-    completions: dict[int | None, date] = field(default_factory=dict)  # per month, None = one-off
+    """What the record says about one indicator: its values (as the year-to-date figure), the
+    latest tier and the latest completion date per month (None = one-off).
+
+    The SQLite batch keeps the values as the driver returned them, in (as_of, id) order, and
+    converts and adds them only when asked (values_in_order): a level indicator needs only
+    its latest value, a qualitative one none.
+    """
+
+    __slots__ = ("_convert", "_latest_value", "_total", "_values", "completions", "latest_tier")
+
+    def __init__(
+        self,
+        total: Decimal | None = None,
+        latest_value: Decimal | None = None,
+        latest_tier: str | None = None,
+        completions: dict[int | None, date] | None = None,
+    ) -> None:
+        self._total = total
+        self._latest_value = latest_value
+        self._values: list | None = None
+        self._convert: Callable | None = None
+        self.latest_tier = latest_tier
+        self.completions: dict[int | None, date] = {} if completions is None else completions
+
+    @classmethod
+    def values_in_order(
+        cls, values: list, convert: Callable | None, latest_tier: str | None, completions: dict[int | None, date]
+    ) -> IndicatorRecord:
+        record = cls(None, None, latest_tier, completions)
+        if values:
+            record._values, record._convert = values, convert
+        return record
+
+    @property
+    def total(self) -> Decimal | None:
+        """Sum of the values (cumulative indicators), as progress_rules.year_to_date adds them."""
+        if self._values is not None and self._total is None:
+            values = self._values if self._convert is None else map(self._convert, self._values)
+            self._total = sum(values, ZERO)
+        return self._total
+
+    @property
+    def latest_value(self) -> Decimal | None:
+        """The latest value (level indicators)."""
+        if self._values is not None and self._latest_value is None:
+            last = self._values[-1]
+            self._latest_value = last if self._convert is None else self._convert(last)
+        return self._latest_value
 
     def value(self, *, cumulative: bool) -> Decimal | None:
         """The year-to-date figure: progress_rules.year_to_date."""
         return self.total if cumulative else self.latest_value
 
 
-EMPTY = IndicatorRecord()
 ZERO = Decimal(0)
+EMPTY = IndicatorRecord()
 
 
 def from_readings(readings: Iterable[progress_rules.Reading]) -> IndicatorRecord:
@@ -226,23 +268,21 @@ def _folded(project_ids: list[int], as_of: date | None) -> dict[int, IndicatorRe
     description = cursor.description
     to_value, to_date = (columns[i].type._cached_result_processor(dialect, description[i][1]) for i in (1, 3))
     current_id = None
-    total: Decimal | None = None
-    latest_value: Decimal | None = None
+    values: list = []
     latest_tier: str | None = None
     completions: dict[int | None, date] = {}
+    folded = IndicatorRecord.values_in_order
     try:
         for indicator_id, value, tier, completed_on, for_month in cursor:
             if indicator_id != current_id:
                 if current_id is not None:
-                    records[current_id] = IndicatorRecord(total, latest_value, latest_tier, completions)
+                    records[current_id] = folded(values, to_value, latest_tier, completions)
                 current_id = indicator_id
-                total = latest_value = latest_tier = None
+                values = []
+                latest_tier = None
                 completions = {}
             if value is not None:
-                if to_value is not None:
-                    value = to_value(value)
-                total = (ZERO if total is None else total) + value  # as sum(…, Decimal(0))
-                latest_value = value
+                values.append(value)
             if tier:
                 latest_tier = tier
             if completed_on is not None:
@@ -250,7 +290,7 @@ def _folded(project_ids: list[int], as_of: date | None) -> dict[int, IndicatorRe
     finally:
         result.close()
     if current_id is not None:
-        records[current_id] = IndicatorRecord(total, latest_value, latest_tier, completions)
+        records[current_id] = folded(values, to_value, latest_tier, completions)
     return records
 
 
