@@ -18,7 +18,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
-from typing import Any, NamedTuple
+from functools import partial
+from typing import NamedTuple
 
 from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import aggregate_order_by, array_agg, distinct_on
@@ -139,7 +140,7 @@ def indicators_by_project(project_ids: list[int]) -> dict[int, list[IndicatorRow
         select(*(getattr(Indicator, c) for c in IndicatorRow._fields))
         .where(Indicator.project_id.in_(project_ids))
         .order_by(Indicator.project_id, Indicator.position, Indicator.id),
-        IndicatorRow._make,
+        IndicatorRow,
     ):
         found = out.get(row.project_id)
         if found is None:
@@ -149,10 +150,10 @@ def indicators_by_project(project_ids: list[int]) -> dict[int, list[IndicatorRow
     return out
 
 
-def plain_rows(stmt, make: Callable[[Iterable], Any] = tuple) -> list:
-    """The rows of a Core SELECT on the session's connection as ``make(values)`` (a tuple, or
-    e.g. a namedtuple's ``_make``), with the columns' own result conversions — what a Row
-    would hold — read from the DB-API cursor without a Row object per row."""
+def plain_rows(stmt, row_type: type[tuple] | None = None) -> list:
+    """The rows of a Core SELECT on the session's connection as tuples (or ``row_type``, a
+    NamedTuple), with the columns' own result conversions — what a Row would hold — read from
+    the DB-API cursor and converted column by column, without a Row object per row."""
     connection = _core()
     result = connection.execute(stmt)
     try:
@@ -167,16 +168,14 @@ def plain_rows(stmt, make: Callable[[Iterable], Any] = tuple) -> list:
         rows = cursor.fetchall()
     finally:
         result.close()
-    if not conversions:
-        return [make(row) for row in rows] if make is not tuple else rows
-    out = []
-    for row in rows:
-        values = list(row)
-        for i, process in conversions:
-            if values[i] is not None:
-                values[i] = process(values[i])
-        out.append(make(values))
-    return out
+    if conversions and rows:
+        by_column: list = list(zip(*rows, strict=True))
+        for i, process in conversions:  # SQLAlchemy's processors take None too, as in a Row
+            by_column[i] = map(process, by_column[i])
+        rows = zip(*by_column, strict=True)
+    if row_type is None:
+        return rows if isinstance(rows, list) else list(rows)
+    return list(map(partial(tuple.__new__, row_type), rows))
 
 
 def _current(project_ids: list[int], as_of: date | None):
