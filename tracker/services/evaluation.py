@@ -152,7 +152,9 @@ def open_forms(year: int, *, user: User | None = None) -> dict:
         ids = [p.id for p in batch]
         records = indicator_records(ids)
         spent_by_project = spending_by_project(ids, until=year_end)
-        indicators = indicators_by_project(ids)
+        # A form row keeps no 二级/三级 names, and its target is the indicator's own (row_target
+        # parses a text only for a row whose text differs from its indicator's).
+        indicators = indicators_by_project(ids, names=False)
         forms, rows_by_project, submissions, messages = [], {}, [], []
         totals: dict[int, Decimal] = {}
         now = utcnow()

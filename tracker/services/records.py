@@ -21,7 +21,7 @@ from decimal import Decimal
 from functools import partial
 from typing import NamedTuple
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, literal_column, select, text
 from sqlalchemy.dialects.postgresql import aggregate_order_by, array_agg, distinct_on
 
 from tracker.domain import progress as progress_rules
@@ -133,11 +133,16 @@ if IndicatorRow._fields[FIRST_TARGET_COLUMN:] != Indicator.TARGET_COLUMNS:  # pr
     raise RuntimeError("IndicatorRow must end with Indicator.TARGET_COLUMNS")
 
 
-def indicators_by_project(project_ids: list[int]) -> dict[int, list[IndicatorRow]]:
-    """The projects' indicators in form order (position, id), per project."""
+def indicators_by_project(project_ids: list[int], *, names: bool = True) -> dict[int, list[IndicatorRow]]:
+    """The projects' indicators in form order (position, id), per project. ``names=False``:
+    without the 二级/三级 names (level2, level3 are ""), for a run that does not copy them."""
+    columns = [
+        getattr(Indicator, c) if names or c not in ("level2", "level3") else literal_column("''").label(c)
+        for c in IndicatorRow._fields
+    ]
     out: dict[int, list[IndicatorRow]] = {}
     for row in plain_rows(
-        select(*(getattr(Indicator, c) for c in IndicatorRow._fields))
+        select(*columns)
         .where(Indicator.project_id.in_(project_ids))
         .order_by(Indicator.project_id, Indicator.position, Indicator.id),
         IndicatorRow,
