@@ -55,6 +55,7 @@ from tracker.services.records import (
     IndicatorRecord,
     indicator_records,
     indicators_by_project,
+    plain_rows,
     spending_by_project,
 )
 from tracker.services.records import from_readings as records_from_readings
@@ -248,14 +249,13 @@ def open_forms(year: int, *, user: User | None = None) -> dict:
             )
             counts["opened"] += 1
         bulk.insert_rows(EvaluationForm, forms)
-        form_ids = {  # noqa: C416 - a Result has keys(): dict(result) would treat it as a mapping
-            project_id: form_id
-            for project_id, form_id in db.session.execute(
+        form_ids = dict(
+            plain_rows(
                 select(EvaluationForm.project_id, EvaluationForm.id).where(
                     EvaluationForm.year == year, EvaluationForm.project_id.in_(ids)
                 )
             )
-        }
+        )
         bulk.insert_rows(EvaluationRow, bulk.child_rows(rows_by_project, form_ids, "form_id"))
         bulk.insert_rows(
             ScoreChange,

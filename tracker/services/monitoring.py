@@ -37,6 +37,7 @@ from tracker.services.records import (
     IndicatorRow,
     indicator_records,
     indicators_by_project,
+    plain_rows,
     spending_by_project,
 )
 
@@ -252,14 +253,13 @@ def run(as_of: date, *, progress_cb: Callable[[int, int, object], None] | None =
             counts["lights"][project_light] += 1
             opened.setdefault(project.department_id, []).append(project_light)
         bulk.insert_rows(MonitoringSnapshot, snapshots)
-        snapshot_ids = {  # noqa: C416 - a Result has keys(): dict(result) would treat it as a mapping
-            project_id: snapshot_id
-            for project_id, snapshot_id in db.session.execute(
+        snapshot_ids = dict(
+            plain_rows(
                 select(MonitoringSnapshot.project_id, MonitoringSnapshot.id).where(
                     MonitoringSnapshot.period_key == period_key, MonitoringSnapshot.project_id.in_(ids)
                 )
             )
-        }
+        )
         bulk.insert_rows(MonitoringRow, bulk.child_rows(rows_by_project, snapshot_ids, "snapshot_id"))
         bulk.insert_rows(Submission, submissions)
         if progress_cb:  # after the batch is written: the count says what the transaction holds

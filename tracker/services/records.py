@@ -1,12 +1,22 @@
-"""What the record says about many indicators at once, aggregated in the database.
+"""What the record says about many indicators at once, for the batch runs.
 
 The batch runs (双监控, 自评 opening) need, per indicator, the sum of the values, the latest
 value, the latest tier and the latest completion date per month, counting only current
-entries (not superseded, not voided) dated on or before a day. Reading every entry as an
-object and folding it in Python (tracker.domain.progress) was most of their time at county
-scale, so here the same rules are SQL: SUM for the sum, ROW_NUMBER() over (as_of, id)
-descending for "latest" (the id breaks ties of the same day, as Reading.seq does). One
-query each for a batch of projects, whatever the number of entries.
+entries (not superseded, not voided) dated on or before a day. Reading every entry as an ORM
+object and folding it per indicator (tracker.domain.progress) was most of their time at
+county scale. Per batch of projects now:
+
+- PostgreSQL aggregates in the database: the exact numeric SUM, the latest value and tier
+  by array_agg(… ORDER BY as_of DESC, id DESC), the latest completion per month by
+  DISTINCT ON — two queries.
+- SQLite stores the values as REAL (its SUM would be a float sum), so one query gives the
+  current entries in (indicator, as_of, id) order, read from the DB-API cursor without a Row
+  per entry, and the fold keeps the last of each (the id breaks ties of the same day, as
+  Reading.seq does) and adds the Decimals the per-entry code adds. That single scan replaced
+  four window/aggregate queries that each scanned the batch's entries again.
+
+``indicators_by_project`` and ``plain_rows`` read the batch's indicator columns the same way
+(the columns' own result conversions, applied column by column).
 
 ``from_readings`` gives the same IndicatorRecord from Reading objects through the domain's
 own functions, for the per-form paths; tests/services/test_runs_golden.py proves that the
