@@ -170,8 +170,7 @@ def plain_rows(stmt, row_type: type[tuple] | None = None) -> list:
     NamedTuple), with the columns' own result conversions — what a Row would hold — read from
     the DB-API cursor and converted column by column, without a Row object per row."""
     connection = _core()
-    result = connection.execute(stmt)
-    try:
+    with connection.execute(stmt) as result:  # closed (its cursor too) when read
         cursor = result.cursor
         if cursor is None:  # pragma: no cover - a SELECT always has a cursor
             raise RuntimeError("plain_rows needs a SELECT")
@@ -181,8 +180,6 @@ def plain_rows(stmt, row_type: type[tuple] | None = None) -> list:
             if (process := column.type._cached_result_processor(connection.dialect, described[1])) is not None
         ]
         rows = cursor.fetchall()
-    finally:
-        result.close()
     if conversions and rows:
         by_column: list = list(zip(*rows, strict=True))
         for i, process in conversions:  # SQLAlchemy's processors take None too, as in a Row
@@ -271,22 +268,21 @@ def _folded(project_ids: list[int], as_of: date | None) -> dict[int, IndicatorRe
         ProgressEntry.completed_on,
         ProgressEntry.for_month,
     )
-    result = connection.execute(
-        _current(project_ids, as_of)
-        .with_only_columns(*columns)
-        .order_by(ProgressEntry.project_id, ProgressEntry.indicator_id, ProgressEntry.as_of, ProgressEntry.id)
-    )
-    cursor = result.cursor
-    if cursor is None:  # pragma: no cover - a SELECT always has a cursor
-        raise RuntimeError("indicator_records needs a cursor")
-    description = cursor.description
-    to_value, to_date = (columns[i].type._cached_result_processor(dialect, description[i][1]) for i in (1, 3))
     current_id = None
     values: list = []
     latest_tier: str | None = None
     completions: dict[int | None, date] = {}
     folded = IndicatorRecord.values_in_order
-    try:
+    with connection.execute(
+        _current(project_ids, as_of)
+        .with_only_columns(*columns)
+        .order_by(ProgressEntry.project_id, ProgressEntry.indicator_id, ProgressEntry.as_of, ProgressEntry.id)
+    ) as result:
+        cursor = result.cursor
+        if cursor is None:  # pragma: no cover - a SELECT always has a cursor
+            raise RuntimeError("indicator_records needs a cursor")
+        description = cursor.description
+        to_value, to_date = (columns[i].type._cached_result_processor(dialect, description[i][1]) for i in (1, 3))
         for indicator_id, value, tier, completed_on, for_month in cursor:
             if indicator_id != current_id:
                 if current_id is not None:
@@ -301,8 +297,6 @@ def _folded(project_ids: list[int], as_of: date | None) -> dict[int, IndicatorRe
                 latest_tier = tier
             if completed_on is not None:
                 completions[for_month] = to_date(completed_on) if to_date is not None else completed_on
-    finally:
-        result.close()
     if current_id is not None:
         records[current_id] = folded(values, to_value, latest_tier, completions)
     return records
