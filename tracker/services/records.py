@@ -257,33 +257,47 @@ def _aggregated(project_ids: list[int], as_of: date | None) -> dict[int, Indicat
 
 def _folded(project_ids: list[int], as_of: date | None) -> dict[int, IndicatorRecord]:
     """One query for the batch, its rows read from the DB-API cursor with the columns' own
-    result conversions, without a Row object per entry."""
+    result conversions, without a Row object per entry.
+
+    "Current" as current_entries_query says — not voided, and no entry supersedes it — but
+    the superseded ids are one set read first (the unique index on supersedes_id holds them)
+    instead of SQLite's anti-join subquery per entry, which was a fifth of the batch's reading.
+    """
     records: dict[int, IndicatorRecord] = {}
     connection = _core()
     dialect = connection.dialect
+    superseded = set(
+        connection.execute(
+            select(ProgressEntry.supersedes_id).where(ProgressEntry.supersedes_id.is_not(None))
+        ).scalars()
+    )
     columns = (
         ProgressEntry.indicator_id,
         ProgressEntry.value,
         ProgressEntry.tier,
         ProgressEntry.completed_on,
         ProgressEntry.for_month,
+        ProgressEntry.id,
     )
+    stmt = select(*columns).where(ProgressEntry.project_id.in_(project_ids), ProgressEntry.is_void.is_(False))
+    if as_of is not None:
+        stmt = stmt.where(ProgressEntry.as_of <= as_of)
     current_id = None
     values: list = []
     latest_tier: str | None = None
     completions: dict[int | None, date] = {}
     folded = IndicatorRecord.values_in_order
     with connection.execute(
-        _current(project_ids, as_of)
-        .with_only_columns(*columns)
-        .order_by(ProgressEntry.project_id, ProgressEntry.indicator_id, ProgressEntry.as_of, ProgressEntry.id)
+        stmt.order_by(ProgressEntry.project_id, ProgressEntry.indicator_id, ProgressEntry.as_of, ProgressEntry.id)
     ) as result:
         cursor = result.cursor
         if cursor is None:  # pragma: no cover - a SELECT always has a cursor
             raise RuntimeError("indicator_records needs a cursor")
         description = cursor.description
         to_value, to_date = (columns[i].type._cached_result_processor(dialect, description[i][1]) for i in (1, 3))
-        for indicator_id, value, tier, completed_on, for_month in cursor:
+        for indicator_id, value, tier, completed_on, for_month, entry_id in cursor:
+            if entry_id in superseded:
+                continue
             if indicator_id != current_id:
                 if current_id is not None:
                     records[current_id] = folded(values, to_value, latest_tier, completions)
