@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from sqlalchemy import exists, func, select
@@ -62,6 +64,7 @@ from tracker.services.records import from_readings as records_from_readings
 from tracker.services.scope import NotVisible, can_edit_project
 
 ZERO = Decimal(0)
+_LEVEL1 = attrgetter("level1")
 TIER_RATES = {scoring.TIER_MET: Decimal(1), scoring.TIER_PARTIAL: Decimal("0.7"), scoring.TIER_NOT_MET: Decimal("0.3")}
 
 
@@ -161,9 +164,7 @@ def open_forms(year: int, *, user: User | None = None) -> dict:
         now = utcnow()
         for project in batch:
             project_indicators = indicators.get(project.id, [])
-            level1_counts: dict[str, int] = {}
-            for ind in project_indicators:
-                level1_counts[ind.level1] = level1_counts.get(ind.level1, 0) + 1
+            level1_counts = Counter(map(_LEVEL1, project_indicators))
             counts_key = tuple(level1_counts.items())
             found = weights_of.get(counts_key)
             if found is None:
@@ -180,12 +181,10 @@ def open_forms(year: int, *, user: User | None = None) -> dict:
             spent = spent_by_project.get(project.id, Decimal(0))
             rows: list[dict[str, Any]] = []
             inputs: list[ScoringInput] = []
-            taken: dict[str, int] = {}
+            shares = {level1: iter(points) for level1, points in split.items()}  # in indicator order
             for ind in project_indicators:
-                index = taken.get(ind.level1, 0)
-                taken[ind.level1] = index + 1
-                shares = split.get(ind.level1)
-                weight = shares[index] if shares is not None else ZERO
+                share = shares.get(ind.level1)
+                weight = next(share) if share is not None else ZERO
                 key = ind[FIRST_TARGET_COLUMN:]
                 pair = targets.get(key)
                 if pair is None:
