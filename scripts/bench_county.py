@@ -210,8 +210,11 @@ def floor(which: str, url: str, write: bool) -> None:
     else:
         import sqlite3
 
-        sqlite3.register_adapter(Decimal, str)  # as SQLAlchemy binds Numeric on SQLite
+        sqlite3.register_adapter(Decimal, float)  # as SQLAlchemy binds Numeric on SQLite (to_float)
         conn = sqlite3.connect(parsed.database)
+        # As every connection of the app (tracker/__init__.py): the rows written are checked
+        # against the schema's foreign keys, as the run's are (PostgreSQL always checks).
+        conn.execute("PRAGMA foreign_keys=ON")
         false, mark = "0", "?"
     started = time.perf_counter()
     cur = conn.cursor()

@@ -196,6 +196,8 @@ def period_end(budget_year: int, end_month: int = DEFAULT_PERIOD_END_MONTH) -> d
 
 
 def _check_progress(time_progress: Decimal) -> Decimal:
+    if type(time_progress) is Decimal and ZERO <= time_progress <= ONE:  # the common case, first
+        return time_progress
     if isinstance(time_progress, bool) or not isinstance(time_progress, (Decimal, int)):
         raise MonitoringError(f"序时进度必须是 Decimal，收到 {time_progress!r}")
     time_progress = Decimal(time_progress)

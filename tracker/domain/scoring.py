@@ -39,7 +39,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from tracker.domain import DomainError, formatting, units
 from tracker.domain.targets import (
@@ -143,6 +143,8 @@ def fmt_points(value: Decimal) -> str:
 
 
 def _decimal(value, what: str) -> Decimal:
+    if type(value) is Decimal and value.is_finite():  # the common case, checked first (batch runs)
+        return value
     if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
         raise ScoringError(f"{what}必须是数值（Decimal），收到 {value!r}")
     value = Decimal(value)
@@ -265,9 +267,9 @@ def _reverse_score(target_value: Decimal, actual: Decimal, weight: Decimal, rule
     return weight * target_value / actual
 
 
-@dataclass(frozen=True)
-class IndicatorScore:
-    """One row of the self-evaluation: the score and what the evaluator must still do."""
+class IndicatorScore(NamedTuple):
+    """One row of the self-evaluation: the score and what the evaluator must still do.
+    (A tuple: the self-evaluation opening scores one per indicator of the county.)"""
 
     weight: Decimal
     base_score: Decimal  # by the rule, before any deduction

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from operator import attrgetter
+from typing import Any, NamedTuple
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
@@ -30,7 +32,6 @@ from tracker.models import (
     EvaluationForm,
     EvaluationRow,
     Expenditure,
-    Indicator,
     ProgressEntry,
     Project,
     ScoreChange,
@@ -41,7 +42,6 @@ from tracker.models.base import utcnow
 from tracker.models.evaluation import row_target
 from tracker.models.projects import indicator_target
 from tracker.services import audit, bulk, notify
-from tracker.services.monitoring import cached_targets
 from tracker.services.progress import (
     ConflictError,
     InputError,
@@ -51,10 +51,20 @@ from tracker.services.progress import (
     find_submission,
     is_locked_day,
 )
-from tracker.services.records import EMPTY, IndicatorRecord, indicator_records, spending_by_project
+from tracker.services.records import (
+    EMPTY,
+    FIRST_TARGET_COLUMN,
+    IndicatorRecord,
+    indicator_records,
+    indicators_by_project,
+    plain_rows,
+    spending_by_project,
+)
 from tracker.services.records import from_readings as records_from_readings
 from tracker.services.scope import NotVisible, can_edit_project
 
+ZERO = Decimal(0)
+_LEVEL1 = attrgetter("level1")
 TIER_RATES = {scoring.TIER_MET: Decimal(1), scoring.TIER_PARTIAL: Decimal("0.7"), scoring.TIER_NOT_MET: Decimal("0.3")}
 
 
@@ -106,18 +116,9 @@ def _year_end_values(indicators, entries_by_indicator, year: int):
 
 
 BATCH = 500  # projects per batch: memory stays flat whatever the county's size
-_INDICATOR_COLUMNS = (
-    "id",
-    "project_id",
-    "position",
-    "level1",
-    "level2",
-    "level3",
-    "accumulation",
-    *Indicator.TARGET_COLUMNS,
-)
 
 
+@bulk.cycle_collector_paused()
 def open_forms(year: int, *, user: User | None = None) -> dict:
     """Create and score the self-evaluation form of every project of ``year`` that has none.
 
@@ -143,57 +144,53 @@ def open_forms(year: int, *, user: User | None = None) -> dict:
     owners = notify.user_ids_by_department(Role.OWNER, {p.department_id for p in projects})
     year_end = date(year, 12, 31)
     actor_id = user.id if user else None
-    target_of = cached_targets(len(_INDICATOR_COLUMNS) - len(Indicator.TARGET_COLUMNS))
-    row_targets: dict[tuple, Target] = {}  # once per distinct target
-    first_target_column = len(_INDICATOR_COLUMNS) - len(Indicator.TARGET_COLUMNS)
-
-    def scoring_target(ind) -> Target:
-        # A new row keeps the indicator's text and operator, so its target depends only on
-        # the indicator's target columns.
-        key = tuple(ind)[first_target_column:]
-        found = row_targets.get(key)
-        if found is None:
-            found = row_targets[key] = row_target(ind.target_raw, ind.op_override, ind)
-        return found
+    # Per distinct target (a county has 45k indicators, a few thousand distinct targets):
+    # the indicator's target, and the one a new row is scored against — it keeps the
+    # indicator's text and operator, so it depends only on the indicator's target columns.
+    targets: dict[tuple, tuple[Target, Target]] = {}
+    # Per distinct list of 一级 counts: the 一级 points and the default split.
+    weights_of: dict[tuple, tuple[dict, dict]] = {}
 
     for start in range(0, len(projects), BATCH):
         batch = projects[start : start + BATCH]
         ids = [p.id for p in batch]
         records = indicator_records(ids)
         spent_by_project = spending_by_project(ids, until=year_end)
-        indicators: dict[int, list] = {}
-        for ind in (
-            db.session.connection()
-            .execute(
-                select(*(getattr(Indicator, c) for c in _INDICATOR_COLUMNS))
-                .where(Indicator.project_id.in_(ids))
-                .order_by(Indicator.project_id, Indicator.position, Indicator.id)
-            )
-            .all()
-        ):
-            indicators.setdefault(ind.project_id, []).append(ind)
+        # A form row keeps no 二级/三级 names, and its target is the indicator's own (row_target
+        # parses a text only for a row whose text differs from its indicator's).
+        indicators = indicators_by_project(ids, names=False)
         forms, rows_by_project, submissions, messages = [], {}, [], []
         totals: dict[int, Decimal] = {}
         now = utcnow()
         for project in batch:
             project_indicators = indicators.get(project.id, [])
-            level1_counts: dict[str, int] = {}
-            for ind in project_indicators:
-                level1_counts[ind.level1] = level1_counts.get(ind.level1, 0) + 1
-            try:
-                weights = scoring.level1_weights_for(level1_counts) if project_indicators else {}
-                split = scoring.default_weights(level1_counts) if project_indicators else {}
-            except DomainError:
-                weights, split = {}, {}
+            level1_counts = Counter(map(_LEVEL1, project_indicators))
+            counts_key = tuple(level1_counts.items())
+            found = weights_of.get(counts_key)
+            if found is None:
+                try:
+                    found = (
+                        scoring.level1_weights_for(level1_counts) if project_indicators else {},
+                        scoring.default_weights(level1_counts) if project_indicators else {},
+                    )
+                except DomainError:
+                    found = ({}, {})
+                weights_of[counts_key] = found
+            weights, split = found
             budget = project.adjusted_budget if project.adjusted_budget is not None else project.initial_budget
             spent = spent_by_project.get(project.id, Decimal(0))
             rows: list[dict[str, Any]] = []
-            taken: dict[str, int] = {}
+            inputs: list[ScoringInput] = []
+            shares = {level1: iter(points) for level1, points in split.items()}  # in indicator order
             for ind in project_indicators:
-                index = taken.get(ind.level1, 0)
-                taken[ind.level1] = index + 1
-                weight = split.get(ind.level1, [Decimal(0)] * (index + 1))[index]
-                value, text, tier, proposed = _year_end_value(ind, records.get(ind.id, EMPTY), year, target_of(ind))
+                share = shares.get(ind.level1)
+                weight = next(share) if share is not None else ZERO
+                key = ind[FIRST_TARGET_COLUMN:]
+                pair = targets.get(key)
+                if pair is None:
+                    pair = targets[key] = (indicator_target(ind), row_target(ind.target_raw, ind.op_override, ind))
+                value, text, tier, proposed = _year_end_value(ind, records.get(ind.id, EMPTY), year, pair[0])
+                tier_score = (weight * TIER_RATES[tier]).quantize(scoring.CENT) if tier is not None else None
                 rows.append(
                     {
                         "indicator_id": ind.id,
@@ -205,23 +202,14 @@ def open_forms(year: int, *, user: User | None = None) -> dict:
                         "actual_text": text,
                         "tier": tier,
                         "proposed_tier": proposed,
-                        "deduction": Decimal(0),
-                        "tier_score": (weight * TIER_RATES[tier]).quantize(scoring.CENT) if tier is not None else None,
+                        "deduction": ZERO,
+                        "tier_score": tier_score,
                     }
                 )
-            scored = score_rows(
-                [
-                    ScoringInput(
-                        scoring_target(ind), r["actual_value"], r["weight"], r["tier"], r["tier_score"], None, None
-                    )
-                    for r, ind in zip(rows, project_indicators, strict=True)
-                ],
-                budget=budget,
-                spent=spent,
-                execution_weight=scoring.DEFAULT_EXECUTION_WEIGHT,
-            )
+                inputs.append(ScoringInput(pair[1], value, weight, tier, tier_score, None, None))
+            scored = score_rows(inputs, budget=budget, spent=spent, execution_weight=scoring.DEFAULT_EXECUTION_WEIGHT)
             for row, (score, overshoot, problem) in zip(rows, scored.rows, strict=True):
-                row.update(score=score, overshoot=overshoot, problem=problem)
+                row["score"], row["overshoot"], row["problem"] = score, overshoot, problem
             forms.append(
                 {
                     "project_id": project.id,
@@ -260,14 +248,13 @@ def open_forms(year: int, *, user: User | None = None) -> dict:
             )
             counts["opened"] += 1
         bulk.insert_rows(EvaluationForm, forms)
-        form_ids = {  # noqa: C416 - a Result has keys(): dict(result) would treat it as a mapping
-            project_id: form_id
-            for project_id, form_id in db.session.execute(
+        form_ids = dict(
+            plain_rows(
                 select(EvaluationForm.project_id, EvaluationForm.id).where(
                     EvaluationForm.year == year, EvaluationForm.project_id.in_(ids)
                 )
             )
-        }
+        )
         bulk.insert_rows(EvaluationRow, bulk.child_rows(rows_by_project, form_ids, "form_id"))
         bulk.insert_rows(
             ScoreChange,
@@ -288,8 +275,9 @@ def open_forms(year: int, *, user: User | None = None) -> dict:
     return counts
 
 
-@dataclass(frozen=True)
-class ScoringInput:
+class ScoringInput(NamedTuple):
+    """One row to score (a tuple: the batch opening builds one per indicator)."""
+
     target: Target
     actual_value: Decimal | None
     weight: Decimal

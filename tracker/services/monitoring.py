@@ -16,12 +16,11 @@ from sqlalchemy import exists, func, select
 from tracker.domain import DomainError
 from tracker.domain import monitoring as monitoring_rules
 from tracker.domain.accumulation import CUMULATIVE
-from tracker.domain.targets import KIND_DEADLINE, KIND_QUALITATIVE, KIND_QUANTITATIVE, KIND_WITHIN_BUDGET
+from tracker.domain.targets import KIND_DEADLINE, KIND_QUALITATIVE, KIND_QUANTITATIVE, KIND_WITHIN_BUDGET, Target
 from tracker.domain.vocab import Light, Role, State, SubmissionKind
 from tracker.extensions import db
 from tracker.models import (
     BudgetYear,
-    Indicator,
     MonitoringRow,
     MonitoringSnapshot,
     Project,
@@ -30,8 +29,17 @@ from tracker.models import (
 from tracker.models.base import utcnow
 from tracker.models.projects import indicator_target
 from tracker.services import bulk, notify, settings
-from tracker.services.adjustments import adjusted_targets
-from tracker.services.records import EMPTY, IndicatorRecord, indicator_records, spending_by_project
+from tracker.services.adjustments import adjusted_targets_of_projects
+from tracker.services.records import (
+    EMPTY,
+    FIRST_TARGET_COLUMN,
+    IndicatorRecord,
+    IndicatorRow,
+    indicator_records,
+    indicators_by_project,
+    plain_rows,
+    spending_by_project,
+)
 
 CHECKPOINT_CHOICES = {
     "hebei": ("1-6月（河北，数据截至6月30日）", ["06-30"]),
@@ -55,25 +63,15 @@ def period_label(as_of: date) -> str:
 
 
 BATCH = 500  # projects per batch: memory stays flat whatever the county's size
-_INDICATOR_COLUMNS = (
-    "id",
-    "project_id",
-    "position",
-    "level1",
-    "level2",
-    "level3",
-    "accumulation",
-    *Indicator.TARGET_COLUMNS,
-)
 
 
-def cached_targets(first_target_column: int):
-    """indicator_target() for rows of indicator columns, built once per distinct target
-    (a county has 45k indicators but a few thousand distinct targets)."""
-    cache: dict[tuple, object] = {}
+def cached_targets():
+    """indicator_target() for IndicatorRows, built once per distinct target (a county has
+    45k indicators but a few thousand distinct targets)."""
+    cache: dict[tuple, Target] = {}
 
-    def target_of(ind):
-        key = tuple(ind)[first_target_column:]
+    def target_of(ind: IndicatorRow) -> Target:
+        key = ind[FIRST_TARGET_COLUMN:]
         found = cache.get(key)
         if found is None:
             found = cache[key] = indicator_target(ind)
@@ -151,6 +149,7 @@ class RunCounts(TypedDict):
     lights: dict[str, int]
 
 
+@bulk.cycle_collector_paused()
 def run(as_of: date, *, progress_cb: Callable[[int, int, object], None] | None = None) -> RunCounts:
     """Snapshot every project of the as-of date's budget year that has none for this date.
 
@@ -188,26 +187,16 @@ def run(as_of: date, *, progress_cb: Callable[[int, int, object], None] | None =
     index = counts["skipped"]
     # department → project lights of its new snapshots, for one message per department
     opened: dict[int, list[str]] = {}
-    target_of = cached_targets(len(_INDICATOR_COLUMNS) - len(Indicator.TARGET_COLUMNS))
+    target_of = cached_targets()
     for start in range(0, len(projects), BATCH):
         batch = projects[start : start + BATCH]
         ids = [p.id for p in batch]
         records = indicator_records(ids, as_of=as_of)
         spent_by_project = spending_by_project(ids, until=as_of)
-        indicators: dict[int, list] = {}
-        for ind in (
-            db.session.connection()
-            .execute(
-                select(*(getattr(Indicator, c) for c in _INDICATOR_COLUMNS))
-                .where(Indicator.project_id.in_(ids))
-                .order_by(Indicator.project_id, Indicator.position, Indicator.id)
-            )
-            .all()
-        ):
-            indicators.setdefault(ind.project_id, []).append(ind)
+        indicators = indicators_by_project(ids)
         # Adjusted targets (绩效目标调整, issue 12 §3): the one in force on the as-of date,
         # one query per batch; indicators never adjusted keep their own columns.
-        in_force = adjusted_targets([ind.id for inds in indicators.values() for ind in inds], as_of)
+        in_force = adjusted_targets_of_projects(ids, as_of)
         snapshots, rows_by_project, submissions = [], {}, []
         now = utcnow()
         for project in batch:
@@ -264,14 +253,13 @@ def run(as_of: date, *, progress_cb: Callable[[int, int, object], None] | None =
             counts["lights"][project_light] += 1
             opened.setdefault(project.department_id, []).append(project_light)
         bulk.insert_rows(MonitoringSnapshot, snapshots)
-        snapshot_ids = {  # noqa: C416 - a Result has keys(): dict(result) would treat it as a mapping
-            project_id: snapshot_id
-            for project_id, snapshot_id in db.session.execute(
+        snapshot_ids = dict(
+            plain_rows(
                 select(MonitoringSnapshot.project_id, MonitoringSnapshot.id).where(
                     MonitoringSnapshot.period_key == period_key, MonitoringSnapshot.project_id.in_(ids)
                 )
             )
-        }
+        )
         bulk.insert_rows(MonitoringRow, bulk.child_rows(rows_by_project, snapshot_ids, "snapshot_id"))
         bulk.insert_rows(Submission, submissions)
         if progress_cb:  # after the batch is written: the count says what the transaction holds
