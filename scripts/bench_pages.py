@@ -85,6 +85,7 @@ def _env(url: str) -> dict:
             "TRACKER_INSECURE_COOKIES": "1",
             "TRACKER_UPLOAD_DIR": str(ROOT / "instance" / "bench" / "uploads"),
             "TRACKER_EXPORT_CACHE_DIR": str(EXPORT_CACHE),
+            "TRACKER_MAX_REQUESTS": "0",  # no worker recycled (and re-imported) in the middle of a measurement
         }
     )
     return env
