@@ -47,3 +47,12 @@ def test_production_refuses_to_start_without_secret_and_database(monkeypatch):
         create_app(config.ProductionConfig)
     config = _config(monkeypatch, SECRET_KEY="s3cret", DATABASE_URL="sqlite:///:memory:")
     assert create_app(config.ProductionConfig).config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_a_worker_compiles_every_page_template_at_start(app):
+    """tracker/wsgi.py compiles the templates when a gunicorn worker starts: all of them
+    compile (a syntax error would stop the worker, not a user's request)."""
+    from tracker.web import warm_templates
+
+    assert warm_templates(app) >= 50
+    assert len(app.jinja_env.cache) >= 50  # kept compiled for the requests

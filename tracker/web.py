@@ -296,3 +296,14 @@ def _register_request_hooks(app: Flask) -> None:
         if request.endpoint and request.endpoint != "static":
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+def warm_templates(app: Flask) -> int:
+    """Compile every page template when a worker starts (~0.4 s; tracker/wsgi.py), not on the
+    first request of each page: a worker's first 双监控 overview would otherwise wait for its
+    templates to compile, again after every restart (gunicorn recycles workers every
+    TRACKER_MAX_REQUESTS requests)."""
+    names = [name for name in app.jinja_env.list_templates() if name.endswith(".html")]
+    for name in names:
+        app.jinja_env.get_template(name)
+    return len(names)

@@ -4,5 +4,7 @@ The configuration comes from the environment: TRACKER_ENV=production, SECRET_KEY
 """
 
 from tracker import create_app
+from tracker.web import warm_templates
 
 app = create_app()
+warm_templates(app)
