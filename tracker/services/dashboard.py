@@ -70,10 +70,27 @@ def paginate(stmt: Select, page: int, per_page: int = PER_PAGE, *, count: Select
     if count is None:
         count = select(func.count()).select_from(stmt.order_by(None).subquery())
     total = db.session.scalar(count) or 0
-    pages = max(1, ceil(total / per_page))
-    page = min(max(1, page), pages)
+    page = _page_in_range(total, page, per_page)
     items = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all() if total else []
     return Page(list(items), page, per_page, total)
+
+
+def _page_in_range(total: int, page: int, per_page: int) -> int:
+    """The page asked for, or the last page when it is past the end."""
+    return min(max(1, page), max(1, ceil(total / per_page)))
+
+
+def deferred_page(total: int, page: int, per_page: int, ordered_ids: Select, rows_for) -> Page:
+    """A page read with a "deferred join": the page's ids chosen first by ``ordered_ids``
+    (sorting ids over the few columns the order needs, not whole rows with every joined
+    name), then ``rows_for(ids)`` reads only those rows in full (each row's first element
+    has the id). A row deleted between the two reads is left out."""
+    page = _page_in_range(total, page, per_page)
+    if not total:
+        return Page([], page, per_page, 0)
+    ids = list(db.session.scalars(ordered_ids.limit(per_page).offset((page - 1) * per_page)))
+    by_id = {row[0].id: row for row in rows_for(ids)}
+    return Page([by_id[i] for i in ids if i in by_id], page, per_page, total)
 
 
 def _budget(snap=MonitoringSnapshot):
@@ -286,33 +303,29 @@ def monitoring_page(
             projects_joined=projects_joined,
         )
 
-    total = db.session.scalar(filtered(select(func.count(MonitoringSnapshot.id))))
-    total = total or 0
-    pages = max(1, ceil(total / per_page))
-    page = min(max(1, page), pages)
-    if not total:
-        return Page([], page, per_page, 0)
-    ids = list(
-        db.session.scalars(
-            filtered(
-                select(MonitoringSnapshot.id).join(Project, MonitoringSnapshot.project_id == Project.id),
-                projects_joined=True,
-            )
-            .order_by(*MONITORING_SORTS.get(sort, MONITORING_SORTS["dept"])())
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
-    )
     form_state = func.coalesce(Submission.state, literal(State.DRAFT))
-    rows = db.session.execute(
-        _monitoring_submission_join(
-            select(MonitoringSnapshot, Project.name, Department.name, form_state.label("state"), Project.department_id)
-            .join(Project, MonitoringSnapshot.project_id == Project.id)
-            .join(Department, Project.department_id == Department.id)
-        ).where(MonitoringSnapshot.id.in_(ids))
-    ).all()
-    position = {snapshot_id: n for n, snapshot_id in enumerate(ids)}
-    return Page(sorted(rows, key=lambda row: position[row[0].id]), page, per_page, total)
+
+    def rows_for(ids: list[int]):
+        return db.session.execute(
+            _monitoring_submission_join(
+                select(
+                    MonitoringSnapshot, Project.name, Department.name, form_state.label("state"), Project.department_id
+                )
+                .join(Project, MonitoringSnapshot.project_id == Project.id)
+                .join(Department, Project.department_id == Department.id)
+            ).where(MonitoringSnapshot.id.in_(ids))
+        )
+
+    return deferred_page(
+        db.session.scalar(filtered(select(func.count(MonitoringSnapshot.id)))) or 0,
+        page,
+        per_page,
+        filtered(
+            select(MonitoringSnapshot.id).join(Project, MonitoringSnapshot.project_id == Project.id),
+            projects_joined=True,
+        ).order_by(*MONITORING_SORTS.get(sort, MONITORING_SORTS["dept"])()),
+        rows_for,
+    )
 
 
 def row_light_counts(snapshot_ids: list[int]) -> dict[int, dict[str, int]]:
@@ -521,25 +534,17 @@ def evaluation_page(
     def counted() -> Select:
         return evaluation_rows_query(user, year, department_id=department_id, grade=grade, state=state, count=True)
 
-    total = db.session.scalar(counted()) or 0
-    pages = max(1, ceil(total / per_page))
-    page = min(max(1, page), pages)
-    if not total:
-        return Page([], page, per_page, 0)
-    ids = list(
-        db.session.scalars(
-            counted()
-            .with_only_columns(EvaluationForm.id)
-            .order_by(*EVALUATION_SORTS.get(sort, EVALUATION_SORTS["dept"])())
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
+    return deferred_page(
+        db.session.scalar(counted()) or 0,
+        page,
+        per_page,
+        counted()
+        .with_only_columns(EvaluationForm.id)
+        .order_by(*EVALUATION_SORTS.get(sort, EVALUATION_SORTS["dept"])()),
+        lambda ids: db.session.execute(
+            evaluation_rows_query(user, year, sort=sort).where(EvaluationForm.id.in_(ids)).order_by(None)
+        ),
     )
-    rows = db.session.execute(
-        evaluation_rows_query(user, year, sort=sort).where(EvaluationForm.id.in_(ids)).order_by(None)
-    ).all()
-    position = {form_id: n for n, form_id in enumerate(ids)}
-    return Page(sorted(rows, key=lambda row: position[row[0].id]), page, per_page, total)
 
 
 def evaluation_points(form_ids: list[int]) -> dict[int, Decimal]:
@@ -647,25 +652,19 @@ def project_page(
         **counts,
     )
     total, total_indicators = db.session.execute(select(projects.scalar_subquery(), indicators.scalar_subquery())).one()
-    pages = max(1, ceil(total / PER_PAGE))
-    page = min(max(1, page), pages)
-    items: list = []
-    if total:
-        ordered = projects_query(user, year=year, department_id=department_id, q=q, sort=sort)
-        ids = list(
-            db.session.scalars(ordered.with_only_columns(Project.id).limit(PER_PAGE).offset((page - 1) * PER_PAGE))
-        )
-        rows = {
-            row[0].id: row
-            for row in db.session.execute(
-                select(Project, Department.name, BudgetYear.year)
-                .join(BudgetYear, Project.year_id == BudgetYear.id)
-                .join(Department, Project.department_id == Department.id)
-                .where(Project.id.in_(ids))
-            )
-        }
-        items = [rows[i] for i in ids if i in rows]  # (one deleted in between is left out)
-    return Page(items, page, PER_PAGE, total), total_indicators or 0
+    ordered = projects_query(user, year=year, department_id=department_id, q=q, sort=sort)
+    return deferred_page(
+        total,
+        page,
+        PER_PAGE,
+        ordered.with_only_columns(Project.id),
+        lambda ids: db.session.execute(
+            select(Project, Department.name, BudgetYear.year)
+            .join(BudgetYear, Project.year_id == BudgetYear.id)
+            .join(Department, Project.department_id == Department.id)
+            .where(Project.id.in_(ids))
+        ),
+    ), total_indicators or 0
 
 
 @dataclass
@@ -759,8 +758,7 @@ def indicator_history_page(indicator: Indicator, page: int, per_page: int = HIST
     included), with their authors: a COUNT and one query, however long the history."""
     count, rows = _history_statements()
     total = db.session.scalar(count, {"indicator_id": indicator.id}) or 0
-    pages = max(1, ceil(total / per_page))
-    page = min(max(1, page), pages)
+    page = _page_in_range(total, page, per_page)
     items = (
         db.session.scalars(
             rows, {"indicator_id": indicator.id, "limit": per_page, "offset": (page - 1) * per_page}
