@@ -166,7 +166,7 @@ def time_run(which: str, url: str, code: Path) -> tuple[float, float]:
 
 FLOOR_READS = {
     "monitoring": [
-        "SELECT p.id, p.department_id, p.initial_budget, p.adjusted_budget, p.goal FROM projects p "
+        "SELECT p.id, p.department_id, p.initial_budget, p.adjusted_budget, p.goal, p.year_id FROM projects p "
         "JOIN budget_years y ON y.id = p.year_id WHERE y.year = {year}",
         "SELECT i.id, i.project_id, i.position, i.level1, i.level2, i.level3, i.target_raw, i.target_kind, i.target_op, "
         "i.op_override, i.target_value, i.target_unit, i.deadline_year, i.deadline_month, i.deadline_day, "
@@ -336,8 +336,8 @@ def floor(which: str, url: str, write: bool) -> None:
             )
             many(
                 "submissions",
-                ["project_id", "kind", "period_key", "state", "last_comment", "updated_at", "version"],
-                [(p[0], "monitoring", "floor", "draft", "", now, 1) for p in projects],
+                ["project_id", "year_id", "kind", "period_key", "state", "last_comment", "updated_at", "version"],
+                [(p[0], p[5], "monitoring", "floor", "draft", "", now, 1) for p in projects],
             )
         else:
             many(
@@ -397,8 +397,8 @@ def floor(which: str, url: str, write: bool) -> None:
             )
             many(
                 "submissions",
-                ["project_id", "kind", "period_key", "state", "last_comment", "updated_at", "version"],
-                [(p[0], "evaluation", "floor", "draft", "", now, 1) for p in projects],
+                ["project_id", "year_id", "kind", "period_key", "state", "last_comment", "updated_at", "version"],
+                [(p[0], p[5], "evaluation", "floor", "draft", "", now, 1) for p in projects],
             )
             cur.execute("SELECT id FROM users WHERE role = 'owner' ORDER BY id LIMIT 1")
             user = cur.fetchone()[0]

@@ -27,6 +27,9 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)
+    from tracker.edge import end_read_only_request
+
+    app.teardown_appcontext(end_read_only_request)  # after db.init_app: runs before its teardown
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)

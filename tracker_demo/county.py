@@ -653,6 +653,7 @@ def generate(scale: float = 1.0, seed: int = 1, *, runs: bool = True, echo=print
                     {
                         "id": submission_id,
                         "project_id": project_id,
+                        "year_id": year.id,
                         "kind": "progress",
                         "period_key": f"{YEAR}-{month:02d}",
                         "state": state,

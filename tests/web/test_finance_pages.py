@@ -417,3 +417,32 @@ def test_todo_lists_every_kind_with_due_dates(db, make_user, monkeypatch):
     assert {i.form_kind for i in todo.todo_for(finance).items} == {"progress", "monitoring", "evaluation"}
     assert all(i.state == "dept_approved" for i in todo.todo_for(finance).items)
     assert todo.todo_count(finance) == 3  # one of each kind across the 4 projects
+
+
+def test_finance_badge_counts_the_current_year_only_and_forms_keep_their_project_year(db, make_user):
+    """The finance bureau's badge reads the forms' own year (no join to the projects): a form
+    made without its year takes its project's, and last year's forms awaiting approval stay
+    out of this year's count, as they are out of its list."""
+    from tracker.models import BudgetYear, Project, Submission
+    from tracker.services import todo
+
+    make_user("admin")
+    depts = _county(db, departments=1, projects=4, indicators=1)
+    finance = make_user("finance")
+    before = todo.todo_count(finance)
+    assert before == todo.todo_for(finance).count > 0
+    last_year = BudgetYear(year=2022, is_current=False)
+    db.session.add(last_year)
+    db.session.flush()
+    old = Project(department_id=depts[0].id, year_id=last_year.id, name="上年项目", position=1)
+    db.session.add(old)
+    db.session.flush()
+    form = Submission(project_id=old.id, kind="progress", period_key="2022-05", state="dept_approved")
+    db.session.add(form)
+    db.session.commit()
+    assert form.year_id == last_year.id
+    assert todo.todo_count(finance) == todo.todo_for(finance).count == before
+    this_year = db.session.scalar(select(Project).where(Project.year_id != last_year.id).limit(1))
+    db.session.add(Submission(project_id=this_year.id, kind="progress", period_key="2023-11", state="dept_approved"))
+    db.session.commit()
+    assert todo.todo_count(finance) == todo.todo_for(finance).count == before + 1

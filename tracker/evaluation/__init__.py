@@ -17,7 +17,7 @@ from tracker.extensions import db
 from tracker.models import BudgetYear, EvaluationForm
 from tracker.review_actions import CONFLICT as REVIEW_CONFLICT
 from tracker.review_actions import apply_from_form, posted_version
-from tracker.services import dashboard, evaluation, job_requests, jobs, review
+from tracker.services import current, dashboard, evaluation, job_requests, jobs, review
 from tracker.services.scope import can_edit_project, get_project
 
 bp = Blueprint("evaluation", __name__, url_prefix="/evaluation")
@@ -27,8 +27,7 @@ def _year() -> int:
     year = request.args.get("year", type=int)
     if year:
         return year
-    current = db.session.scalar(select(BudgetYear.year).where(BudgetYear.is_current.is_(True)))
-    return current or 2023
+    return current.year_number() or 2023
 
 
 @bp.route("/")

@@ -19,6 +19,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -131,10 +133,16 @@ class Submission(db.Model):
         # 我的待办 and its badge (on every page) count forms by state within the projects of a
         # year: with the project in the index the count reads only the index, not the rows.
         Index("ix_submissions_state_project_id", "state", "project_id"),
+        # The finance bureau's badge counts the county's forms awaiting it in the current year:
+        # the project's year kept on the form, so that count reads the index alone (no join
+        # to the year's thousands of projects on every page).
+        Index("ix_submissions_year_id_state", "year_id", "state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    # Always the project's year (projects never change year); set by every writer.
+    year_id: Mapped[int] = mapped_column(ForeignKey("budget_years.id"))
     kind: Mapped[str] = mapped_column(String(16))
     period_key: Mapped[str] = mapped_column(String(16))
     state: Mapped[str] = mapped_column(String(16), default=State.DRAFT)
@@ -149,6 +157,13 @@ class Submission(db.Model):
     )
 
     __mapper_args__ = {"version_id_col": version}
+
+
+@event.listens_for(Submission, "before_insert")
+def _year_of_project(mapper, connection, target: Submission) -> None:
+    """A form made through the ORM without its year takes its project's, in the INSERT itself."""
+    if target.year_id is None:
+        target.year_id = select(Project.year_id).where(Project.id == target.project_id).scalar_subquery()
 
 
 class WorkflowEvent(db.Model):

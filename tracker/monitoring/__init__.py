@@ -20,7 +20,7 @@ from tracker.models import MonitoringSnapshot, Project
 from tracker.monitoring import forms
 from tracker.review_actions import CONFLICT as REVIEW_CONFLICT
 from tracker.review_actions import apply_from_form, posted_version
-from tracker.services import clock, dashboard, job_requests, jobs, monitoring, monitoring_form, notify, review
+from tracker.services import clock, current, dashboard, job_requests, jobs, monitoring, monitoring_form, notify, review
 from tracker.services.scope import can_edit_project, get_project, scope_projects
 
 bp = Blueprint("monitoring", __name__, url_prefix="/monitoring")
@@ -127,10 +127,7 @@ def index():
 
 
 def _current_year() -> int:
-    from tracker.models import BudgetYear
-
-    year = db.session.scalar(select(BudgetYear.year).where(BudgetYear.is_current.is_(True)))
-    return year or clock.today().year
+    return current.year_number() or clock.today().year
 
 
 @bp.route("/run", methods=["POST"])

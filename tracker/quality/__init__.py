@@ -17,7 +17,7 @@ from tracker.edge import Refusal, unit_of_work
 from tracker.exporters.quality_xlsx import XLSX_MIMETYPE, quality_filename, quality_workbook
 from tracker.extensions import db
 from tracker.models import BudgetYear, Department, Indicator
-from tracker.services import quality
+from tracker.services import current, quality
 from tracker.services.scope import get_project, scope_departments
 
 bp = Blueprint("quality", __name__, url_prefix="/quality")
@@ -36,8 +36,7 @@ def _year() -> int:
     year = request.args.get("year", type=int)
     if year:
         return year
-    current = db.session.scalar(select(BudgetYear.year).where(BudgetYear.is_current.is_(True)))
-    return current or db.session.scalar(select(BudgetYear.year).order_by(BudgetYear.year.desc())) or 2023
+    return current.year_number() or db.session.scalar(select(BudgetYear.year).order_by(BudgetYear.year.desc())) or 2023
 
 
 def _params():

@@ -10,7 +10,7 @@ from sqlalchemy import CursorResult, func, select, update
 from tracker.domain import DomainError
 from tracker.extensions import db
 from tracker.models import ROLE_ADMIN, ROLES, BudgetYear, Department, User
-from tracker.services import login_security
+from tracker.services import current, login_security
 
 MIN_PASSWORD = 8
 
@@ -166,6 +166,7 @@ def get_or_create_year(year: int) -> BudgetYear:
         found = BudgetYear(year=year, is_current=db.session.scalar(select(BudgetYear.id).limit(1)) is None)
         db.session.add(found)
         db.session.flush()
+        current.forget_year()
     return found
 
 
@@ -174,6 +175,7 @@ def set_current_year(year: BudgetYear) -> None:
         other.is_current = False
     year.is_current = True
     db.session.flush()
+    current.forget_year()
 
 
 def set_year_closed(year: BudgetYear, closed: bool, *, acting: User | None) -> None:
@@ -227,7 +229,7 @@ def years_for_admin() -> tuple[list[BudgetYear], dict[int, int]]:
 
 
 def current_year() -> int | None:
-    return db.session.scalar(select(BudgetYear.year).where(BudgetYear.is_current.is_(True)))
+    return current.year_number()
 
 
 def finance_bureau() -> Department:

@@ -231,6 +231,7 @@ def open_forms(year: int, *, user: User | None = None) -> dict:
             submissions.append(
                 {
                     "project_id": project.id,
+                    "year_id": budget_year.id,
                     "kind": SubmissionKind.EVALUATION,
                     "period_key": str(year),
                     "state": State.DRAFT,

@@ -31,7 +31,7 @@ from tracker.extensions import db
 from tracker.models import User
 from tracker.models.base import utcnow
 from tracker.models.security import LoginAttempt, LoginSession
-from tracker.services import audit
+from tracker.services import audit, current
 
 DEFAULTS = {"LOGIN_MAX_FAILURES": 5, "LOGIN_LOCK_MINUTES": 15, "LOGIN_MAX_FAILURES_PER_ADDR": 20}
 _dummy_hash: str | None = None
@@ -180,9 +180,11 @@ def start_session(user: User, *, remote_addr: str = "", user_agent: str = "") ->
 
 @functools.cache
 def _session_user_statement():
-    # Built once; the user's department comes along (User.department is joined-eager).
+    # Built once; the user's department comes along (User.department is joined-eager), and
+    # with it what nearly every page reads besides its user: the settings and the current
+    # budget year (tracker/services/current.py), in the same round trip.
     return (
-        select(User)
+        select(User, *current.columns())
         .join(LoginSession, LoginSession.user_id == User.id)
         .where(
             User.id == bindparam("user_id"),
@@ -195,13 +197,15 @@ def _session_user_statement():
 def session_user(user_id: int, token: str) -> User | None:
     """The user of a live login session, or None (revoked, unknown, user disabled).
 
-    Read on every request, so one query: the session row joined to its user."""
+    Read on every request, so one query: the session row joined to its user (and the settings
+    and current year, kept for the request)."""
     if not token:
         return None
-    user = db.session.scalar(_session_user_statement(), {"user_id": user_id, "token_hash": _hash(token)})
-    if user is None or not user.is_active:
+    row = db.session.execute(_session_user_statement(), {"user_id": user_id, "token_hash": _hash(token)}).first()
+    if row is None or not row[0].is_active:
         return None
-    return user
+    current.absorb(*row[1:])
+    return row[0]
 
 
 def end_session(token: str) -> None:

@@ -242,6 +242,7 @@ def run(as_of: date, *, progress_cb: Callable[[int, int, object], None] | None =
             submissions.append(
                 {
                     "project_id": project.id,
+                    "year_id": year.id,
                     "kind": SubmissionKind.MONITORING,
                     "period_key": period_key,
                     "state": State.DRAFT,

@@ -96,9 +96,12 @@ def project_progress(project: Project, indicators: list[Indicator]) -> ProjectPr
         entries = conn.execute(
             entries_stmt, {"project_id": project.id, "indicator_ids": [ind.id for ind in indicators]}
         ).all()  # fetchall: iterating the result would fetch row by row
-        reading = progress_rules.Reading
-        for indicator_id, as_of, seq, value, tier, completed_on, for_month in entries:
-            by_indicator.setdefault(indicator_id, []).append(reading(as_of, seq, value, tier, completed_on, for_month))
+        make = progress_rules.Reading._make
+        for entry in entries:
+            found = by_indicator.get(entry[0])
+            if found is None:
+                found = by_indicator[entry[0]] = []
+            found.append(make(entry[1:]))
     spending = conn.execute(spending_stmt, {"project_id": project.id}).all()
     spent = sum((amount for _, amount in spending), Decimal(0))
     monthly: dict[int, Decimal] = {}
@@ -123,6 +126,7 @@ def project_progress(project: Project, indicators: list[Indicator]) -> ProjectPr
             today=day,
             budget=budget if target.kind == KIND_WITHIN_BUDGET else None,
             spent=spent if target.kind == KIND_WITHIN_BUDGET and budget is not None else None,
+            ytd=row.ytd,
         )
         rows.append(row)
     as_of = min(day, date(year, 12, 31))

@@ -34,7 +34,9 @@ KIND_LABELS = {
 def get_or_create(project: Project, period_key: str, kind: str = SubmissionKind.PROGRESS) -> Submission:
     submission = find_submission(project.id, kind, period_key)
     if submission is None:
-        submission = Submission(project_id=project.id, kind=kind, period_key=period_key, state=workflow.DRAFT)
+        submission = Submission(
+            project_id=project.id, year_id=project.year_id, kind=kind, period_key=period_key, state=workflow.DRAFT
+        )
         db.session.add(submission)
         db.session.flush()
     return submission

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from flask import current_app, g, has_app_context
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tracker.domain import DomainError
 from tracker.domain.periods import FREQUENCIES, MONTHLY
@@ -41,14 +41,43 @@ class SettingError(DomainError):
     pass
 
 
+# Every setting in one text (key US value RS key US value …), read in the statement that loads
+# the user (tracker/services/current.py); JSON never holds these control characters raw.
+_US, _RS = "\x1f", "\x1e"
+# (settings text, the app's EVIDENCE_MAX_MB) -> settings, per process (a few texts a day)
+_PARSED: dict[tuple[str | None, object], dict] = {}
+
+
+def text_column():
+    return select(func.aggregate_strings(AppSetting.key + _US + AppSetting.value, _RS)).scalar_subquery()
+
+
+def _from_text(text: str | None) -> dict:
+    evidence_mb = current_app.config.get("EVIDENCE_MAX_MB") if has_app_context() else None
+    parsed = _PARSED.get((text, evidence_mb))
+    if parsed is None:
+        parsed = dict(DEFAULTS)
+        if evidence_mb is not None:
+            parsed["evidence_max_mb"] = evidence_mb
+        for item in (text or "").split(_RS):
+            if item:
+                key, _, value = item.partition(_US)
+                parsed[key] = json.loads(value)
+        if len(_PARSED) >= 64:
+            _PARSED.clear()
+        _PARSED[text, evidence_mb] = parsed
+    return {key: (dict(value) if isinstance(value, dict) else value) for key, value in parsed.items()}
+
+
+def absorb(text: str | None) -> None:
+    """The settings text read with the user (tracker/services/current.py), for this request."""
+    g._settings = _from_text(text)
+
+
 def _all() -> dict:
     cache = g.get("_settings") if has_app_context() else None
     if cache is None:
-        cache = dict(DEFAULTS)
-        if has_app_context() and "EVIDENCE_MAX_MB" in current_app.config:
-            cache["evidence_max_mb"] = current_app.config["EVIDENCE_MAX_MB"]
-        for row in db.session.scalars(select(AppSetting)):
-            cache[row.key] = json.loads(row.value)
+        cache = _from_text(db.session.scalar(select(text_column())))
         if has_app_context():
             g._settings = cache
     return cache

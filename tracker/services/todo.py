@@ -42,7 +42,6 @@ from tracker.domain.periods import Period, PeriodError, current_period, parse_pe
 from tracker.domain.vocab import Role, State
 from tracker.extensions import db
 from tracker.models import (
-    BudgetYear,
     Department,
     EvaluationForm,
     Indicator,
@@ -53,8 +52,9 @@ from tracker.models import (
     Submission,
     User,
 )
+from tracker.services import current
 from tracker.services.progress import current_entries_query, frequency, today
-from tracker.services.scope import scope_projects
+from tracker.services.scope import scope_projects, visible_department_ids
 
 KIND_LABELS = {
     "period": "提交填报",
@@ -148,26 +148,7 @@ class Todo:
         return sum(1 for i in self.items if i.overdue)
 
 
-class _Year(NamedTuple):
-    id: int
-    year: int
-
-
-_CURRENT_YEAR = select(BudgetYear.id, BudgetYear.year).where(BudgetYear.is_current.is_(True))
-
-
-def _current_year() -> _Year | None:
-    """The current budget year (id and number), read once per request (the badge and the list
-    both need it)."""
-    from flask import g, has_app_context
-
-    if has_app_context() and "_todo_year" in g:
-        return g._todo_year
-    row = db.session.execute(_CURRENT_YEAR).first()
-    year = _Year(row.id, row.year) if row is not None else None
-    if has_app_context():
-        g._todo_year = year
-    return year
+_Year = current.Year
 
 
 def _this_period(year: _Year, day: date) -> str | None:
@@ -263,7 +244,13 @@ def _branches(user: User, year: _Year, this_period: str | None, *, lean: bool = 
                 stmt = stmt.where(EvaluationForm.year == year.year)
             branches.append(stmt)
     review_state = {"reviewer": "submitted", "finance": "dept_approved"}.get(role)
-    if review_state:
+    if review_state and lean and visible_department_ids(user) is None:
+        # The finance bureau's count, on every page: the forms keep their project's year, so
+        # the county's count reads one index range (no join to the year's projects).
+        branches.append(
+            select(literal(1).label("one")).where(Submission.year_id == year.id, Submission.state == review_state)
+        )
+    elif review_state:
         branches.append(
             base(*columns("review", Submission.kind, Submission.period_key, Submission.state, Submission.last_comment))
             .join(Submission, Submission.project_id == Project.id)
@@ -345,7 +332,7 @@ def _statements(user: User) -> tuple[_Statements, date, Period | None] | None:
     """The user's statements, today and the period chased for values (None: nothing is owed)."""
     if user.role == Role.ADMIN:
         return None
-    year = _current_year()
+    year = current.year()
     if year is None:
         return None
     day = today()
