@@ -64,6 +64,9 @@ class Config:
     # local to each server (not shared), safe to delete at any time.
     EXPORT_CACHE_DIR = os.environ.get("TRACKER_EXPORT_CACHE_DIR", str(INSTANCE_DIR / "export-cache"))
     EXPORT_CACHE_FILES = int(os.environ.get("TRACKER_EXPORT_CACHE_FILES", "64"))
+    # Project page rows kept rendered per worker, by everything a row shows
+    # (tracker/projects/rows.py): ~1 KB each; 0 renders every row on every request.
+    ROW_CACHE_SIZE = int(os.environ.get("TRACKER_ROW_CACHE_SIZE", "20000"))
     # Import limits, checked before a file is parsed (decompression bombs, huge files): see
     # tracker/importers/limits.py. Sizes in MB.
     IMPORT_MAX_FILE_MB = int(os.environ.get("TRACKER_IMPORT_MAX_FILE_MB", "50"))

@@ -248,3 +248,56 @@ def test_a_failed_job_is_rolled_back_and_recorded(app, db):
     assert db.session.scalar(select(func.count(JobCompletion.id))) == 0
     run = db.session.scalar(select(JobRun))
     assert (run.status, run.trigger) == ("failed", "cli") and "作业出错（测试）" in run.error
+
+
+def test_a_read_only_request_ends_with_commit_and_a_writing_one_with_rollback(app, db, tmp_path):
+    """A request that only read ends its transaction with COMMIT (the same for reads; psycopg
+    keeps its prepared statements, which it drops on every ROLLBACK). A request that wrote
+    without a unit of work, or failed, still ends with ROLLBACK and leaves nothing."""
+    from sqlalchemy import event, text
+
+    from tracker import create_app
+    from tracker.extensions import db as ext_db
+    from tracker.models import AppSetting
+
+    other = create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+        UPLOAD_DIR=str(tmp_path / "uploads"),
+        EXPORT_CACHE_DIR=str(tmp_path / "export-cache"),
+    )
+    insert = text("INSERT INTO app_settings (key, value, updated_at) VALUES ('edge_probe', '1', CURRENT_TIMESTAMP)")
+
+    def read():
+        return str(ext_db.session.execute(text("SELECT 1")).scalar())
+
+    def write_without_unit():
+        ext_db.session.execute(insert)
+        return "wrote"
+
+    def read_then_fail():
+        ext_db.session.execute(text("SELECT 1"))
+        raise RuntimeError("a bug after a read")
+
+    other.add_url_rule("/edge-read", "edge_read", read)
+    other.add_url_rule("/edge-write", "edge_write", write_without_unit)
+    other.add_url_rule("/edge-fail", "edge_fail", read_then_fail)
+    with other.app_context():
+        engine = ext_db.engine
+    ends: list[str] = []
+    event.listen(engine, "commit", lambda conn: ends.append("commit"))
+    event.listen(engine, "rollback", lambda conn: ends.append("rollback"))
+    client = other.test_client()
+
+    assert client.get("/edge-read").get_data(as_text=True) == "1"
+    assert ends == ["commit"]
+    ends.clear()
+    assert client.get("/edge-write").status_code == 200
+    assert ends == ["rollback"]
+    ends.clear()
+    with pytest.raises(RuntimeError):
+        client.get("/edge-fail")
+    assert "commit" not in ends
+    assert db.session.get(AppSetting, "edge_probe") is None
+    with other.app_context():
+        ext_db.engine.dispose()

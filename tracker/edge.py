@@ -207,35 +207,32 @@ def unit_of_work(
 # the ROLLBACK the session would send when it closes. For a transaction that wrote nothing the
 # two are the same; but psycopg forgets every prepared statement on ROLLBACK, so with rollback
 # PostgreSQL parsed and planned every query of every page afresh (planning was 0.4–1.5 ms of
-# the badge and project page queries). Any statement that is not a SELECT, any pending ORM
+# the badge and project page queries). Any statement in the request that is not a SELECT, any pending ORM
 # change, an error or an open unit of work leaves the request to the usual rollback.
-
-
-@event.listens_for(Engine, "begin")
-def _reads_only_so_far(conn) -> None:
-    conn.info["edge_wrote"] = False
-    if has_request_context():
-        g.setdefault("_edge_connections", []).append(conn)
 
 
 @event.listens_for(Engine, "before_cursor_execute")
 def _note_writes(conn, cursor, statement, parameters, context, executemany) -> None:
-    if executemany or statement.lstrip()[:6].upper() != "SELECT":
-        conn.info["edge_wrote"] = True
+    if (executemany or statement.lstrip()[:6].upper() != "SELECT") and has_request_context():
+        g._edge_wrote = True
 
 
 def end_read_only_request(error: BaseException | None) -> None:
     """teardown_appcontext, before the session is removed (registered after Flask-SQLAlchemy:
     teardowns run in reverse order)."""
-    connections = g.pop("_edge_connections", None) if has_app_context() else None
-    if error is not None or not connections or in_unit() or not db.session.registry.has():
+    if error is not None or not has_app_context() or g.pop("_edge_wrote", False) or in_unit():
+        return
+    if not db.session.registry.has():
         return
     session = db.session()
     if not session.in_transaction() or session.new or session.dirty or session.deleted:
         return
-    if any(conn.info.get("edge_wrote", True) for conn in connections):
-        return
-    session.commit()
+    # Objects stay as read (a response still being sent may read them), as after a rollback.
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
 
 
 # ----------------------------------------------------------------------------- jobs

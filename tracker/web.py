@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask, g, make_response, render_template, request, url_for
+from flask import Flask, current_app, g, make_response, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup, escape
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
@@ -106,20 +106,43 @@ def _register_filters(app: Flask) -> None:
         return value.astimezone(tz).strftime(fmt)
 
 
+def url_maker(endpoint: str, key: str, **values) -> Callable[[int], str]:
+    """``url_for(endpoint, **values, key=n)`` for many ids in a loop: the URL is built once
+    around a placeholder and each id put in its place (url_for is the costly part of a
+    long table's rows). Falls back to url_for if the placeholder is ambiguous."""
+    url = url_for(endpoint, **values, **{key: _URL_SLOT})
+    head, slot, tail = url.partition(str(_URL_SLOT))
+    if not slot or str(_URL_SLOT) in tail or str(_URL_SLOT) in head:
+        return lambda value: url_for(endpoint, **values, **{key: value})
+    return lambda value: f"{head}{int(value)}{tail}"
+
+
+def target_parse_html(target: Target) -> Markup:
+    """The macro _macros/forms.html target_parse, memoised by the target's value: a long
+    table calls it on every row, and a Jinja macro call costs more than the rest of the
+    cell. The output depends on the value alone, so the memo is never stale (it is
+    bypassed while templates reload, in development)."""
+    env = current_app.jinja_env
+    if env.auto_reload:
+        return _target_parse_macro(env)(target)
+    key = (target, str(target.value))  # 1.0 and 1.00 are equal but print differently
+    html = _TARGET_PARSE.get(key)
+    if html is None:
+        if len(_TARGET_PARSE) >= 4096:
+            _TARGET_PARSE.clear()
+        html = _TARGET_PARSE[key] = _target_parse_macro(env)(target)
+    return html
+
+
+def _target_parse_macro(env):
+    return env.get_template("_macros/forms.html").module.target_parse
+
+
 def _register_globals(app: Flask) -> None:
     # The vocabulary in templates: `current_user.role == Role.FINANCE`, `state == State.DRAFT`.
     app.jinja_env.globals.update(Role=Role, State=State, Action=Action, SubmissionKind=SubmissionKind, Light=Light)
 
-    @app.template_global("url_maker")
-    def url_maker(endpoint: str, key: str, **values) -> Callable[[int], str]:
-        """``url_for(endpoint, **values, key=n)`` for many ids in a loop: the URL is built once
-        around a placeholder and each id put in its place (url_for is the costly part of a
-        long table's rows). Falls back to url_for if the placeholder is ambiguous."""
-        url = url_for(endpoint, **values, **{key: _URL_SLOT})
-        head, slot, tail = url.partition(str(_URL_SLOT))
-        if not slot or str(_URL_SLOT) in tail or str(_URL_SLOT) in head:
-            return lambda value: url_for(endpoint, **values, **{key: value})
-        return lambda value: f"{head}{int(value)}{tail}"
+    app.add_template_global(url_maker, "url_maker")
 
     @app.template_global("options")
     def options(choices: Iterable[tuple[Any, str]], selected: Any) -> Markup:
@@ -133,22 +156,7 @@ def _register_globals(app: Flask) -> None:
             )
         )
 
-    @app.template_global("target_parse")
-    def target_parse(target: Target) -> Markup:
-        """The macro _macros/forms.html target_parse, memoised by the target's value: a long
-        table calls it on every row, and a Jinja macro call costs more than the rest of the
-        cell. The output depends on the value alone, so the memo is never stale (it is
-        bypassed while templates reload, in development)."""
-        macro = app.jinja_env.get_template("_macros/forms.html").module.target_parse  # type: ignore[attr-defined]
-        if app.jinja_env.auto_reload:
-            return macro(target)
-        key = (target, str(target.value))  # 1.0 and 1.00 are equal but print differently
-        html = _TARGET_PARSE.get(key)
-        if html is None:
-            if len(_TARGET_PARSE) >= 4096:
-                _TARGET_PARSE.clear()
-            html = _TARGET_PARSE[key] = macro(target)
-        return html
+    app.add_template_global(target_parse_html, "target_parse")
 
     @app.template_global("maxlen")
     def maxlen(name: str) -> int:

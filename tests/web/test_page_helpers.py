@@ -93,3 +93,57 @@ def test_target_parse_memo_writes_what_the_macro_writes(app, monkeypatch):
         for target in targets + targets:  # the second time from the memo
             assert memo(target) == macro(target), target
         assert '<span class="op">≥</span> 95 %' in memo(targets[0])
+
+
+def _table(html: str) -> str:
+    return html[html.index('<table class="table table-bordered table-sm target-table') : html.index("</table>")]
+
+
+def test_kept_project_rows_equal_fresh_ones_and_follow_every_change(app, client, db, make_user, login, seeded):
+    """The project page's rows are kept rendered by everything they show (tracker/projects/rows.py):
+    with the keeping on, the table is exactly the one rendered afresh, and a new value, a
+    corrected target or another viewer's rights show at once."""
+    from decimal import Decimal
+
+    from tests.web.test_progress import _add_entries
+    from tracker.models import Department, Indicator, Project
+    from tracker.projects import rows
+
+    dept = db.session.scalar(select(Department).where(Department.code == "430"))
+    owner = make_user("owner", dept)
+    project = db.session.scalars(select(Project).where(Project.department_id == dept.id)).first()
+    url = f"/projects/{project.id}"
+
+    def both() -> tuple[str, str]:
+        rows._ROWS.clear()
+        kept_first = _table(client.get(url).get_data(as_text=True))
+        kept = _table(client.get(url).get_data(as_text=True))  # served from the kept rows
+        assert kept == kept_first
+        app.config["ROW_CACHE_SIZE"] = 0
+        try:
+            fresh = _table(client.get(url).get_data(as_text=True))
+        finally:
+            app.config["ROW_CACHE_SIZE"] = 20000
+        return kept, fresh
+
+    login(owner)
+    kept, fresh = both()
+    assert kept == fresh and kept.count('id="indicator-') == len(project.indicators) and "填报</a>" in kept
+    before = _table(client.get(url).get_data(as_text=True))
+    _add_entries(db, project, owner, 3)
+    after = _table(client.get(url).get_data(as_text=True))
+    assert after != before and "3 次" in after
+    ind = db.session.scalars(
+        select(Indicator).where(Indicator.project_id == project.id, Indicator.target_kind == "quantitative")
+    ).first()
+    ind.target_raw = ind.target_raw + "（修订）"
+    ind.target_value = (ind.target_value or Decimal(0)) + Decimal("1.50")
+    db.session.commit()
+    changed = _table(client.get(url).get_data(as_text=True))
+    assert "（修订）" in changed
+    kept, fresh = both()
+    assert kept == fresh
+    client.post("/logout")
+    login(make_user("finance"))  # the same rows for a viewer who cannot record: no 填报 link
+    finance_table = _table(client.get(url).get_data(as_text=True))
+    assert "填报</a>" not in finance_table and 'id="indicator-' in finance_table

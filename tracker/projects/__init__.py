@@ -8,12 +8,15 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from tracker.domain import monitoring as monitoring_rules
+from tracker.domain.targets import KIND_QUANTITATIVE
 from tracker.extensions import db
 from tracker.models import BudgetYear, Department, Indicator, Project, User
+from tracker.projects.rows import RowView, render_rows
 from tracker.services import dashboard
 from tracker.services.monitoring import thresholds
 from tracker.services.progress import project_progress
 from tracker.services.scope import NotVisible, can_edit_project, scope_departments, scope_projects
+from tracker.web import url_maker
 
 bp = Blueprint("projects", __name__)
 
@@ -26,7 +29,14 @@ _PAGE_PROJECT = (
 )
 _YEARS = select(BudgetYear.year, BudgetYear.is_current).order_by(BudgetYear.year.desc())
 _DEPARTMENTS = select(Department.id, Department.code, Department.name).order_by(Department.code, Department.name)
-_PAGE_INDICATORS = select(Indicator).where(Indicator.project_id == bindparam("project_id")).order_by(Indicator.position)
+# The project page: the project (as above) and its indicators in one round trip.
+_PAGE_PROJECT_INDICATORS = (
+    select(Project, Indicator)
+    .options(joinedload(Project.year), joinedload(Project.department), joinedload(Project.source_document))
+    .outerjoin(Indicator, Indicator.project_id == Project.id)
+    .where(Project.id == bindparam("project_id"))
+    .order_by(Indicator.position)
+)
 
 
 def page_project(user: User, project_id: int) -> Project:
@@ -35,6 +45,50 @@ def page_project(user: User, project_id: int) -> Project:
     if project is None:
         raise NotVisible(project_id)
     return project
+
+
+def row_views(project: Project, rows: list, previous: dict | None, *, can_edit: bool) -> list[RowView]:
+    """The table's rows (tracker/projects/rows.py): what each shows, merged cells included."""
+    indicator_url = url_maker("progress.indicator", "indicator_id", project_id=project.id)
+    targets_url = url_maker("adjustments.targets", "indicator_id", project_id=project.id)
+    views = []
+    for merged, p in zip(merged_rows([row.indicator for row in rows]), rows, strict=True):
+        ind = p.indicator
+        latest = p.latest
+        pv = previous.get(ind.id) if previous is not None else None
+        views.append(
+            RowView(
+                id=ind.id,
+                span1=merged["span1"],
+                span2=merged["span2"],
+                level1=ind.level1,
+                level2=ind.level2,
+                level3=ind.level3,
+                description=ind.description,
+                target_raw=ind.target_raw,
+                target=p.target,
+                accumulation_label=ind.accumulation_label if ind.target_kind == KIND_QUANTITATIVE else None,
+                basis=ind.basis,
+                ytd=p.ytd,
+                unit=ind.target_unit,
+                has_latest=latest is not None,
+                latest_text=(latest.tier or ("已完成" if latest.completed_on else "")) if latest is not None else "",
+                entry_count=p.entry_count,
+                latest_as_of=latest.as_of if latest is not None else None,
+                status=p.status,
+                status_label=p.status_label,
+                can_edit=can_edit,
+                indicator_url=indicator_url(ind.id),
+                targets_url=targets_url(ind.id),
+                show_previous=previous is not None,
+                has_pv=pv is not None,
+                pv_target=pv.target_raw if pv is not None else None,
+                pv_actual=pv.actual if pv is not None else None,
+                pv_score=pv.score if pv is not None else None,
+                pv_weight=pv.weight if pv is not None else None,
+            )
+        )
+    return views
 
 
 def merged_rows(indicators: list[Indicator]) -> list[dict]:
@@ -111,10 +165,12 @@ def index():
 @bp.route("/projects/<int:project_id>")
 @login_required
 def detail(project_id: int):
-    project = page_project(current_user, project_id)
-    indicators = db.session.scalars(_PAGE_INDICATORS, {"project_id": project.id}).all()
-    summary = project_progress(project, list(indicators))
-    progress_by_id = {row.indicator.id: row for row in summary.rows}
+    found = db.session.execute(scope_projects(_PAGE_PROJECT_INDICATORS, current_user), {"project_id": project_id}).all()
+    if not found:
+        raise NotVisible(project_id)
+    project = found[0][0]
+    indicators = [indicator for _, indicator in found if indicator is not None]
+    summary = project_progress(project, indicators)
     # The same light rule as 双监控 (thresholds configurable), for the execution bar.
     budget_light = (
         monitoring_rules.budget_light(summary.execution_rate, summary.time_progress, thresholds())
@@ -124,16 +180,16 @@ def detail(project_id: int):
     from tracker.services.years import previous_values  # issue 12 §4: last year next to this year
 
     previous, previous_form, previous_project = previous_values(project)
+    can_edit = can_edit_project(current_user, project)
     return render_template(
         "projects/detail.html",
-        previous=previous,
         previous_form=previous_form,
         previous_project=previous_project,
         project=project,
-        rows=merged_rows(list(indicators)),
+        indicator_rows=render_rows(
+            row_views(project, summary.rows, previous if previous_project else None, can_edit=can_edit)
+        ),
         indicator_count=len(indicators),
         summary=summary,
-        progress_by_id=progress_by_id,
-        can_edit=can_edit_project(current_user, project),
         budget_light=budget_light,
     )
