@@ -147,3 +147,28 @@ def test_kept_project_rows_equal_fresh_ones_and_follow_every_change(app, client,
     login(make_user("finance"))  # the same rows for a viewer who cannot record: no 填报 link
     finance_table = _table(client.get(url).get_data(as_text=True))
     assert "填报</a>" not in finance_table and 'id="indicator-' in finance_table
+
+
+def test_template_url_for_gives_what_url_for_gives_under_any_script_root(app):
+    """Templates' url_for keeps built URLs (tracker/web.py template_url_for): the same URL as
+    url_for for every argument, also when the app is mounted under a prefix."""
+    from tracker.web import template_url_for
+
+    cases = [
+        ("projects.index", {}),
+        ("projects.index", {"year": 2023}),
+        ("projects.detail", {"project_id": 7}),
+        ("static", {"filename": "css/app.css"}),
+        ("progress.indicator", {"project_id": 6, "indicator_id": 96}),
+        ("monitoring.index", {"period": "2023-06-30", "department": None}),
+        ("projects.detail", {"project_id": 7, "_anchor": "indicator-3"}),
+    ]
+    for root in ("", "/tracker", "/county/tracker"):
+        for _ in range(2):  # built, then kept
+            with app.test_request_context("/", environ_overrides={"SCRIPT_NAME": root}):
+                for endpoint, values in cases:
+                    assert template_url_for(endpoint, **values) == url_for(endpoint, **values), (root, endpoint)
+                    assert template_url_for(endpoint, **values).startswith(root + "/")
+    with app.test_request_context("/"):
+        html = render_template_string("{{ url_for('projects.detail', project_id=9) }}")
+        assert html == url_for("projects.detail", project_id=9)

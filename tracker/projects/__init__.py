@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload
 
 from tracker.domain import monitoring as monitoring_rules
 from tracker.domain.targets import KIND_QUANTITATIVE
 from tracker.extensions import db
-from tracker.models import BudgetYear, Department, Indicator, Project, User
+from tracker.models import BudgetYear, Department, Indicator, Project, SourceDocument, User
 from tracker.projects.rows import RowView, render_rows
 from tracker.services import dashboard
 from tracker.services.monitoring import thresholds
@@ -29,10 +29,21 @@ _PAGE_PROJECT = (
 )
 _YEARS = select(BudgetYear.year, BudgetYear.is_current).order_by(BudgetYear.year.desc())
 _DEPARTMENTS = select(Department.id, Department.code, Department.name).order_by(Department.code, Department.name)
-# The project page: the project (as above) and its indicators in one round trip.
+# The project page: the project (as above) and its indicators in one round trip. The project's
+# columns come again with every indicator, so only those the page shows are read (and
+# converted) from the joined rows; the others raise if read, which no page does.
 _PAGE_PROJECT_INDICATORS = (
     select(Project, Indicator)
-    .options(joinedload(Project.year), joinedload(Project.department), joinedload(Project.source_document))
+    .options(
+        defer(Project.created_at, raiseload=True),
+        defer(Project.updated_at, raiseload=True),
+        joinedload(Project.year).load_only(BudgetYear.year, BudgetYear.is_closed, raiseload=True),
+        joinedload(Project.department).load_only(Department.code, Department.name, raiseload=True),
+        joinedload(Project.source_document).load_only(
+            SourceDocument.filename, SourceDocument.created_at, raiseload=True
+        ),
+        defer(Indicator.created_at, raiseload=True),
+    )
     .outerjoin(Indicator, Indicator.project_id == Project.id)
     .where(Project.id == bindparam("project_id"))
     .order_by(Indicator.position)
