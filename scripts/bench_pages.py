@@ -396,6 +396,50 @@ def load(port: int, path: str, *, clients: list[Client], per_client: int) -> dic
     }
 
 
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """CPU time (user + system) of these processes and of this one (the client threads)."""
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone
+            continue
+        total += (int(fields[11]) + int(fields[12])) / _TICK
+    own = os.times()
+    return total + own.user + own.system
+
+
+def _server_pids(server: subprocess.Popen) -> list[int]:
+    """The gunicorn master and workers, and PostgreSQL's processes (its backends do the
+    queries' work on the same two cores)."""
+    found = [server.pid]
+    for args in (["pgrep", "-P", str(server.pid)], ["pgrep", "-x", "postgres"]):
+        found += [int(p) for p in subprocess.run(args, check=False, capture_output=True, text=True).stdout.split()]
+    return found
+
+
+def side_by_side(port: int, page: str, hello: str, *, clients: list[Client], server, rounds: int = 7) -> dict:
+    """The project page next to the hello route, in alternating rounds (hello 40 requests per
+    client, then the page 15): per round the throughput ratio and the ratio of CPU spent per
+    request by the whole machine's share of the test (server, database, clients). The machine
+    is shared: its speed moves by ±30 % within a minute, so single runs of each disagree and
+    the median of rounds taken side by side is reported."""
+    pids = _server_pids(server)
+    throughput, cpu = [], []
+    for _ in range(rounds):
+        c0 = _cpu_seconds(pids)
+        h = load(port, hello, clients=clients, per_client=40)
+        c1 = _cpu_seconds(pids)
+        p = load(port, page, clients=clients, per_client=15)
+        c2 = _cpu_seconds(pids)
+        throughput.append(p["rps"] / h["rps"])
+        cpu.append(((c1 - c0) / (40 * len(clients))) / ((c2 - c1) / (15 * len(clients))))
+    return {"throughput": throughput, "cpu": cpu}
+
+
 def served(url: str, ids: dict, *, port: int, workers: int, n_clients: int, per_client: int) -> dict:
     server = start_server(url, port, workers)
     try:
@@ -403,7 +447,7 @@ def served(url: str, ids: dict, *, port: int, workers: int, n_clients: int, per_
         for c in clients:
             c.login()
         hello = hello_path(port)
-        results = {}
+        results: dict = {}
         targets = [("hello-world (" + hello + ")", hello), *pages(ids), *EXPORTS]
         for label, path in targets:
             load(port, path, clients=clients, per_client=2)  # warm every worker (16 requests over 4)
@@ -413,6 +457,9 @@ def served(url: str, ids: dict, *, port: int, workers: int, n_clients: int, per_
                 f"{results[label]['rps']:.1f}/s {results[label]['errors'] or ''}",
                 file=sys.stderr,
             )
+        page = dict(pages(ids))["project page"]
+        results["_side_by_side"] = side_by_side(port, page, hello, clients=clients, server=server)
+        print(f"  project page vs hello, rounds: {results['_side_by_side']}", file=sys.stderr)
         return results
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -431,6 +478,8 @@ def report(scales, per_scale: dict, load_results: dict | None, big: float, backe
     )
     lines.append("")
     if load_results:
+        load_results = dict(load_results)
+        rounds = load_results.pop("_side_by_side", None)
         hello_label = next(k for k in load_results if k.startswith("hello-world"))
         hello = load_results[hello_label]
         lines += [
@@ -447,6 +496,20 @@ def report(scales, per_scale: dict, load_results: dict | None, big: float, backe
                 f"{r['rps'] / hello['rps'] * 100:.1f} % | {r['p95'] / hello['p95']:.1f}× |"
             )
         lines.append("")
+        if rounds:
+            t, c = rounds["throughput"], rounds["cpu"]
+            lines += [
+                f"Project page next to {hello_label}, {len(t)} alternating rounds (hello 40 requests per client,",
+                "then the page 15): throughput ratio and CPU-per-request ratio (gunicorn, PostgreSQL and the",
+                "clients, from /proc):",
+                "",
+                "| measure | median | range |",
+                "|---|---:|---:|",
+                f"| throughput vs hello | {statistics.median(t) * 100:.1f} % | {min(t) * 100:.1f}–{max(t) * 100:.1f} % |",
+                f"| CPU per hello request / per page request | {statistics.median(c) * 100:.1f} % "
+                f"| {min(c) * 100:.1f}–{max(c) * 100:.1f} % |",
+                "",
+            ]
     lines += ["Queries per page (in-process, SQLAlchemy event listener):", ""]
     lines.append("| page | " + " | ".join(f"scale {s}" for s in scales) + " |")
     lines.append("|---|" + "---:|" * len(scales))
