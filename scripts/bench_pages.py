@@ -157,14 +157,16 @@ def ensure_runs(url: str) -> None:
 
 
 def analyze(url: str) -> None:
-    """Planner statistics on PostgreSQL, as autovacuum (on by default in production, maybe off
-    on a test server) would have gathered them after the runs' bulk inserts."""
+    """VACUUM ANALYZE on PostgreSQL, as autovacuum (on by default in production, off on this
+    machine's server) would have done after the bulk inserts: planner statistics, and the
+    visibility map that lets a count read an index alone (without it the project list's
+    spending sums read the heap: 9 ms instead of 1)."""
     from sqlalchemy import create_engine, text
 
     if url.startswith("postgresql"):
         engine = create_engine(url, isolation_level="AUTOCOMMIT")
         with engine.connect() as conn:
-            conn.execute(text("ANALYZE"))
+            conn.execute(text("VACUUM ANALYZE"))
         engine.dispose()
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import defer, joinedload
+from sqlalchemy.orm import joinedload
 
 from tracker.domain import monitoring as monitoring_rules
 from tracker.domain.targets import KIND_QUANTITATIVE
 from tracker.extensions import db
-from tracker.models import BudgetYear, Department, Indicator, Project, SourceDocument, User
-from tracker.projects.rows import RowView, render_rows
+from tracker.models import BudgetYear, Department, Indicator, Project, User
+from tracker.projects.rows import PageIndicator, RowView, render_rows
 from tracker.services import dashboard
 from tracker.services.monitoring import thresholds
 from tracker.services.progress import project_progress
@@ -29,24 +29,11 @@ _PAGE_PROJECT = (
 )
 _YEARS = select(BudgetYear.year, BudgetYear.is_current).order_by(BudgetYear.year.desc())
 _DEPARTMENTS = select(Department.id, Department.code, Department.name).order_by(Department.code, Department.name)
-# The project page: the project (as above) and its indicators in one round trip. The project's
-# columns come again with every indicator, so only those the page shows are read (and
-# converted) from the joined rows; the others raise if read, which no page does.
-_PAGE_PROJECT_INDICATORS = (
-    select(Project, Indicator)
-    .options(
-        defer(Project.created_at, raiseload=True),
-        defer(Project.updated_at, raiseload=True),
-        joinedload(Project.year).load_only(BudgetYear.year, BudgetYear.is_closed, raiseload=True),
-        joinedload(Project.department).load_only(Department.code, Department.name, raiseload=True),
-        joinedload(Project.source_document).load_only(
-            SourceDocument.filename, SourceDocument.created_at, raiseload=True
-        ),
-        defer(Indicator.created_at, raiseload=True),
-    )
-    .outerjoin(Indicator, Indicator.project_id == Project.id)
-    .where(Project.id == bindparam("project_id"))
-    .order_by(Indicator.position)
+# The project page's indicators as plain rows (tracker/projects/rows.py PageIndicator).
+_PAGE_INDICATORS = (
+    select(*(getattr(Indicator, name) for name in PageIndicator._fields))
+    .where(Indicator.project_id == bindparam("project_id"))
+    .order_by(Indicator.position, Indicator.id)
 )
 
 
@@ -176,11 +163,8 @@ def index():
 @bp.route("/projects/<int:project_id>")
 @login_required
 def detail(project_id: int):
-    found = db.session.execute(scope_projects(_PAGE_PROJECT_INDICATORS, current_user), {"project_id": project_id}).all()
-    if not found:
-        raise NotVisible(project_id)
-    project = found[0][0]
-    indicators = [indicator for _, indicator in found if indicator is not None]
+    project = page_project(current_user, project_id)
+    indicators = [PageIndicator._make(row) for row in db.session.execute(_PAGE_INDICATORS, {"project_id": project.id})]
     summary = project_progress(project, indicators)
     # The same light rule as 双监控 (thresholds configurable), for the execution bar.
     budget_light = (

@@ -18,6 +18,39 @@ from flask import current_app
 from markupsafe import Markup
 
 from tracker.domain.targets import Target
+from tracker.models.projects import ACCUMULATION_LABELS, indicator_target
+
+
+class PageIndicator(NamedTuple):
+    """An indicator's columns the project page shows, read as a plain row (no ORM object):
+    ``target`` and ``accumulation_label`` as on Indicator."""
+
+    id: int
+    level1: str
+    level2: str
+    level3: str
+    description: str
+    basis: str
+    accumulation: str
+    target_raw: str
+    target_kind: str
+    target_op: str | None
+    op_override: str | None
+    target_value: Decimal | None
+    target_unit: str
+    deadline_year: int | None
+    deadline_month: int | None
+    deadline_day: int | None
+    deadline_monthly_day: int | None
+    target_implicit_op: bool
+
+    @property
+    def target(self) -> Target:
+        return indicator_target(self)
+
+    @property
+    def accumulation_label(self) -> str:
+        return ACCUMULATION_LABELS.get(self.accumulation, self.accumulation)
 
 
 class RowView(NamedTuple):
