@@ -172,3 +172,41 @@ def test_template_url_for_gives_what_url_for_gives_under_any_script_root(app):
     with app.test_request_context("/"):
         html = render_template_string("{{ url_for('projects.detail', project_id=9) }}")
         assert html == url_for("projects.detail", project_id=9)
+
+
+def test_county_periods_by_loose_index_scan_equal_the_distinct_periods(app, db, make_user):
+    """The 双监控 period selector for a county-wide user (dashboard.snapshot_periods: one index
+    probe per period) lists what SELECT DISTINCT lists, newest first, with several periods
+    spread over many snapshots, and nothing when there are none."""
+    from datetime import date
+    from decimal import Decimal
+
+    from tracker.models import MonitoringSnapshot, Project
+    from tracker.services import dashboard
+
+    assert dashboard.snapshot_periods() == []
+    make_user("admin")
+    _county(db, departments=2, projects=3, indicators=1)
+    projects = db.session.scalars(select(Project)).all()
+    keys = ["2023-03-31", "2023-09-30", "2022-12-31", "2023-12-31"]
+    for n, project in enumerate(projects):
+        for key in keys[: 1 + n % len(keys)]:
+            db.session.add(
+                MonitoringSnapshot(
+                    project_id=project.id,
+                    period_key=key,
+                    as_of=date.fromisoformat(key),
+                    time_progress=Decimal("0.5"),
+                    spent=Decimal(0),
+                    budget_light="green",
+                    project_light="green",
+                )
+            )
+    db.session.commit()
+    distinct = list(
+        db.session.scalars(
+            select(MonitoringSnapshot.period_key).distinct().order_by(MonitoringSnapshot.period_key.desc())
+        )
+    )
+    assert len(distinct) == 5
+    assert dashboard.snapshot_periods() == distinct

@@ -21,12 +21,15 @@ from tracker.monitoring import forms
 from tracker.review_actions import CONFLICT as REVIEW_CONFLICT
 from tracker.review_actions import apply_from_form, posted_version
 from tracker.services import clock, current, dashboard, job_requests, jobs, monitoring, monitoring_form, notify, review
-from tracker.services.scope import can_edit_project, get_project, scope_projects
+from tracker.services.scope import can_edit_project, get_project, scope_projects, visible_department_ids
 
 bp = Blueprint("monitoring", __name__, url_prefix="/monitoring")
 
 
 def _periods() -> list[str]:
+    """The periods with snapshots the user may see, newest first."""
+    if visible_department_ids(current_user) is None:
+        return dashboard.snapshot_periods()
     stmt = select(MonitoringSnapshot.period_key).join(Project, MonitoringSnapshot.project_id == Project.id)
     stmt = scope_projects(stmt, current_user).distinct().order_by(MonitoringSnapshot.period_key.desc())
     return list(db.session.scalars(stmt))

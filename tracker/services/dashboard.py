@@ -13,6 +13,7 @@ from math import ceil
 from typing import Any
 
 from sqlalchemy import Select, and_, case, func, literal, select
+from sqlalchemy.orm import aliased
 
 from tracker.domain import monitoring as monitoring_rules
 from tracker.domain import scoring
@@ -635,6 +636,22 @@ def projects_query(user: User, *, year: int | None, department_id: int | None, q
     if q:
         stmt = stmt.where(Project.name.contains(q))
     return scope_projects(stmt, user)
+
+
+@functools.cache
+def _snapshot_periods_statement():
+    """Distinct period keys, newest first, by a loose index scan: one index probe per period
+    (max below the last one found) instead of reading every snapshot of every period."""
+    snapshots = aliased(MonitoringSnapshot)
+    found = select(func.max(MonitoringSnapshot.period_key).label("key")).cte("periods", recursive=True)
+    below = select(func.max(snapshots.period_key)).where(snapshots.period_key < found.c.key).scalar_subquery()
+    found = found.union_all(select(below).where(found.c.key.is_not(None)))
+    return select(found.c.key).where(found.c.key.is_not(None)).order_by(found.c.key.desc())
+
+
+def snapshot_periods() -> list[str]:
+    """Every period with 双监控 snapshots, newest first (the period selector, county-wide)."""
+    return list(db.session.scalars(_snapshot_periods_statement()))
 
 
 def project_page(
