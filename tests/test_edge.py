@@ -250,7 +250,7 @@ def test_a_failed_job_is_rolled_back_and_recorded(app, db):
     assert (run.status, run.trigger) == ("failed", "cli") and "作业出错（测试）" in run.error
 
 
-def test_a_read_only_request_ends_with_commit_and_a_writing_one_with_rollback(app, db, tmp_path):
+def test_a_read_only_request_ends_with_commit_and_a_writing_one_with_rollback(app, db, tmp_path, monkeypatch):
     """A request that only read ends its transaction with COMMIT (the same for reads; psycopg
     keeps its prepared statements, which it drops on every ROLLBACK). A request that wrote
     without a unit of work, or failed, still ends with ROLLBACK and leaves nothing."""
@@ -298,6 +298,11 @@ def test_a_read_only_request_ends_with_commit_and_a_writing_one_with_rollback(ap
     with pytest.raises(RuntimeError):
         client.get("/edge-fail")
     assert "commit" not in ends
+    ends.clear()
+    with monkeypatch.context() as m:  # the commit at the end fails: the page is still served
+        m.setattr(Session, "commit", lambda self: (_ for _ in ()).throw(RuntimeError("connection lost")))
+        assert client.get("/edge-read").get_data(as_text=True) == "1"
+    assert ends == ["rollback"]
     assert db.session.get(AppSetting, "edge_probe") is None
     with other.app_context():
         ext_db.engine.dispose()

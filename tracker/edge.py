@@ -17,6 +17,7 @@ else (404, 403, a bug) rolls back and goes on to Flask's error handlers.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -231,6 +232,9 @@ def end_read_only_request(error: BaseException | None) -> None:
     expire, session.expire_on_commit = session.expire_on_commit, False
     try:
         session.commit()
+    except Exception:  # the response is already made: end as before, with a rollback
+        logging.getLogger(__name__).warning("read-only request: commit at the end failed, rolled back", exc_info=True)
+        session.rollback()
     finally:
         session.expire_on_commit = expire
 
