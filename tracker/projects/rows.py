@@ -18,7 +18,7 @@ from flask import current_app
 from markupsafe import Markup
 
 from tracker.domain.targets import Target
-from tracker.models.projects import ACCUMULATION_LABELS, indicator_target
+from tracker.models.projects import ACCUMULATION_LABELS, Indicator, indicator_target
 
 
 class PageIndicator(NamedTuple):
@@ -51,6 +51,11 @@ class PageIndicator(NamedTuple):
     @property
     def accumulation_label(self) -> str:
         return ACCUMULATION_LABELS.get(self.accumulation, self.accumulation)
+
+
+# As services/records.py IndicatorRow: the target's columns are Indicator.TARGET_COLUMNS, in order.
+if PageIndicator._fields[PageIndicator._fields.index("target_raw") :] != Indicator.TARGET_COLUMNS:  # pragma: no cover
+    raise RuntimeError("PageIndicator must end with Indicator.TARGET_COLUMNS")
 
 
 class RowView(NamedTuple):
