@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from sqlalchemy import (
+    DDL,
     Boolean,
     CheckConstraint,
     ForeignKey,
@@ -12,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -107,6 +109,10 @@ class Project(TimestampMixin, db.Model):
     added_midyear: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0", nullable=False)
     # Optimistic lock: a second concurrent save of the same project gets a conflict.
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # How many indicators the project has, kept by the database itself (INDICATOR_COUNT_DDL:
+    # triggers on indicators, so every writer — ORM, bulk insert, COPY — keeps it exact). The
+    # project list's county-wide total sums it instead of counting ~45k indicator rows.
+    indicator_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0", nullable=False)
 
     department: Mapped[Department] = relationship()
     year: Mapped[BudgetYear] = relationship()
@@ -224,3 +230,33 @@ def indicator_target(ind) -> Target:
         monthly_day=ind.deadline_monthly_day,
         implicit_op=ind.target_implicit_op and not ind.op_override,
     )
+
+
+# The triggers that keep projects.indicator_count (migration 0103 creates the same ones). A later
+# migration that rebuilds the indicators table on SQLite (batch "move and copy") drops them and
+# must create them again.
+INDICATOR_COUNT_DDL = {
+    "sqlite": [
+        "CREATE TRIGGER trg_indicators_count_insert AFTER INSERT ON indicators BEGIN "
+        "UPDATE projects SET indicator_count = indicator_count + 1 WHERE id = NEW.project_id; END",
+        "CREATE TRIGGER trg_indicators_count_delete AFTER DELETE ON indicators BEGIN "
+        "UPDATE projects SET indicator_count = indicator_count - 1 WHERE id = OLD.project_id; END",
+        "CREATE TRIGGER trg_indicators_count_move AFTER UPDATE OF project_id ON indicators "
+        "WHEN NEW.project_id IS NOT OLD.project_id BEGIN "
+        "UPDATE projects SET indicator_count = indicator_count - 1 WHERE id = OLD.project_id; "
+        "UPDATE projects SET indicator_count = indicator_count + 1 WHERE id = NEW.project_id; END",
+    ],
+    "postgresql": [
+        "CREATE OR REPLACE FUNCTION indicators_count() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "IF TG_OP IN ('DELETE', 'UPDATE') THEN "
+        "UPDATE projects SET indicator_count = indicator_count - 1 WHERE id = OLD.project_id; END IF; "
+        "IF TG_OP IN ('INSERT', 'UPDATE') THEN "
+        "UPDATE projects SET indicator_count = indicator_count + 1 WHERE id = NEW.project_id; END IF; "
+        "RETURN NULL; END $$",
+        "CREATE TRIGGER trg_indicators_count AFTER INSERT OR DELETE OR UPDATE OF project_id ON indicators "
+        "FOR EACH ROW EXECUTE FUNCTION indicators_count()",
+    ],
+}
+for _dialect, _statements in INDICATOR_COUNT_DDL.items():
+    for _statement in _statements:
+        event.listen(Indicator.__table__, "after_create", DDL(_statement).execute_if(dialect=_dialect))
