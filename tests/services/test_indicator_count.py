@@ -11,10 +11,7 @@ def _mismatches(db) -> list:
     from tracker.models import Indicator, Project
 
     actual = (
-        select(func.count(Indicator.id))
-        .where(Indicator.project_id == Project.id)
-        .correlate(Project)
-        .scalar_subquery()
+        select(func.count(Indicator.id)).where(Indicator.project_id == Project.id).correlate(Project).scalar_subquery()
     )
     return db.session.execute(
         select(Project.id, Project.indicator_count, actual).where(Project.indicator_count != actual)
