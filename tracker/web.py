@@ -19,9 +19,10 @@ from tracker.domain.monitoring import LIGHT_LABELS
 from tracker.domain.periods import parse_period_key
 from tracker.domain.targets import Target, format_decimal
 from tracker.domain.vocab import Action, Light, Role, State, SubmissionKind
+from tracker.memo import Memo
 from tracker.services.scope import NotVisible
 
-_TARGET_PARSE: dict[tuple, Markup] = {}
+_TARGET_PARSE: Memo[Markup] = Memo(4096)
 _URL_SLOT = 987654321987  # an id no row has: url_maker's placeholder
 
 
@@ -125,20 +126,15 @@ def target_parse_html(target: Target) -> Markup:
     env = current_app.jinja_env
     if env.auto_reload:
         return _target_parse_macro(env)(target)
-    key = (target, str(target.value))  # 1.0 and 1.00 are equal but print differently
-    html = _TARGET_PARSE.get(key)
-    if html is None:
-        if len(_TARGET_PARSE) >= 4096:
-            _TARGET_PARSE.clear()
-        html = _TARGET_PARSE[key] = _target_parse_macro(env)(target)
-    return html
+    # 1.0 and 1.00 are equal but print differently
+    return _TARGET_PARSE.get((target, str(target.value)), lambda: _target_parse_macro(env)(target))
 
 
 def _target_parse_macro(env):
     return env.get_template("_macros/forms.html").module.target_parse
 
 
-_URLS: dict[tuple, str] = {}
+_URLS: Memo[str] = Memo(8192)
 
 
 def template_url_for(endpoint: str, **values) -> str:
@@ -148,16 +144,10 @@ def template_url_for(endpoint: str, **values) -> str:
     (".x"), _external/_anchor/… and calls outside a request go to url_for itself."""
     if endpoint[:1] == "." or not has_request_context() or any(name[:1] == "_" for name in values):
         return url_for(endpoint, **values)
-    key = (request.script_root, endpoint, *sorted(values.items()))
     try:
-        url = _URLS.get(key)
+        return _URLS.get((request.script_root, endpoint, *sorted(values.items())), lambda: url_for(endpoint, **values))
     except TypeError:  # an unhashable argument
         return url_for(endpoint, **values)
-    if url is None:
-        if len(_URLS) >= 8192:
-            _URLS.clear()
-        url = _URLS[key] = url_for(endpoint, **values)
-    return url
 
 
 def _register_globals(app: Flask) -> None:

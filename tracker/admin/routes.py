@@ -13,7 +13,7 @@ from tracker.domain.vocab import Role
 from tracker.edge import Refusal, run_job, unit_of_work
 from tracker.extensions import db
 from tracker.models import ROLE_LABELS, BudgetYear, Department, User
-from tracker.services import accounts, login_security, settings
+from tracker.services import accounts, current, login_security, settings
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -354,7 +354,7 @@ def jobs_page():
 
     from tracker.scheduler import local_today
 
-    year = accounts.current_year()
+    year = current.year_number()
     checkpoints = monitoring.checkpoints(year) if year else []
     return render_template(
         "admin/jobs.html",

@@ -91,10 +91,10 @@ def departments(**args):
 
 
 def _project_figures(projects: list[Project]) -> list[With]:
-    """Spending and indicator counts of a page of projects: two grouped queries."""
+    """Spending of a page of projects (one grouped query); indicator counts are the
+    projects' own (Project.indicator_count)."""
     ids = [p.id for p in projects]
     spent: dict[int, Decimal] = {}
-    counts: dict[int, int] = {}
     if ids:
         current = current_entries_query(Expenditure).where(Expenditure.project_id.in_(ids))
         spent = dict(
@@ -102,13 +102,6 @@ def _project_figures(projects: list[Project]) -> list[With]:
                 current.with_only_columns(Expenditure.project_id, func.sum(Expenditure.amount)).group_by(
                     Expenditure.project_id
                 )
-            ).all()
-        )
-        counts = dict(
-            db.session.execute(
-                select(Indicator.project_id, func.count(Indicator.id))
-                .where(Indicator.project_id.in_(ids))
-                .group_by(Indicator.project_id)
             ).all()
         )
     result = []
@@ -124,7 +117,7 @@ def _project_figures(projects: list[Project]) -> list[With]:
                 spent=total,
                 budget=budget,
                 execution_rate=rate,
-                indicator_count=counts.get(p.id, 0),
+                indicator_count=p.indicator_count,
             )
         )
     return result

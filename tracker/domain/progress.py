@@ -81,16 +81,11 @@ def attainment(
     today: date,
     budget: Decimal | None = None,
     spent: Decimal | None = None,
-    ytd: Decimal | object | None = ...,
 ) -> str:
-    """达标 / 未达标 / 尚未填报 for the project page. ``ytd``: year_to_date of the same
-    readings when the caller has it already."""
+    """达标 / 未达标 / 尚未填报 for the project page."""
     if target.kind == KIND_QUANTITATIVE:
-        if ytd is ...:
-            ytd = year_to_date(readings, cumulative=cumulative)
-        if not isinstance(ytd, Decimal):
-            return NONE
-        if target.value is None:
+        ytd = year_to_date(readings, cumulative=cumulative)
+        if ytd is None or target.value is None:
             return NONE
         if target.is_zero_ceiling:  # "0次", "安全事故0起": met only while nothing happened
             return MET if ytd <= 0 else NOT_MET

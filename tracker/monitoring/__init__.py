@@ -16,6 +16,7 @@ from tracker.domain import monitoring as monitoring_rules
 from tracker.domain.vocab import Action, Role, State, SubmissionKind
 from tracker.edge import Refusal, transaction, unit_of_work
 from tracker.extensions import db
+from tracker.memo import Memo
 from tracker.models import MonitoringSnapshot, Project
 from tracker.monitoring import forms
 from tracker.review_actions import CONFLICT as REVIEW_CONFLICT
@@ -38,15 +39,12 @@ def _periods() -> list[str]:
 # The department table and the department options, rendered once per period figures (their
 # memo key: see dashboard.monitoring_overview) and chosen department — a county's ~150
 # departments are most of the overview's markup, and they change only with the figures.
-_FRAGMENTS: dict[tuple, dict[str, Markup]] = {}
-_FRAGMENTS_SIZE = 64
+_FRAGMENTS: Memo[dict[str, Markup]] = Memo(64)
 
 
 def _department_fragments(overview: dashboard.Overview, period: str, department_id: int | None) -> dict[str, Markup]:
-    key = (overview.key, department_id, request.script_root)
-    found = _FRAGMENTS.get(key)
-    if found is None:
-        found = {
+    def render() -> dict[str, Markup]:
+        return {
             part: Markup(
                 render_template(
                     "monitoring/_departments.html",
@@ -59,10 +57,8 @@ def _department_fragments(overview: dashboard.Overview, period: str, department_
             )
             for part in ("rows", "options")
         }
-        if len(_FRAGMENTS) >= _FRAGMENTS_SIZE:
-            _FRAGMENTS.clear()
-        _FRAGMENTS[key] = found
-    return found
+
+    return _FRAGMENTS.get((overview.key, department_id, request.script_root), render)
 
 
 @bp.route("/")

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from typing import NamedTuple
 
 from flask import current_app
 from markupsafe import Markup
 
 from tracker.domain.targets import Target
+from tracker.memo import Memo
 from tracker.models.projects import ACCUMULATION_LABELS, Indicator, indicator_target
 
 
@@ -72,24 +74,22 @@ class RowView(NamedTuple):
     basis: str
     ytd: Decimal | None
     unit: str
-    has_latest: bool
     latest_text: str
     entry_count: int
-    latest_as_of: date | None
+    latest_as_of: date | None  # None: nothing recorded yet
     status: str
     status_label: str
     can_edit: bool
     indicator_url: str
     targets_url: str
     show_previous: bool
-    has_pv: bool
-    pv_target: str | None
+    pv_target: str | None  # None: no last-year indicator
     pv_actual: str | None
     pv_score: Decimal | None
     pv_weight: Decimal | None
 
 
-_ROWS: dict[tuple, Markup] = {}
+_ROWS: Memo[Markup] = Memo(20000)
 
 
 def _key(view: RowView) -> tuple:
@@ -100,16 +100,5 @@ def _key(view: RowView) -> tuple:
 def render_rows(views: list[RowView]) -> Markup:
     env = current_app.jinja_env
     macro = env.get_template("projects/_indicator_row.html").module.indicator_row  # type: ignore[attr-defined]
-    size = current_app.config.get("ROW_CACHE_SIZE", 20000)
-    if env.auto_reload or not size:
-        return Markup("").join(macro(view) for view in views)
-    parts = []
-    for view in views:
-        key = _key(view)
-        html = _ROWS.get(key)
-        if html is None:
-            if len(_ROWS) >= size:
-                _ROWS.clear()
-            html = _ROWS[key] = macro(view)
-        parts.append(html)
-    return Markup("").join(parts)
+    size = 0 if env.auto_reload else current_app.config.get("ROW_CACHE_SIZE", _ROWS.size)
+    return Markup("").join(_ROWS.get(_key(view), partial(macro, view), size=size) for view in views)

@@ -228,10 +228,6 @@ def years_for_admin() -> tuple[list[BudgetYear], dict[int, int]]:
     return list(db.session.scalars(select(BudgetYear).order_by(BudgetYear.year.desc()))), project_counts
 
 
-def current_year() -> int | None:
-    return current.year_number()
-
-
 def finance_bureau() -> Department:
     dept = db.session.scalar(select(Department).where(Department.is_finance_bureau.is_(True)).limit(1))
     if dept is None:

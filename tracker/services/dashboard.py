@@ -6,7 +6,6 @@ county's size; nothing here loads an indicator row as an object."""
 from __future__ import annotations
 
 import functools
-import threading
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from math import ceil
@@ -19,6 +18,7 @@ from tracker.domain import monitoring as monitoring_rules
 from tracker.domain import scoring
 from tracker.domain.vocab import State, SubmissionKind
 from tracker.extensions import db
+from tracker.memo import Memo
 from tracker.models import (
     BudgetYear,
     Department,
@@ -121,21 +121,28 @@ class DepartmentLights:
 # when a department is renamed (its updated_at moves) or added/removed. The memo's key holds
 # all of that, read by one query on indexes (a fraction of the GROUP BY's cost); every worker
 # and server checks it against the database on each request, so nothing is ever stale.
-_OVERVIEW_MEMO: dict[tuple, tuple[list[DepartmentLights], Decimal | None]] = {}
-_OVERVIEW_MEMO_SIZE = 32
-_memo_lock = threading.Lock()
+_OVERVIEW_MEMO: Memo[tuple[list[DepartmentLights], Decimal | None]] = Memo(32)
 
 
-def _period_stamp(period: str) -> tuple:
+def _stamp(*columns, where) -> tuple:
+    """One row of aggregates over indexes that moves whenever the memoised figures may have
+    changed; the departments' count and latest update (names) are part of every stamp."""
     return tuple(
         db.session.execute(
             select(
-                func.count(MonitoringSnapshot.id),
-                func.max(MonitoringSnapshot.id),
+                *columns,
                 select(func.count(Department.id)).scalar_subquery(),
                 select(func.max(Department.updated_at)).scalar_subquery(),
-            ).where(MonitoringSnapshot.period_key == period)
+            ).where(where)
         ).one()
+    )
+
+
+def _period_stamp(period: str) -> tuple:
+    return _stamp(
+        func.count(MonitoringSnapshot.id),
+        func.max(MonitoringSnapshot.id),
+        where=MonitoringSnapshot.period_key == period,
     )
 
 
@@ -186,14 +193,7 @@ def monitoring_overview(user: User, period: str) -> Overview:
     visible = visible_department_ids(user)
     scope = tuple(visible) if visible is not None else None
     key = (period, scope, _period_stamp(period))
-    found = _OVERVIEW_MEMO.get(key)
-    if found is None:
-        found = (_department_figures(period, scope), time_progress(period))
-        with _memo_lock:
-            if len(_OVERVIEW_MEMO) >= _OVERVIEW_MEMO_SIZE:
-                _OVERVIEW_MEMO.clear()
-            _OVERVIEW_MEMO[key] = found
-    departments, progress = found
+    departments, progress = _OVERVIEW_MEMO.get(key, lambda: (_department_figures(period, scope), time_progress(period)))
     # copies: a caller may change what it got without touching the memo
     return Overview([replace(d, lights=dict(d.lights)) for d in departments], progress, key)
 
@@ -393,22 +393,17 @@ def monitoring_summary_rows(user: User, period: str, *, department_id: int | Non
 # ---------------------------------------------------------------------------- 自评
 
 
-_EVALUATION_MEMO: dict[tuple, tuple[list[tuple[int, str, Decimal, int]], dict[str, int]]] = {}
+_EVALUATION_MEMO: Memo[tuple[list[tuple[int, str, Decimal, int]], dict[str, int]]] = Memo(32)
 
 
 def _year_stamp(year: int) -> tuple:
     """What the 自评 overview's per-department figures depend on: the year's forms (any ORM
     update of a form bumps its version) and the departments (names)."""
-    return tuple(
-        db.session.execute(
-            select(
-                func.count(EvaluationForm.id),
-                func.max(EvaluationForm.id),
-                func.coalesce(func.sum(EvaluationForm.version), 0),
-                select(func.count(Department.id)).scalar_subquery(),
-                select(func.max(Department.updated_at)).scalar_subquery(),
-            ).where(EvaluationForm.year == year)
-        ).one()
+    return _stamp(
+        func.count(EvaluationForm.id),
+        func.max(EvaluationForm.id),
+        func.coalesce(func.sum(EvaluationForm.version), 0),
+        where=EvaluationForm.year == year,
     )
 
 
@@ -418,14 +413,7 @@ def evaluation_departments(user: User, year: int) -> tuple[list[tuple[int, str, 
     query on the forms checks that on every request, so nothing is ever stale)."""
     visible = visible_department_ids(user)
     key = (year, tuple(visible) if visible is not None else None, _year_stamp(year))
-    found = _EVALUATION_MEMO.get(key)
-    if found is None:
-        found = _evaluation_departments(user, year)
-        with _memo_lock:
-            if len(_EVALUATION_MEMO) >= _OVERVIEW_MEMO_SIZE:
-                _EVALUATION_MEMO.clear()
-            _EVALUATION_MEMO[key] = found
-    departments, grades = found
+    departments, grades = _EVALUATION_MEMO.get(key, lambda: _evaluation_departments(user, year))
     return list(departments), dict(grades)
 
 
@@ -685,25 +673,19 @@ def project_page(
 
 @dataclass
 class ProjectFigures:
-    indicators: int = 0
     spent: Decimal = Decimal(0)
     light: str | None = None  # 项目综合预警 of the latest monitoring snapshot
     as_of: object = None
 
 
 @functools.cache
-def _figure_statements() -> tuple[Select, Select, Select]:
-    """project_figures' three statements, built once (the page's ids are a bound list)."""
+def _figure_statements() -> tuple[Select, Select]:
+    """project_figures' two statements, built once (the page's ids are a bound list)."""
     from sqlalchemy import bindparam
 
     from tracker.services.progress import current_entries_query
 
     ids: Any = bindparam("ids", expanding=True)
-    indicators = (
-        select(Indicator.project_id, func.count(Indicator.id))
-        .where(Indicator.project_id.in_(ids))
-        .group_by(Indicator.project_id)
-    )
     spent = (
         current_entries_query(Expenditure)
         .with_only_columns(Expenditure.project_id, func.sum(Expenditure.amount))
@@ -720,21 +702,20 @@ def _figure_statements() -> tuple[Select, Select, Select]:
         latest,
         (latest.c.project_id == MonitoringSnapshot.project_id) & (latest.c.key == MonitoringSnapshot.period_key),
     )
-    return indicators, spent, lights
+    return spent, lights
 
 
 def project_figures(project_ids: list[int]) -> dict[int, ProjectFigures]:
-    """For a page of projects: indicators, current spending (corrections applied), and the
-    light of the latest snapshot — three grouped queries whatever the page holds."""
+    """For a page of projects: current spending (corrections applied) and the light of the
+    latest snapshot — two grouped queries whatever the page holds (the number of indicators
+    is the project's own Project.indicator_count)."""
     out = {i: ProjectFigures() for i in project_ids}
     if not project_ids:
         return out
-    indicators, spent, lights = _figure_statements()
+    spent, lights = _figure_statements()
     db.session.flush()  # plain Core rows below, which do not autoflush
     conn = db.session.connection()
     params = {"ids": project_ids}
-    for pid, n in conn.execute(indicators, params):
-        out[pid].indicators = n
     for pid, amount in conn.execute(spent, params):
         out[pid].spent = Decimal(amount or 0)
     for pid, light, as_of in conn.execute(lights, params):

@@ -130,7 +130,6 @@ def project_progress(project: Project, indicators: list[Indicator]) -> ProjectPr
             today=day,
             budget=budget if target.kind == KIND_WITHIN_BUDGET else None,
             spent=spent if target.kind == KIND_WITHIN_BUDGET and budget is not None else None,
-            ytd=row.ytd,
         )
         rows.append(row)
     as_of = min(day, date(year, 12, 31))

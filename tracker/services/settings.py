@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from tracker.domain import DomainError
 from tracker.domain.periods import FREQUENCIES, MONTHLY
 from tracker.extensions import db
+from tracker.memo import Memo
 from tracker.models import AppSetting, User
 
 DEFAULTS = {
@@ -45,27 +46,27 @@ class SettingError(DomainError):
 # the user (tracker/services/current.py); JSON never holds these control characters raw.
 _US, _RS = "\x1f", "\x1e"
 # (settings text, the app's EVIDENCE_MAX_MB) -> settings, per process (a few texts a day)
-_PARSED: dict[tuple[str | None, object], dict] = {}
+_PARSED: Memo[dict] = Memo(64)
 
 
 def text_column():
     return select(func.aggregate_strings(AppSetting.key + _US + AppSetting.value, _RS)).scalar_subquery()
 
 
+def _parse(text: str | None, evidence_mb) -> dict:
+    parsed = dict(DEFAULTS)
+    if evidence_mb is not None:
+        parsed["evidence_max_mb"] = evidence_mb
+    for item in (text or "").split(_RS):
+        if item:
+            key, _, value = item.partition(_US)
+            parsed[key] = json.loads(value)
+    return parsed
+
+
 def _from_text(text: str | None) -> dict:
     evidence_mb = current_app.config.get("EVIDENCE_MAX_MB") if has_app_context() else None
-    parsed = _PARSED.get((text, evidence_mb))
-    if parsed is None:
-        parsed = dict(DEFAULTS)
-        if evidence_mb is not None:
-            parsed["evidence_max_mb"] = evidence_mb
-        for item in (text or "").split(_RS):
-            if item:
-                key, _, value = item.partition(_US)
-                parsed[key] = json.loads(value)
-        if len(_PARSED) >= 64:
-            _PARSED.clear()
-        _PARSED[text, evidence_mb] = parsed
+    parsed = _PARSED.get((text, evidence_mb), lambda: _parse(text, evidence_mb))
     return {key: (dict(value) if isinstance(value, dict) else value) for key, value in parsed.items()}
 
 

@@ -41,6 +41,7 @@ from sqlalchemy import (
 from tracker.domain.periods import Period, PeriodError, current_period, parse_period_key
 from tracker.domain.vocab import Role, State
 from tracker.extensions import db
+from tracker.memo import Memo
 from tracker.models import (
     Department,
     EvaluationForm,
@@ -53,6 +54,7 @@ from tracker.models import (
     User,
 )
 from tracker.services import current
+from tracker.services.current import Year
 from tracker.services.progress import current_entries_query, frequency, today
 from tracker.services.scope import scope_projects, visible_department_ids
 
@@ -148,15 +150,12 @@ class Todo:
         return sum(1 for i in self.items if i.overdue)
 
 
-_Year = current.Year
-
-
-def _this_period(year: _Year, day: date) -> str | None:
+def _this_period(year: Year, day: date) -> str | None:
     """While the budget year runs, the current period: only the periods before it are over."""
     return current_period(day, year.year, frequency()).key if day.year == year.year else None
 
 
-def _branches(user: User, year: _Year, this_period: str | None, *, lean: bool = False) -> list:
+def _branches(user: User, year: Year, this_period: str | None, *, lean: bool = False) -> list:
     """One SELECT per kind the user owes, with the same columns:
     kind, form kind, project id, project name, department name, period key, state, comment.
     ``lean`` (for the badge's COUNT): one constant column and no join to departments."""
@@ -244,12 +243,17 @@ def _branches(user: User, year: _Year, this_period: str | None, *, lean: bool = 
                 stmt = stmt.where(EvaluationForm.year == year.year)
             branches.append(stmt)
     review_state = {"reviewer": "submitted", "finance": "dept_approved"}.get(role)
-    if review_state and lean and visible_department_ids(user) is None:
-        # The finance bureau's count, on every page: the forms keep their project's year, so
-        # the county's count reads one index range (no join to the year's projects).
-        branches.append(
-            select(literal(1).label("one")).where(Submission.year_id == year.id, Submission.state == review_state)
+    if review_state and lean:
+        # The badge's count, on every page: the forms keep their project's year, so it reads
+        # the (year, state) index range, joining projects only for a department's scope.
+        count = (
+            select(literal(1).label("one"))
+            .select_from(Submission)
+            .where(Submission.year_id == year.id, Submission.state == review_state)
         )
+        if visible_department_ids(user) is not None:
+            count = scope_projects(count.join(Project, Submission.project_id == Project.id), user)
+        branches.append(count)
     elif review_state:
         branches.append(
             base(*columns("review", Submission.kind, Submission.period_key, Submission.state, Submission.last_comment))
@@ -259,7 +263,7 @@ def _branches(user: User, year: _Year, this_period: str | None, *, lean: bool = 
     return branches
 
 
-def _missing_query(user: User, year: _Year, period: Period):
+def _missing_query(user: User, year: Year, period: Period):
     entry = current_entries_query(ProgressEntry).where(
         ProgressEntry.indicator_id == Indicator.id, ProgressEntry.period_key == period.key
     )
@@ -274,7 +278,7 @@ def _missing_query(user: User, year: _Year, period: Period):
     )
 
 
-def _chased_period(user: User, year: _Year, day: date) -> Period | None:
+def _chased_period(user: User, year: Year, day: date) -> Period | None:
     # Only owners are chased for values, and only while the budget year is running: a
     # year that has ended is closed out by the monitoring and self-evaluation forms.
     if user.role == Role.OWNER and day.year == year.year:
@@ -325,7 +329,7 @@ class _Statements(NamedTuple):
 # (ids, period keys; the user id is a bound parameter), never the user object, and the
 # numbers are read from the database on every request, so they are exact right after any
 # change.
-_STATEMENTS: dict[tuple, _Statements] = {}
+_STATEMENTS: Memo[_Statements] = Memo(4096)  # departments × roles × periods: a bound, not a leak
 
 
 def _statements(user: User) -> tuple[_Statements, date, Period | None] | None:
@@ -339,15 +343,11 @@ def _statements(user: User) -> tuple[_Statements, date, Period | None] | None:
     this_period, period = _this_period(year, day), _chased_period(user, year, day)
     # Everything _branches and _missing_query read from the user and the year.
     key = (user.role, user.sees_all_departments, user.department_id, year, this_period, period)
-    statements = _STATEMENTS.get(key)
-    if statements is None:
-        if len(_STATEMENTS) >= 4096:  # departments × roles × periods: a bound, not a leak
-            _STATEMENTS.clear()
-        statements = _STATEMENTS[key] = _build_statements(user, year, this_period, period)
+    statements = _STATEMENTS.get(key, lambda: _build_statements(user, year, this_period, period))
     return statements, day, period
 
 
-def _build_statements(user: User, year: _Year, this_period: str | None, period: Period | None) -> _Statements:
+def _build_statements(user: User, year: Year, this_period: str | None, period: Period | None) -> _Statements:
     parts = []
     branches = _branches(user, year, this_period, lean=True)
     if branches:
